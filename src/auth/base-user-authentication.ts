@@ -1,0 +1,98 @@
+import { Container } from 'typedi';
+import type { ContainerInstance } from 'typedi';
+import { withSecurityDefaults } from '../container/security-container';
+import { InvalidCredentialsError, PasswordPolicyError } from '../errors/security-errors';
+import { PasswordHasher } from '../password/password-hasher';
+import type { TokenData } from '../tokens/token-data';
+import type { TokenPair } from '../tokens/token-pair';
+import { TokenService } from '../tokens/token-service';
+
+/**
+ * The login workflow. The application says how to find and read its users; this class
+ * does the rest: verify the password in constant work (an unknown user or a user without
+ * a usable hash still costs one bcrypt compare at the configured cost), refuse inactive
+ * users with the same answer as a wrong password, upgrade cheap hashes, issue tokens.
+ *
+ * @example
+ * ```ts
+ * class DatabaseUserAuthentication extends BaseUserAuthentication<User> {
+ *   getUserByUsername(email: string) { return db.users.findByEmail(email.toLowerCase()); }
+ *   getUserById(id: string) { return db.users.findById(id); }
+ *   getUserId(user: User) { return user.id; }
+ *   getHashedPassword(user: User) { return user.hashed_password; }
+ *   getRoles(user: User) { return user.roles; }
+ *   isActive(user: User) { return user.is_active; }
+ *   updatePasswordHash(user: User, hash: string) { return db.users.setHash(user.id, hash); }
+ * }
+ * const pair = await new DatabaseUserAuthentication().login(username, password);
+ * ```
+ */
+export abstract class BaseUserAuthentication<User> {
+  protected readonly hasher: PasswordHasher;
+  protected readonly tokens: TokenService;
+
+  constructor(container: ContainerInstance = Container.of()) {
+    const services = withSecurityDefaults(container);
+    this.hasher = services.get(PasswordHasher);
+    this.tokens = services.get(TokenService);
+  }
+
+  /** The user with this login name, or null/undefined. */
+  abstract getUserByUsername(username: string): Promise<User | null | undefined>;
+  /** The user whose id is a token's `sub`, or null/undefined. */
+  abstract getUserById(id: string): Promise<User | null | undefined>;
+  abstract getUserId(user: User): string | number;
+  /** The stored bcrypt hash (`$2a$`, `$2b$` or `$2y$`); null or corrupt means "cannot log in". */
+  abstract getHashedPassword(user: User): string | null | undefined;
+  abstract getRoles(user: User): readonly string[];
+
+  /** Inactive users cannot log in. Default: every user is active. */
+  isActive(user: User): boolean {
+    void user;
+    return true;
+  }
+
+  /** Stores a re-hashed password after a login with a cheaper hash. Default: does nothing. */
+  updatePasswordHash(user: User, hash: string): Promise<void> {
+    void user;
+    void hash;
+    return Promise.resolve();
+  }
+
+  /** Claims of the user's tokens: subject and roles. Override to add claims. */
+  tokenData(user: User): TokenData {
+    return { sub: this.getUserId(user), roles: [...this.getRoles(user)] };
+  }
+
+  /**
+   * The user when the username and password match an active user; `null` otherwise, with
+   * the same work done whichever the reason.
+   */
+  async authenticateUser(username: string, password: string): Promise<User | null> {
+    const user = typeof username === 'string' ? await this.getUserByUsername(username) : undefined;
+    const hash = user ? this.getHashedPassword(user) : undefined;
+    const matches = await this.hasher.verifyPassword(password, hash);
+    if (!user || !matches || !this.isActive(user)) return null;
+    if (hash && this.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
+    return user;
+  }
+
+  /**
+   * Authenticates and issues a token pair.
+   * @throws InvalidCredentialsError for an unknown user, a wrong password or an inactive user.
+   */
+  async login(username: string, password: string): Promise<TokenPair> {
+    const user = await this.authenticateUser(username, password);
+    if (user === null) throw new InvalidCredentialsError();
+    return this.tokens.createTokenPair(this.tokenData(user));
+  }
+
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    try {
+      await this.updatePasswordHash(user, await this.hasher.getPasswordHash(password));
+    } catch (error) {
+      // A legacy password below today's policy keeps its old hash; the login still works.
+      if (!(error instanceof PasswordPolicyError)) throw error;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { ConfigurationError } from '../errors/security-errors';
+import type { Environment } from './env-reader';
+import { EnvReader } from './env-reader';
+import type { HmacAlgorithm } from './jwt-algorithms';
+import { HMAC_ALGORITHMS, MIN_HMAC_KEY_BYTES, isHmacAlgorithm } from './jwt-algorithms';
+import { isPlaceholderKey } from './placeholder-keys';
+
+/** Code-level defaults an application may set; the environment still wins. */
+export interface SettingsDefaults {
+  SECRET_KEY?: string;
+  JWT_ALGORITHM?: string;
+  ACCESS_TOKEN_EXPIRE_MINUTES?: number;
+  REFRESH_TOKEN_EXPIRE_DAYS?: number;
+  REFRESH_SESSION_MAX_DAYS?: number;
+  BCRYPT_ROUNDS?: number;
+  JWT_LEEWAY_SECONDS?: number;
+}
+
+const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
+const REFRESH_DAYS = { min: 1, max: 365 };
+const LEEWAY_SECONDS = { min: 0, max: 60 };
+const ROUNDS_PRODUCTION = { min: 10, max: 15 };
+const ROUNDS_DEVELOPMENT = { min: 4, max: 15 };
+
+/**
+ * Security settings, read from the environment and validated once, in the constructor: a
+ * bad value throws a `ConfigurationError` naming the variable and the rule, so an app fails
+ * at start instead of at its first login.
+ *
+ * Extend it to add an application's own settings, or to change defaults (the environment
+ * still wins):
+ *
+ * @example
+ * ```ts
+ * class AppSettings extends BaseAppSettings {
+ *   readonly DATABASE_URL: string | undefined;
+ *   constructor(env: Environment = process.env) {
+ *     super(env, { ACCESS_TOKEN_EXPIRE_MINUTES: 15 });
+ *     this.DATABASE_URL = new EnvReader(env).optionalString('DATABASE_URL');
+ *   }
+ * }
+ * ```
+ */
+export class BaseAppSettings {
+  /** HMAC signing key; at least as many bytes as the hash (32 for HS256). */
+  readonly SECRET_KEY: string;
+  /** Pinned signing and verification algorithm. Default `HS256`. */
+  readonly JWT_ALGORITHM: HmacAlgorithm;
+  /** Access token lifetime. Default 30. */
+  readonly ACCESS_TOKEN_EXPIRE_MINUTES: number;
+  /** Refresh token lifetime: how long a session may stay idle. Default 7. */
+  readonly REFRESH_TOKEN_EXPIRE_DAYS: number;
+  /**
+   * Absolute lifetime of a refresh family (one login session): rotation never extends a
+   * session past it. Default: `REFRESH_TOKEN_EXPIRE_DAYS`, so that rotation never extends.
+   */
+  readonly REFRESH_SESSION_MAX_DAYS: number;
+  /** bcrypt cost of new hashes. Default 12; 10–15 in production, 4–15 otherwise. */
+  readonly BCRYPT_ROUNDS: number;
+  /** `iss` set on tokens and required on verification, when set. */
+  readonly JWT_ISSUER: string | undefined;
+  /** `aud` set on tokens and required on verification, when set. */
+  readonly JWT_AUDIENCE: string | undefined;
+  /** Clock leeway on `exp`, `nbf` and `iat`. Default 0, at most 60. */
+  readonly JWT_LEEWAY_SECONDS: number;
+  /** `production` turns on the strict checks. */
+  readonly NODE_ENV: string | undefined;
+
+  constructor(env: Environment = process.env, defaults: SettingsDefaults = {}) {
+    const read = new EnvReader(env);
+    this.NODE_ENV = read.optionalString('NODE_ENV');
+    this.JWT_ALGORITHM = readAlgorithm(read.optionalString('JWT_ALGORITHM') ?? defaults.JWT_ALGORITHM);
+    this.SECRET_KEY = readSecretKey(
+      read.rawString('SECRET_KEY') ?? defaults.SECRET_KEY,
+      this.JWT_ALGORITHM,
+      this.isProduction,
+    );
+    this.ACCESS_TOKEN_EXPIRE_MINUTES = read.integer(
+      'ACCESS_TOKEN_EXPIRE_MINUTES',
+      defaults.ACCESS_TOKEN_EXPIRE_MINUTES ?? 30,
+      ACCESS_MINUTES,
+    );
+    this.REFRESH_TOKEN_EXPIRE_DAYS = read.integer(
+      'REFRESH_TOKEN_EXPIRE_DAYS',
+      defaults.REFRESH_TOKEN_EXPIRE_DAYS ?? 7,
+      REFRESH_DAYS,
+    );
+    this.REFRESH_SESSION_MAX_DAYS = read.integer(
+      'REFRESH_SESSION_MAX_DAYS',
+      defaults.REFRESH_SESSION_MAX_DAYS ?? this.REFRESH_TOKEN_EXPIRE_DAYS,
+      { min: this.REFRESH_TOKEN_EXPIRE_DAYS, max: REFRESH_DAYS.max },
+    );
+    this.BCRYPT_ROUNDS = read.integer(
+      'BCRYPT_ROUNDS',
+      defaults.BCRYPT_ROUNDS ?? 12,
+      this.isProduction ? ROUNDS_PRODUCTION : ROUNDS_DEVELOPMENT,
+    );
+    this.JWT_LEEWAY_SECONDS = read.integer(
+      'JWT_LEEWAY_SECONDS',
+      defaults.JWT_LEEWAY_SECONDS ?? 0,
+      LEEWAY_SECONDS,
+    );
+    this.JWT_ISSUER = read.optionalString('JWT_ISSUER');
+    this.JWT_AUDIENCE = read.optionalString('JWT_AUDIENCE');
+  }
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  get accessTokenLifetimeSeconds(): number {
+    return this.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
+  }
+
+  get refreshTokenLifetimeSeconds(): number {
+    return this.REFRESH_TOKEN_EXPIRE_DAYS * 24 * 3600;
+  }
+
+  get refreshSessionLifetimeSeconds(): number {
+    return this.REFRESH_SESSION_MAX_DAYS * 24 * 3600;
+  }
+}
+
+function readAlgorithm(value: string | undefined): HmacAlgorithm {
+  const algorithm = value ?? 'HS256';
+  if (isHmacAlgorithm(algorithm)) return algorithm;
+  const choices = HMAC_ALGORITHMS.join(', ');
+  if (algorithm.toLowerCase() === 'none') {
+    throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}; "none" is never accepted`);
+  }
+  if (/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) {
+    throw new ConfigurationError(
+      'JWT_ALGORITHM',
+      `must be one of ${choices}; asymmetric algorithms need a key pair (JWT_PRIVATE_KEY, JWT_PUBLIC_KEY), which this version does not support yet`,
+    );
+  }
+  throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}`);
+}
+
+function readSecretKey(key: string | undefined, algorithm: HmacAlgorithm, production: boolean): string {
+  const minBytes = MIN_HMAC_KEY_BYTES[algorithm];
+  if (key === undefined) {
+    throw new ConfigurationError('SECRET_KEY', `is required: at least ${minBytes} bytes for ${algorithm}`);
+  }
+  if (Buffer.byteLength(key, 'utf8') < minBytes) {
+    throw new ConfigurationError('SECRET_KEY', `must be at least ${minBytes} bytes for ${algorithm}`);
+  }
+  if (production && isPlaceholderKey(key)) {
+    throw new ConfigurationError(
+      'SECRET_KEY',
+      'is a well-known placeholder; production needs a random key (e.g. `openssl rand -base64 64`)',
+    );
+  }
+  return key;
+}

@@ -1,0 +1,55 @@
+import { Container } from 'typedi';
+import type { ContainerInstance } from 'typedi';
+import type { Clock } from '../clock/clock';
+import { systemClock } from '../clock/clock';
+import { BaseAppSettings } from '../config/base-app-settings';
+import { MemoryRevocationStore } from '../revocation/memory-revocation-store';
+import type { RevocationStore } from '../revocation/revocation-store';
+import { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from './injection-tokens';
+
+/** What an application may provide; the rest gets its default. */
+export interface SecurityOptions {
+  /** Default: `new BaseAppSettings()` from `process.env` (validated, may throw). */
+  settings?: BaseAppSettings;
+  /** Default: the wall clock. */
+  clock?: Clock;
+  /** Default: a `MemoryRevocationStore` (one process, not durable). */
+  revocationStore?: RevocationStore;
+}
+
+/**
+ * Registers the security configuration in a TypeDI container (the global one by default).
+ * Call it once at start, before the first service is used: services are built once and
+ * keep the configuration they were built with.
+ *
+ * @example
+ * ```ts
+ * configureSecurity({ settings: new AppSettings() });
+ * const tokens = Container.get(TokenService);
+ * ```
+ */
+export function configureSecurity(
+  options: SecurityOptions = {},
+  container: ContainerInstance = Container.of(),
+): ContainerInstance {
+  if (options.settings !== undefined) container.set(SECURITY_SETTINGS, options.settings);
+  if (options.clock !== undefined) container.set(SECURITY_CLOCK, options.clock);
+  if (options.revocationStore !== undefined) {
+    container.set(REVOCATION_STORE, options.revocationStore);
+  }
+  return withSecurityDefaults(container);
+}
+
+/**
+ * Fills in whatever the container lacks: settings from the environment, the wall clock and
+ * the memory store. Every entry point of the library goes through here, so the seed's
+ * functions work with nothing but environment variables.
+ */
+export function withSecurityDefaults(container: ContainerInstance = Container.of()): ContainerInstance {
+  if (!container.has(SECURITY_SETTINGS)) container.set(SECURITY_SETTINGS, new BaseAppSettings());
+  if (!container.has(SECURITY_CLOCK)) container.set(SECURITY_CLOCK, systemClock);
+  if (!container.has(REVOCATION_STORE)) {
+    container.set(REVOCATION_STORE, new MemoryRevocationStore(container.get(SECURITY_CLOCK)));
+  }
+  return container;
+}

@@ -1,0 +1,112 @@
+/**
+ * Coded errors. Each failure has its own class with a fixed `code` and a fixed, generic
+ * `message`: nothing from the token, the payload, the password or a library ever goes into
+ * one, so an error can be logged or mapped to HTTP (at the koa/ edge) without leaking.
+ *
+ * Misuse of the API (a number where a string is required, an unknown option) throws a
+ * plain `TypeError` instead.
+ */
+export abstract class SecurityError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_TOKEN_EXPIRED`. */
+  abstract readonly code: string;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** Only the code and the fixed message: never a stack, a cause or extra fields. */
+  toJSON(): { code: string; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** The token is malformed, forged, of a wrong algorithm, or has missing or bad claims. */
+export class InvalidTokenError extends SecurityError {
+  readonly code: string = 'ERR_TOKEN_INVALID';
+  /**
+   * @param reason short fixed identifier of the rule that failed (`signature`,
+   *   `claim_missing`, …): for logs and tests, never shown to clients.
+   * @param claim the claim name when a claim rule failed.
+   */
+  constructor(
+    readonly reason: string = 'invalid',
+    readonly claim?: string,
+    message = 'The token is invalid.',
+  ) {
+    super(message);
+  }
+}
+
+/** The token was valid but its `exp` has passed. */
+export class TokenExpiredError extends InvalidTokenError {
+  override readonly code = 'ERR_TOKEN_EXPIRED';
+  constructor() {
+    super('expired', 'exp', 'The token has expired.');
+  }
+}
+
+/** The token was revoked (logout, logout-all, password change, refresh reuse). */
+export class TokenRevokedError extends InvalidTokenError {
+  override readonly code = 'ERR_TOKEN_REVOKED';
+  constructor(reason: 'revoked' | 'refresh_reuse' = 'revoked') {
+    super(reason, undefined, 'The token has been revoked.');
+  }
+}
+
+/** An access token where a refresh token was expected, or the reverse. */
+export class WrongTokenTypeError extends InvalidTokenError {
+  override readonly code = 'ERR_TOKEN_WRONG_TYPE';
+  constructor() {
+    super('wrong_type', 'type', 'The token is not of the expected type.');
+  }
+}
+
+/** Unknown user, wrong password or inactive user: one error for all three, on purpose. */
+export class InvalidCredentialsError extends SecurityError {
+  readonly code = 'ERR_INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid username or password.');
+  }
+}
+
+/** Authenticated, but without a role or permission the operation requires. */
+export class ForbiddenError extends SecurityError {
+  readonly code = 'ERR_FORBIDDEN';
+  constructor() {
+    super('Insufficient permissions.');
+  }
+}
+
+/** A password that the policy refuses (too short, too long, not a string). */
+export class PasswordPolicyError extends SecurityError {
+  readonly code = 'ERR_PASSWORD_POLICY';
+  constructor(
+    readonly reason: 'not_a_string' | 'too_short' | 'too_long',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Bad configuration, found once at start. The message names the variable and the rule and
+ * never contains the value (it may be a secret).
+ */
+export class ConfigurationError extends SecurityError {
+  readonly code = 'ERR_CONFIGURATION';
+  constructor(
+    readonly variable: string,
+    rule: string,
+  ) {
+    super(`${variable} ${rule}`);
+  }
+}
+
+/** A revocation or user store (Redis, PostgreSQL) did not answer in time. */
+export class StoreUnavailableError extends SecurityError {
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+  constructor() {
+    super('A security store is temporarily unavailable.');
+  }
+}

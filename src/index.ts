@@ -1,0 +1,79 @@
+// Named exports only, no side effects beyond the reflect-metadata polyfill typedi needs.
+
+// The original module's functions
+export {
+  createAccessToken,
+  createRefreshToken,
+  createTokenPair,
+  getPasswordHash,
+  refreshAccessToken,
+  revokeAllUserTokens,
+  revokeToken,
+  verifyAccessToken,
+  verifyPassword,
+} from './facade/seed-functions';
+
+// Settings
+export { BaseAppSettings } from './config/base-app-settings';
+export type { SettingsDefaults } from './config/base-app-settings';
+export { EnvReader } from './config/env-reader';
+export type { Environment, IntegerRange } from './config/env-reader';
+export { HMAC_ALGORITHMS, MIN_HMAC_KEY_BYTES } from './config/jwt-algorithms';
+export type { HmacAlgorithm } from './config/jwt-algorithms';
+
+// Container
+export { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from './container/injection-tokens';
+export { configureSecurity, withSecurityDefaults } from './container/security-container';
+export type { SecurityOptions } from './container/security-container';
+export { systemClock } from './clock/clock';
+export type { Clock } from './clock/clock';
+
+// Errors
+export {
+  ConfigurationError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  PasswordPolicyError,
+  SecurityError,
+  StoreUnavailableError,
+  TokenExpiredError,
+  TokenRevokedError,
+  WrongTokenTypeError,
+} from './errors/security-errors';
+
+// Passwords
+export { PasswordHasher } from './password/password-hasher';
+export {
+  BCRYPT_MAX_INPUT_BYTES,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from './password/password-policy';
+
+// Tokens
+export { TokenService } from './tokens/token-service';
+export type { CreateTokenOptions, FamilyOptions } from './tokens/token-service';
+export type {
+  AccessTokenClaims,
+  RefreshTokenClaims,
+  TokenClaims,
+  TokenType,
+} from './tokens/token-claims';
+export type { TokenData } from './tokens/token-data';
+export type { RefreshFamily, TokenPair } from './tokens/token-pair';
+export { MAX_TOKEN_LENGTH } from './tokens/jws-shape';
+
+// Revocation
+export { RevocationService } from './revocation/revocation-service';
+export { RefreshRotationService } from './revocation/refresh-rotation-service';
+export type { RefreshOptions } from './revocation/refresh-rotation-service';
+export { MemoryRevocationStore } from './revocation/memory-revocation-store';
+export type {
+  RefreshSpendOutcome,
+  RefreshSpendRequest,
+  RevocationStore,
+  TokenRevocationState,
+} from './revocation/revocation-store';
+
+// Login workflow
+export { BaseUserAuthentication } from './auth/base-user-authentication';

@@ -1,0 +1,76 @@
+import { Inject, Service } from 'typedi';
+import type { Clock } from '../clock/clock';
+import { BaseAppSettings } from '../config/base-app-settings';
+import { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
+import { TokenRevokedError } from '../errors/security-errors';
+import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
+import { TokenService } from '../tokens/token-service';
+import { RevocationLifetimes } from './revocation-lifetimes';
+import type { RevocationStore } from './revocation-store';
+import { toRevocationState } from './token-revocation-state';
+
+/**
+ * Revokes tokens and answers whether a verified token is still good. Token verification
+ * plus one store read: `verifyAccessToken` is what a protected request calls.
+ */
+@Service()
+export class RevocationService {
+  private readonly lifetimes: RevocationLifetimes;
+
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(REVOCATION_STORE) private readonly store: RevocationStore,
+    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    @Inject(SECURITY_CLOCK) private readonly clock: Clock,
+  ) {
+    this.lifetimes = new RevocationLifetimes(settings);
+  }
+
+  /**
+   * Verifies an access token and checks that it is not revoked.
+   * @throws InvalidTokenError (or its subclasses: expired, revoked, wrong type)
+   * @throws StoreUnavailableError when the store cannot answer: never "valid" unchecked.
+   */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const claims = this.tokens.verifyAccessToken(token);
+    await this.assertNotRevoked(claims);
+    return claims;
+  }
+
+  /** @throws TokenRevokedError when the token, its family or its user's tokens are revoked. */
+  async assertNotRevoked(claims: TokenClaims): Promise<void> {
+    if (await this.store.isRevoked(toRevocationState(claims))) throw new TokenRevokedError();
+  }
+
+  /**
+   * Revokes one token (access or refresh) of ours until it would have expired. An expired
+   * token is a no-op; a token we did not sign throws `InvalidTokenError`.
+   * @example `await revocation.revokeToken(accessToken); // logout`
+   */
+  async revokeToken(token: string): Promise<void> {
+    const claims = this.tokens.verify(token, undefined, true);
+    const end = this.lifetimes.tokenEnd(claims.exp);
+    if (end <= this.clock.now()) return;
+    await this.store.revokeToken(claims.jti, end);
+  }
+
+  /** Revokes every token of one refresh family (login session), e.g. at logout. */
+  async revokeFamily(familyId: string, familyExp: number): Promise<void> {
+    await this.store.revokeFamily(familyId, this.lifetimes.familyEnd(familyExp));
+  }
+
+  /**
+   * Revokes every token `userId` holds now (logout-all, password change, deactivation):
+   * exact to the millisecond, and tokens this process issues afterwards, even within the
+   * same millisecond, stay valid.
+   */
+  async revokeAllUserTokens(userId: string | number): Promise<void> {
+    const subject = String(userId);
+    if (subject === '' || (typeof userId !== 'string' && typeof userId !== 'number')) {
+      throw new TypeError('userId must be a non-empty string or a number');
+    }
+    const cutoffMs = this.clock.now();
+    await this.store.revokeUserTokens(subject, cutoffMs, this.lifetimes.cutoffEnd(cutoffMs));
+    this.tokens.issueAfter(cutoffMs);
+  }
+}

@@ -1,0 +1,102 @@
+import { InvalidTokenError, TokenExpiredError, WrongTokenTypeError } from '../errors/security-errors';
+import type { RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
+
+/** What the claims of a signature-checked token must satisfy. Built once from settings. */
+export interface ClaimsPolicy {
+  issuer: string | undefined;
+  audience: string | undefined;
+  leewaySeconds: number;
+  /** Longest `exp - iat` accepted for each token type. */
+  maxLifetimeSeconds: Readonly<Record<TokenType, number>>;
+  /** Longest `fam_exp - iat` accepted on a refresh token. */
+  maxSessionSeconds: number;
+}
+
+/** Past year 5000: a NumericDate beyond this is absurd (`1e308`), not a real time. */
+const MAX_NUMERIC_DATE = 95_617_584_000;
+const MAX_ID_LENGTH = 256;
+
+/**
+ * Validates the claims of a token whose signature has been checked, in one straight line:
+ * shape, type, expiry, then every other rule. `nowMs` is the injected clock's time.
+ * `allowExpired` skips only the expiry rule (revoking an expired token is a no-op, not an
+ * error, so the caller must still see its claims).
+ */
+export function validateClaims(
+  payload: unknown,
+  expectedType: TokenType | undefined,
+  nowMs: number,
+  policy: ClaimsPolicy,
+  allowExpired = false,
+): TokenClaims {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new InvalidTokenError('claims_not_object');
+  }
+  const claims = payload as Record<string, unknown>;
+  const type = claims['type'];
+  if (type !== 'access' && type !== 'refresh') throw new InvalidTokenError('claim_invalid', 'type');
+  if (expectedType !== undefined && type !== expectedType) throw new WrongTokenTypeError();
+
+  const now = nowMs / 1000;
+  const leeway = policy.leewaySeconds;
+  const exp = numericDate(claims, 'exp');
+  if (!allowExpired && now >= exp + leeway) throw new TokenExpiredError();
+  const iat = numericDate(claims, 'iat');
+  if (iat > now + leeway) throw new InvalidTokenError('in_future', 'iat');
+  if (claims['nbf'] !== undefined && numericDate(claims, 'nbf') > now + leeway) {
+    throw new InvalidTokenError('in_future', 'nbf');
+  }
+  if (exp <= iat || exp - iat > policy.maxLifetimeSeconds[type]) {
+    throw new InvalidTokenError('lifetime', 'exp');
+  }
+  identifier(claims, 'sub');
+  identifier(claims, 'jti');
+  if (typeof claims['iat_ms'] !== 'number' || !Number.isFinite(claims['iat_ms'])) {
+    throw new InvalidTokenError('claim_invalid', 'iat_ms');
+  }
+  if (policy.issuer !== undefined && claims['iss'] !== policy.issuer) {
+    throw new InvalidTokenError('claim_invalid', 'iss');
+  }
+  if (policy.audience !== undefined && !audienceMatches(claims['aud'], policy.audience)) {
+    throw new InvalidTokenError('claim_invalid', 'aud');
+  }
+  if (claims['fam'] !== undefined || type === 'refresh') identifier(claims, 'fam');
+  if (type === 'refresh') validateFamilyExpiry(claims, exp, iat, policy);
+  return claims as TokenClaims;
+}
+
+function validateFamilyExpiry(
+  claims: Record<string, unknown>,
+  exp: number,
+  iat: number,
+  policy: ClaimsPolicy,
+): asserts claims is RefreshTokenClaims {
+  const familyExp = numericDate(claims, 'fam_exp');
+  if (exp > familyExp || familyExp - iat > policy.maxSessionSeconds) {
+    throw new InvalidTokenError('lifetime', 'fam_exp');
+  }
+}
+
+/** A NumericDate (RFC 7519 §2): a finite, non-negative number of seconds; required. */
+function numericDate(claims: Record<string, unknown>, name: string): number {
+  const value = claims[name];
+  if (value === undefined) throw new InvalidTokenError('claim_missing', name);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_NUMERIC_DATE) {
+    throw new InvalidTokenError('claim_invalid', name);
+  }
+  return value;
+}
+
+function identifier(claims: Record<string, unknown>, name: string): string {
+  const value = claims[name];
+  if (value === undefined) throw new InvalidTokenError('claim_missing', name);
+  if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH) {
+    throw new InvalidTokenError('claim_invalid', name);
+  }
+  return value;
+}
+
+function audienceMatches(aud: unknown, expected: string): boolean {
+  if (typeof aud === 'string') return aud === expected;
+  return Array.isArray(aud) && aud.some((entry) => entry === expected);
+}

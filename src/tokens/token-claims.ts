@@ -1,0 +1,55 @@
+/** What a token is for. Carried in the `type` claim and checked on every verification. */
+export type TokenType = 'access' | 'refresh';
+
+/** Claims of a verified token. The library's own claims are typed; the rest are the app's. */
+export interface TokenClaims {
+  /** Subject: the user id, as a string. */
+  sub: string;
+  /** Unique token id (a UUID). */
+  jti: string;
+  /** Issued-at, seconds since the epoch. */
+  iat: number;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  type: TokenType;
+  /**
+   * Issue time in milliseconds: makes a per-user revocation cutoff exact for tokens issued
+   * within the same second as the cutoff.
+   */
+  iat_ms: number;
+  /** Refresh family (login session) id: on refresh tokens, and on access tokens of a pair. */
+  fam?: string;
+  iss?: string;
+  aud?: string | string[];
+  nbf?: number;
+  [claim: string]: unknown;
+}
+
+export interface AccessTokenClaims extends TokenClaims {
+  type: 'access';
+}
+
+export interface RefreshTokenClaims extends TokenClaims {
+  type: 'refresh';
+  fam: string;
+  /** End of the family's absolute lifetime, seconds since the epoch: rotation never passes it. */
+  fam_exp: number;
+}
+
+/** Claims the library sets itself; an application cannot pass them in `data`. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'jti',
+  'iat',
+  'exp',
+  'nbf',
+  'type',
+  'iat_ms',
+  'fam',
+  'fam_exp',
+  'iss',
+  'aud',
+  // Not claims: keys that would reach an object's prototype when copied.
+  '__proto__',
+  'constructor',
+  'prototype',
+]);

@@ -1,0 +1,15 @@
+/** The OAuth2 token response (RFC 6749 §5.1) that `createTokenPair` and a refresh return. */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+}
+
+/** A refresh family: one login session, shared by every token rotation derives from it. */
+export interface RefreshFamily {
+  id: string;
+  /** End of the family's absolute lifetime, seconds since the epoch. */
+  expiresAt: number;
+}

@@ -1,0 +1,188 @@
+import { createSecretKey, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Jwt, SignOptions, VerifyOptions } from 'jsonwebtoken';
+import { Inject, Service } from 'typedi';
+import type { Clock } from '../clock/clock';
+import { BaseAppSettings } from '../config/base-app-settings';
+import type { HmacAlgorithm } from '../config/jwt-algorithms';
+import { SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
+import { InvalidTokenError } from '../errors/security-errors';
+import type { ClaimsPolicy } from './claims-validator';
+import { validateClaims } from './claims-validator';
+import { hasCompactJwsShape } from './jws-shape';
+import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
+import type { TokenData } from './token-data';
+import { normalizeTokenData } from './token-data';
+import type { RefreshFamily, TokenPair } from './token-pair';
+
+/** Options of `createAccessToken` and `createRefreshToken`. */
+export interface CreateTokenOptions {
+  /** A lifetime shorter than the configured one, in whole seconds. */
+  expiresInSeconds?: number;
+}
+
+/** Options of `createRefreshToken` and `createTokenPair`. */
+export interface FamilyOptions {
+  /** Continue this family (rotation) instead of starting a new login session. */
+  family?: RefreshFamily;
+}
+
+/**
+ * Issues and verifies the library's JWTs. Built once per container: the key is imported
+ * once as a `KeyObject` and the verify options are built once, so the hot path does no
+ * key parsing or option building.
+ *
+ * Verification pins the configured algorithm and checks, in this order: shape and size,
+ * signature (jsonwebtoken), header (`crit` refused), then every claim (`validateClaims`).
+ */
+@Service()
+export class TokenService {
+  private readonly key: KeyObject;
+  private readonly algorithm: HmacAlgorithm;
+  private readonly signOptions: SignOptions;
+  private readonly verifyOptions: VerifyOptions & { complete: true };
+  private readonly policy: ClaimsPolicy;
+  private readonly settings: BaseAppSettings;
+  /** No token issued from now on has an `iat_ms` at or below this (see `issueAfter`). */
+  private issueFloorMs = 0;
+
+  constructor(
+    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    @Inject(SECURITY_CLOCK) private readonly clock: Clock,
+  ) {
+    this.settings = settings;
+    this.algorithm = settings.JWT_ALGORITHM;
+    this.key = createSecretKey(Buffer.from(settings.SECRET_KEY, 'utf8'));
+    this.signOptions = { algorithm: this.algorithm };
+    // Time rules are ours (injected clock, stricter rules), so jsonwebtoken checks only
+    // the algorithm and the signature.
+    this.verifyOptions = {
+      algorithms: [this.algorithm],
+      complete: true,
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+    };
+    this.policy = {
+      issuer: settings.JWT_ISSUER,
+      audience: settings.JWT_AUDIENCE,
+      leewaySeconds: settings.JWT_LEEWAY_SECONDS,
+      maxLifetimeSeconds: {
+        access: settings.accessTokenLifetimeSeconds,
+        refresh: settings.refreshTokenLifetimeSeconds,
+      },
+      maxSessionSeconds: settings.refreshSessionLifetimeSeconds,
+    };
+  }
+
+  /**
+   * Signs an access token for `data.sub` with the application's claims from `data`.
+   * @example `tokens.createAccessToken({ sub: user.id, roles: user.roles })`
+   */
+  createAccessToken(data: TokenData, options: CreateTokenOptions & FamilyOptions = {}): string {
+    const lifetime = this.lifetime('access', options.expiresInSeconds);
+    return this.sign('access', data, lifetime, options.family);
+  }
+
+  /** Signs a refresh token; without `options.family` it starts a new family (session). */
+  createRefreshToken(data: TokenData, options: CreateTokenOptions & FamilyOptions = {}): string {
+    const lifetime = this.lifetime('refresh', options.expiresInSeconds);
+    return this.sign('refresh', data, lifetime, options.family ?? this.newFamily());
+  }
+
+  /**
+   * An access and a refresh token of one family, in the OAuth2 token response shape.
+   * @example `const { access_token, refresh_token } = tokens.createTokenPair({ sub: '42' });`
+   */
+  createTokenPair(data: TokenData, options: FamilyOptions = {}): TokenPair {
+    const family = options.family ?? this.newFamily();
+    const lifetime = this.settings.accessTokenLifetimeSeconds;
+    return {
+      access_token: this.sign('access', data, lifetime, family),
+      refresh_token: this.sign('refresh', data, this.settings.refreshTokenLifetimeSeconds, family),
+      token_type: 'bearer',
+      expires_in: lifetime,
+    };
+  }
+
+  /** Verifies an access token. Does not consult revocation: see `RevocationService`. */
+  verifyAccessToken(token: string): AccessTokenClaims {
+    return this.verify(token, 'access') as AccessTokenClaims;
+  }
+
+  /** Verifies a refresh token. Does not consult revocation: see `RefreshRotationService`. */
+  verifyRefreshToken(token: string): RefreshTokenClaims {
+    return this.verify(token, 'refresh') as RefreshTokenClaims;
+  }
+
+  /**
+   * Verifies a token of either type. With `allowExpired`, an expired but otherwise valid
+   * token still returns its claims (for revocation); every other rule holds.
+   */
+  verify(token: unknown, expectedType?: TokenType, allowExpired = false): TokenClaims {
+    if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
+    let decoded: Jwt;
+    try {
+      decoded = jwt.verify(token, this.key, this.verifyOptions);
+    } catch {
+      // The library's message is dropped on purpose: it may quote the token.
+      throw new InvalidTokenError('signature');
+    }
+    if (decoded.header.crit !== undefined) throw new InvalidTokenError('crit');
+    return validateClaims(decoded.payload, expectedType, this.clock.now(), this.policy, allowExpired);
+  }
+
+  /**
+   * Promises that every token issued by this service from now on has an `iat_ms` after
+   * `cutoffMs`, so that a per-user cutoff revokes exactly what came before it, even within
+   * the same millisecond.
+   */
+  issueAfter(cutoffMs: number): void {
+    this.issueFloorMs = Math.max(this.issueFloorMs, cutoffMs + 1);
+  }
+
+  private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
+    const { sub, claims } = normalizeTokenData(data);
+    const nowMs = this.clock.now();
+    const iat = Math.floor(nowMs / 1000);
+    let exp = iat + lifetime;
+    const payload: Record<string, unknown> = { ...claims, sub, type, jti: randomUUID(), iat };
+    if (family !== undefined) {
+      payload['fam'] = family.id;
+      if (type === 'refresh') {
+        this.checkFamily(family, iat);
+        exp = Math.min(exp, family.expiresAt);
+        payload['fam_exp'] = family.expiresAt;
+      }
+    }
+    payload['exp'] = exp;
+    payload['iat_ms'] = Math.max(nowMs, this.issueFloorMs);
+    if (this.settings.JWT_ISSUER !== undefined) payload['iss'] = this.settings.JWT_ISSUER;
+    if (this.settings.JWT_AUDIENCE !== undefined) payload['aud'] = this.settings.JWT_AUDIENCE;
+    return jwt.sign(payload, this.key, this.signOptions);
+  }
+
+  private lifetime(type: TokenType, requested: number | undefined): number {
+    const configured = this.policy.maxLifetimeSeconds[type];
+    if (requested === undefined) return configured;
+    if (!Number.isSafeInteger(requested) || requested < 1 || requested > configured) {
+      throw new TypeError(`expiresInSeconds must be an integer from 1 to ${configured}`);
+    }
+    return requested;
+  }
+
+  private newFamily(): RefreshFamily {
+    const start = Math.floor(this.clock.now() / 1000);
+    return { id: randomUUID(), expiresAt: start + this.settings.refreshSessionLifetimeSeconds };
+  }
+
+  private checkFamily(family: RefreshFamily, iat: number): void {
+    const { id, expiresAt } = family;
+    if (typeof id !== 'string' || id === '' || !Number.isSafeInteger(expiresAt)) {
+      throw new TypeError('family must have a non-empty id and an integer expiresAt');
+    }
+    if (expiresAt <= iat || expiresAt - iat > this.settings.refreshSessionLifetimeSeconds) {
+      throw new TypeError('family.expiresAt must be in the future and within the session lifetime');
+    }
+  }
+}
