@@ -25,7 +25,15 @@ const PLACEHOLDER_KEYS = [
 ];
 
 /** Fragments that only a placeholder contains. */
-const PLACEHOLDER_FRAGMENTS = ['change-me', 'changeme', 'change_me', 'your-secret', 'replace-me'];
+const PLACEHOLDER_FRAGMENTS = [
+  'change-me',
+  'changeme',
+  'change_me',
+  'your-secret',
+  'replace-me',
+  '-bit-secret',
+  'secret-key-here',
+];
 
 export function isPlaceholderKey(key: string): boolean {
   const normalized = key.trim().toLowerCase();
