@@ -67,9 +67,13 @@ describe('BaseAppSettings', () => {
     ] as const) {
       it(`must be at least ${bytes} bytes for ${algorithm}`, () => {
         const key = 'x'.repeat(bytes - 1) + 'y';
-        expect(new BaseAppSettings({ SECRET_KEY: key, JWT_ALGORITHM: algorithm }).SECRET_KEY).to.equal(key);
+        expect(
+          new BaseAppSettings({ SECRET_KEY: key, JWT_ALGORITHM: algorithm }).SECRET_KEY,
+        ).to.equal(key);
         const error = configurationError({ SECRET_KEY: key.slice(1), JWT_ALGORITHM: algorithm });
-        expect(error.message).to.equal(`SECRET_KEY must be at least ${bytes} bytes for ${algorithm}`);
+        expect(error.message).to.equal(
+          `SECRET_KEY must be at least ${bytes} bytes for ${algorithm}`,
+        );
       });
     }
 
@@ -145,18 +149,20 @@ describe('BaseAppSettings', () => {
         it(`refuses ${variable}=${value}`, () => {
           const error = configurationError(testEnvironment({ [variable]: value }));
           expect(error.variable).to.equal(variable);
-          expect(error.message).to.match(new RegExp(`^${variable} must be an integer from \\d+ to \\d+$`));
+          expect(error.message).to.match(
+            new RegExp(`^${variable} must be an integer from \\d+ to \\d+$`),
+          );
         });
       }
     }
 
     it('refuses zero lifetimes', () => {
-      expect(configurationError(testEnvironment({ ACCESS_TOKEN_EXPIRE_MINUTES: '0' })).variable).to.equal(
-        'ACCESS_TOKEN_EXPIRE_MINUTES',
-      );
-      expect(configurationError(testEnvironment({ REFRESH_TOKEN_EXPIRE_DAYS: '0' })).variable).to.equal(
-        'REFRESH_TOKEN_EXPIRE_DAYS',
-      );
+      expect(
+        configurationError(testEnvironment({ ACCESS_TOKEN_EXPIRE_MINUTES: '0' })).variable,
+      ).to.equal('ACCESS_TOKEN_EXPIRE_MINUTES');
+      expect(
+        configurationError(testEnvironment({ REFRESH_TOKEN_EXPIRE_DAYS: '0' })).variable,
+      ).to.equal('REFRESH_TOKEN_EXPIRE_DAYS');
     });
 
     it('refuses a leeway over 60 seconds (catalogue B2)', () => {
@@ -207,7 +213,10 @@ describe('BaseAppSettings', () => {
       expect(settings.ACCESS_TOKEN_EXPIRE_MINUTES).to.equal(15);
       expect(settings.BCRYPT_ROUNDS).to.equal(11);
       expect(settings.DATABASE_URL).to.equal('postgres://db/app');
-      expect(new AppSettings(testEnvironment({ ACCESS_TOKEN_EXPIRE_MINUTES: '5' })).ACCESS_TOKEN_EXPIRE_MINUTES).to.equal(5);
+      expect(
+        new AppSettings(testEnvironment({ ACCESS_TOKEN_EXPIRE_MINUTES: '5' }))
+          .ACCESS_TOKEN_EXPIRE_MINUTES,
+      ).to.equal(5);
     });
 
     it('validates code defaults by the same rules', () => {
@@ -216,7 +225,10 @@ describe('BaseAppSettings', () => {
           super(env, { SECRET_KEY: 'your-secret-key-here' });
         }
       }
-      expect(() => new BadDefaults({})).to.throw(ConfigurationError, 'SECRET_KEY must be at least 32 bytes');
+      expect(() => new BadDefaults({})).to.throw(
+        ConfigurationError,
+        'SECRET_KEY must be at least 32 bytes',
+      );
     });
   });
 });

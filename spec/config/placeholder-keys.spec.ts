@@ -3,7 +3,13 @@ import { isPlaceholderKey } from '../../src/config/placeholder-keys';
 import { TEST_SECRET_KEY } from '../helpers/test-environment';
 
 describe('isPlaceholderKey', () => {
-  for (const key of ['secret', ' Secret ', 'your-256-bit-secret', 'please-change-me-in-prod', 'xxxxxxxxxxxxxxxx']) {
+  for (const key of [
+    'secret',
+    ' Secret ',
+    'your-256-bit-secret',
+    'please-change-me-in-prod',
+    'xxxxxxxxxxxxxxxx',
+  ]) {
     it(`knows ${JSON.stringify(key)}`, () => expect(isPlaceholderKey(key)).to.equal(true));
   }
 

@@ -8,7 +8,11 @@ import { TEST_SECRET_KEY } from './test-environment';
 export function forgeToken(
   header: Record<string, unknown>,
   payload: unknown,
-  options: { key?: string | Buffer; hmac?: 'sha256' | 'sha384' | 'sha512'; signature?: string } = {},
+  options: {
+    key?: string | Buffer;
+    hmac?: 'sha256' | 'sha384' | 'sha512';
+    signature?: string;
+  } = {},
 ): string {
   const encodedHeader = base64url(JSON.stringify(header));
   const encodedPayload = base64url(typeof payload === 'string' ? payload : JSON.stringify(payload));

@@ -45,7 +45,9 @@ describe('PasswordHasher', () => {
     const spy = spyOnBcryptCompare();
     try {
       for (const password of [12345678, null, 'short', 'x'.repeat(2_000_000)]) {
-        const error: unknown = await hasher.getPasswordHash(password as string).catch((e: unknown) => e);
+        const error: unknown = await hasher
+          .getPasswordHash(password as string)
+          .catch((e: unknown) => e);
         expect(error).to.be.instanceOf(PasswordPolicyError);
       }
       const hash = await hasher.getPasswordHash('long enough');

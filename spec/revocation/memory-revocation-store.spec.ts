@@ -44,7 +44,12 @@ describe('MemoryRevocationStore', () => {
     await store.revokeFamily('fam', now + 1000);
     await store.revokeUserTokens('user', now, now + 1000);
     await store.spendRefreshToken({
-      jti: 'r', subject: 'u', issuedAtMs: now, familyId: 'f2', expiresAtMs: now + 1000, familyExpiresAtMs: now + 1000,
+      jti: 'r',
+      subject: 'u',
+      issuedAtMs: now,
+      familyId: 'f2',
+      expiresAtMs: now + 1000,
+      familyExpiresAtMs: now + 1000,
     });
     expect(store.size).to.equal(5);
     clock.advance(2000);

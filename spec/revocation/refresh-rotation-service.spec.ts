@@ -41,12 +41,18 @@ describe('RefreshRotationService', () => {
     const error = await rejection(f.rotation.refreshAccessToken(first.refresh_token));
     expect(error).to.be.instanceOf(TokenRevokedError);
     expect((error as TokenRevokedError).reason).to.equal('refresh_reuse');
-    expect(await rejection(f.revocation.verifyAccessToken(second.access_token))).to.be.instanceOf(TokenRevokedError);
-    expect(await rejection(f.revocation.verifyAccessToken(first.access_token))).to.be.instanceOf(TokenRevokedError);
-    expect(await rejection(f.rotation.refreshAccessToken(second.refresh_token))).to.be.instanceOf(TokenRevokedError);
+    expect(await rejection(f.revocation.verifyAccessToken(second.access_token))).to.be.instanceOf(
+      TokenRevokedError,
+    );
+    expect(await rejection(f.revocation.verifyAccessToken(first.access_token))).to.be.instanceOf(
+      TokenRevokedError,
+    );
+    expect(await rejection(f.rotation.refreshAccessToken(second.refresh_token))).to.be.instanceOf(
+      TokenRevokedError,
+    );
   });
 
-  it('D3 reuse leaves the user\'s other sessions alone', async () => {
+  it("D3 reuse leaves the user's other sessions alone", async () => {
     const session = f.tokens.createTokenPair({ sub: '1' });
     const otherSession = f.tokens.createTokenPair({ sub: '1' });
     await f.rotation.refreshAccessToken(session.refresh_token);
@@ -66,7 +72,10 @@ describe('RefreshRotationService', () => {
   });
 
   it('D4 rotation never extends a session past its absolute lifetime', async () => {
-    const g = createSecurityFixture({ REFRESH_TOKEN_EXPIRE_DAYS: '7', REFRESH_SESSION_MAX_DAYS: '10' });
+    const g = createSecurityFixture({
+      REFRESH_TOKEN_EXPIRE_DAYS: '7',
+      REFRESH_SESSION_MAX_DAYS: '10',
+    });
     let { refresh_token } = g.tokens.createTokenPair({ sub: '1' });
     const familyEnd = decodePayload(refresh_token)['fam_exp'] as number;
     expect(familyEnd).to.equal(g.clock.seconds + 10 * 86400);
@@ -76,12 +85,16 @@ describe('RefreshRotationService', () => {
       expect(decodePayload(refresh_token)['exp']).to.be.at.most(familyEnd);
     }
     g.clock.advanceSeconds(86400);
-    expect(await rejection(g.rotation.refreshAccessToken(refresh_token))).to.be.instanceOf(TokenExpiredError);
+    expect(await rejection(g.rotation.refreshAccessToken(refresh_token))).to.be.instanceOf(
+      TokenExpiredError,
+    );
   });
 
   it('C2 an access token cannot refresh', async () => {
     const { access_token } = f.tokens.createTokenPair({ sub: '1' });
-    expect(await rejection(f.rotation.refreshAccessToken(access_token))).to.be.instanceOf(WrongTokenTypeError);
+    expect(await rejection(f.rotation.refreshAccessToken(access_token))).to.be.instanceOf(
+      WrongTokenTypeError,
+    );
   });
 
   it('takes fresh claims from the application, keeping the subject', async () => {
@@ -89,18 +102,26 @@ describe('RefreshRotationService', () => {
     const pair = await f.rotation.refreshAccessToken(refresh_token, {
       claims: (claims) => Promise.resolve({ roles: ['user'], seen: claims.sub }),
     });
-    expect(decodePayload(pair.access_token)).to.deep.include({ sub: '1', roles: ['user'], seen: '1' });
+    expect(decodePayload(pair.access_token)).to.deep.include({
+      sub: '1',
+      roles: ['user'],
+      seen: '1',
+    });
   });
 
   it('refuses the refresh when the application no longer knows the user', async () => {
     const { refresh_token } = f.tokens.createTokenPair({ sub: '1' });
-    const error = await rejection(f.rotation.refreshAccessToken(refresh_token, { claims: () => null }));
+    const error = await rejection(
+      f.rotation.refreshAccessToken(refresh_token, { claims: () => null }),
+    );
     expect(error).to.be.instanceOf(InvalidTokenError);
   });
 
   it('D6 fails closed when the store is unreachable', async () => {
     const g = createSecurityFixture({}, () => unavailableStore());
     const { refresh_token } = g.tokens.createTokenPair({ sub: '1' });
-    expect(await rejection(g.rotation.refreshAccessToken(refresh_token))).to.be.instanceOf(StoreUnavailableError);
+    expect(await rejection(g.rotation.refreshAccessToken(refresh_token))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
   });
 });

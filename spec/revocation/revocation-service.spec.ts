@@ -44,7 +44,9 @@ describe('RevocationService', () => {
     const token = g.tokens.createAccessToken({ sub: '1' });
     await g.revocation.revokeToken(token);
     g.clock.advanceSeconds(1800 + 20);
-    expect(await rejection(g.revocation.verifyAccessToken(token))).to.be.instanceOf(TokenRevokedError);
+    expect(await rejection(g.revocation.verifyAccessToken(token))).to.be.instanceOf(
+      TokenRevokedError,
+    );
   });
 
   it('D5 revoking an expired token is a no-op', async () => {
@@ -55,10 +57,14 @@ describe('RevocationService', () => {
   });
 
   it('refuses to revoke a token it did not sign', async () => {
-    const other = createSecurityFixture({ SECRET_KEY: 'a-different-key-of-at-least-32-bytes-long' });
+    const other = createSecurityFixture({
+      SECRET_KEY: 'a-different-key-of-at-least-32-bytes-long',
+    });
     const foreign = other.tokens.createAccessToken({ sub: '1' });
     expect(await rejection(f.revocation.revokeToken(foreign))).to.be.instanceOf(InvalidTokenError);
-    expect(await rejection(f.revocation.revokeToken('not-a-token'))).to.be.instanceOf(InvalidTokenError);
+    expect(await rejection(f.revocation.revokeToken('not-a-token'))).to.be.instanceOf(
+      InvalidTokenError,
+    );
   });
 
   describe('D7 revokeAllUserTokens', () => {
@@ -73,7 +79,9 @@ describe('RevocationService', () => {
         TokenRevokedError,
       );
       expect((await f.revocation.verifyAccessToken(after.access_token)).sub).to.equal('1');
-      expect((await f.rotation.refreshAccessToken(after.refresh_token)).token_type).to.equal('bearer');
+      expect((await f.rotation.refreshAccessToken(after.refresh_token)).token_type).to.equal(
+        'bearer',
+      );
     });
 
     it('leaves other users alone', async () => {
@@ -93,7 +101,9 @@ describe('RevocationService', () => {
 
     it('refuses a user id that is not a string or number', async () => {
       for (const id of ['', null, { id: 1 }]) {
-        expect(await rejection(f.revocation.revokeAllUserTokens(id as string))).to.be.instanceOf(TypeError);
+        expect(await rejection(f.revocation.revokeAllUserTokens(id as string))).to.be.instanceOf(
+          TypeError,
+        );
       }
     });
   });
@@ -101,12 +111,18 @@ describe('RevocationService', () => {
   it('D6 an unreachable store fails closed: StoreUnavailableError, never the claims', async () => {
     const g = createSecurityFixture({}, () => unavailableStore());
     const token = g.tokens.createAccessToken({ sub: '1' });
-    expect(await rejection(g.revocation.verifyAccessToken(token))).to.be.instanceOf(StoreUnavailableError);
-    expect(await rejection(g.revocation.revokeToken(token))).to.be.instanceOf(StoreUnavailableError);
+    expect(await rejection(g.revocation.verifyAccessToken(token))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
+    expect(await rejection(g.revocation.revokeToken(token))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
   });
 
   it('checks the token before it asks the store (a forged token never reaches it)', async () => {
     const g = createSecurityFixture({}, () => unavailableStore());
-    expect(await rejection(g.revocation.verifyAccessToken('a.b.c'))).to.be.instanceOf(InvalidTokenError);
+    expect(await rejection(g.revocation.verifyAccessToken('a.b.c'))).to.be.instanceOf(
+      InvalidTokenError,
+    );
   });
 });

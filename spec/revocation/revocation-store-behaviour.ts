@@ -74,9 +74,13 @@ export function describeRevocationStore(
       const user = `user-${randomUUID()}`;
       const cutoff = clock.now();
       await store.revokeUserTokens(user, cutoff, cutoff + 60_000);
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff - 1000 }))).to.equal(true);
+      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff - 1000 }))).to.equal(
+        true,
+      );
       expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff }))).to.equal(true);
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff + 1 }))).to.equal(false);
+      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff + 1 }))).to.equal(
+        false,
+      );
       expect(await store.isRevoked(token({ issuedAtMs: cutoff - 1000 }))).to.equal(false);
     });
 
@@ -95,7 +99,9 @@ export function describeRevocationStore(
       expect(await store.isRevoked(sibling)).to.equal(false);
       expect(await store.spendRefreshToken(first)).to.equal('reused');
       expect(await store.isRevoked(sibling)).to.equal(true);
-      expect(await store.spendRefreshToken(refresh({ familyId: first.familyId }))).to.equal('revoked');
+      expect(await store.spendRefreshToken(refresh({ familyId: first.familyId }))).to.equal(
+        'revoked',
+      );
     });
 
     it('does not spend a revoked refresh token', async () => {
@@ -109,7 +115,9 @@ export function describeRevocationStore(
 
     it('D2 of 50 concurrent spends of one token exactly one wins', async () => {
       const request = refresh();
-      const outcomes = await Promise.all(Array.from({ length: 50 }, () => store.spendRefreshToken(request)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, () => store.spendRefreshToken(request)),
+      );
       expect(outcomes.filter((o) => o === 'spent')).to.have.length(1);
       // The first loser is reuse and revokes the family; later ones find it revoked.
       expect(outcomes).to.include('reused');

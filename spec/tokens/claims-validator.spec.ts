@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { InvalidTokenError, TokenExpiredError, WrongTokenTypeError } from '../../src/errors/security-errors';
+import {
+  InvalidTokenError,
+  TokenExpiredError,
+  WrongTokenTypeError,
+} from '../../src/errors/security-errors';
 import type { ClaimsPolicy } from '../../src/tokens/claims-validator';
 import { validateClaims } from '../../src/tokens/claims-validator';
 import { accessClaims } from '../helpers/claims-builder';
@@ -46,7 +50,9 @@ describe('validateClaims (catalogue B)', () => {
   });
 
   it('B2 refuses exp = now', () => {
-    const error = failure(accessClaims(clock, { iat: clock.seconds - 10, exp: clock.now() / 1000 }));
+    const error = failure(
+      accessClaims(clock, { iat: clock.seconds - 10, exp: clock.now() / 1000 }),
+    );
     expect(error).to.be.instanceOf(TokenExpiredError);
   });
 
@@ -64,7 +70,9 @@ describe('validateClaims (catalogue B)', () => {
       exp: clock.seconds + 7 * 86400 + 1,
       fam_exp: clock.seconds + 7 * 86400 + 1,
     });
-    expect(() => validateClaims(refresh, 'refresh', clock.now(), policy)).to.throw(InvalidTokenError);
+    expect(() => validateClaims(refresh, 'refresh', clock.now(), policy)).to.throw(
+      InvalidTokenError,
+    );
   });
 
   it('B3 refuses exp at or before iat (reachable only within the leeway)', () => {
@@ -75,17 +83,32 @@ describe('validateClaims (catalogue B)', () => {
   it('B4 refuses iat and nbf in the future, beyond the leeway only', () => {
     const future = { iat: clock.seconds + 5, exp: clock.seconds + 600 };
     expect(failure(accessClaims(clock, future)).claim).to.equal('iat');
-    expect(validateClaims(accessClaims(clock, future), 'access', clock.now(), { ...policy, leewaySeconds: 5 }).sub).to.equal('42');
+    expect(
+      validateClaims(accessClaims(clock, future), 'access', clock.now(), {
+        ...policy,
+        leewaySeconds: 5,
+      }).sub,
+    ).to.equal('42');
     expect(failure(accessClaims(clock, { nbf: clock.seconds + 1 })).claim).to.equal('nbf');
     expect(failure(accessClaims(clock, { nbf: 'soon' })).claim).to.equal('nbf');
-    expect(validateClaims(accessClaims(clock, { nbf: clock.seconds }), 'access', clock.now(), policy).sub).to.equal('42');
+    expect(
+      validateClaims(accessClaims(clock, { nbf: clock.seconds }), 'access', clock.now(), policy)
+        .sub,
+    ).to.equal('42');
   });
 
   it('B5 refuses a wrong iss or aud without saying what was expected', () => {
     const rules = { issuer: 'https://auth.example', audience: 'api' };
     const good = { iss: 'https://auth.example', aud: ['other', 'api'] };
-    expect(validateClaims(accessClaims(clock, good), 'access', clock.now(), { ...policy, ...rules }).sub).to.equal('42');
-    for (const overrides of [{ iss: 'https://evil.example' }, { aud: 'other' }, { aud: undefined }, { iss: undefined }]) {
+    expect(
+      validateClaims(accessClaims(clock, good), 'access', clock.now(), { ...policy, ...rules }).sub,
+    ).to.equal('42');
+    for (const overrides of [
+      { iss: 'https://evil.example' },
+      { aud: 'other' },
+      { aud: undefined },
+      { iss: undefined },
+    ]) {
       const error = failure(accessClaims(clock, { ...good, ...overrides }), rules);
       expect(error.message).to.equal('The token is invalid.');
       expect(JSON.stringify(error)).not.to.contain('auth.example');
@@ -99,7 +122,11 @@ describe('validateClaims (catalogue B)', () => {
   }
 
   it('checks the type before expiry (wrong type wins over expired)', () => {
-    const expiredRefresh = accessClaims(clock, { type: 'refresh', exp: clock.seconds - 1, iat: clock.seconds - 60 });
+    const expiredRefresh = accessClaims(clock, {
+      type: 'refresh',
+      exp: clock.seconds - 1,
+      iat: clock.seconds - 60,
+    });
     expect(failure(expiredRefresh)).to.be.instanceOf(WrongTokenTypeError);
   });
 
@@ -110,10 +137,22 @@ describe('validateClaims (catalogue B)', () => {
 
   it('refuses a refresh token without its family or past its family end', () => {
     const refresh = (overrides: Record<string, unknown>) =>
-      accessClaims(clock, { type: 'refresh', fam: 'f', fam_exp: clock.seconds + 3600, ...overrides });
+      accessClaims(clock, {
+        type: 'refresh',
+        fam: 'f',
+        fam_exp: clock.seconds + 3600,
+        ...overrides,
+      });
     expect(validateClaims(refresh({}), 'refresh', clock.now(), policy).fam).to.equal('f');
-    for (const overrides of [{ fam: undefined }, { fam: 7 }, { fam_exp: undefined }, { exp: clock.seconds + 3601 }]) {
-      expect(() => validateClaims(refresh(overrides), 'refresh', clock.now(), policy)).to.throw(InvalidTokenError);
+    for (const overrides of [
+      { fam: undefined },
+      { fam: 7 },
+      { fam_exp: undefined },
+      { exp: clock.seconds + 3601 },
+    ]) {
+      expect(() => validateClaims(refresh(overrides), 'refresh', clock.now(), policy)).to.throw(
+        InvalidTokenError,
+      );
     }
   });
 });
@@ -122,7 +161,9 @@ describe('TokenService: claims through a signed token (catalogue B)', () => {
   it('B6 a signed claims set that is a JSON string or array is refused', () => {
     const f = createSecurityFixture();
     for (const payload of ['"just a string"', '["sub","42"]', '42']) {
-      expect(() => f.tokens.verifyAccessToken(forgeToken({ alg: 'HS256' }, payload))).to.throw(InvalidTokenError);
+      expect(() => f.tokens.verifyAccessToken(forgeToken({ alg: 'HS256' }, payload))).to.throw(
+        InvalidTokenError,
+      );
     }
   });
 

@@ -6,7 +6,19 @@ describe('hasCompactJwsShape', () => {
     expect(hasCompactJwsShape('eyJh.eyJz.c2ln')).to.equal(true);
   });
 
-  for (const token of ['', 'a.b', 'a.b.', '.b.c', 'a..c', 'a.b.c.d', 'a.b.c=', 'a b.c.d', 'a.b.c\n', 42, null]) {
+  for (const token of [
+    '',
+    'a.b',
+    'a.b.',
+    '.b.c',
+    'a..c',
+    'a.b.c.d',
+    'a.b.c=',
+    'a b.c.d',
+    'a.b.c\n',
+    42,
+    null,
+  ]) {
     it(`refuses ${JSON.stringify(token)}`, () => expect(hasCompactJwsShape(token)).to.equal(false));
   }
 

@@ -15,7 +15,18 @@ describe('token data', () => {
     });
   }
 
-  for (const claim of ['exp', 'iat', 'nbf', 'jti', 'type', 'iat_ms', 'fam', 'fam_exp', 'iss', 'aud']) {
+  for (const claim of [
+    'exp',
+    'iat',
+    'nbf',
+    'jti',
+    'type',
+    'iat_ms',
+    'fam',
+    'fam_exp',
+    'iss',
+    'aud',
+  ]) {
     it(`refuses the reserved claim ${claim}`, () => {
       expect(() => normalizeTokenData({ sub: 'a', [claim]: 1 })).to.throw(TypeError, `"${claim}"`);
     });

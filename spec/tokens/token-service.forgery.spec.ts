@@ -31,7 +31,10 @@ describe('TokenService: forged tokens (catalogue A)', () => {
 
   for (const alg of ['none', 'NONE', 'None', 'nOnE']) {
     it(`A1 alg ${alg} with an empty signature`, () => {
-      refused(forgeToken({ alg, typ: 'JWT' }, accessClaims(f.clock), { signature: '' }), 'malformed');
+      refused(
+        forgeToken({ alg, typ: 'JWT' }, accessClaims(f.clock), { signature: '' }),
+        'malformed',
+      );
     });
 
     it(`A1 alg ${alg} with a valid HS256 signature over it`, () => {
@@ -49,7 +52,10 @@ describe('TokenService: forged tokens (catalogue A)', () => {
       ['JWK string', jwk],
     ]) {
       it(`refuses a token signed with the ${name} as the HMAC key`, () => {
-        refused(forgeToken({ alg: 'HS256', typ: 'JWT' }, accessClaims(f.clock), { key: key }), 'signature');
+        refused(
+          forgeToken({ alg: 'HS256', typ: 'JWT' }, accessClaims(f.clock), { key: key }),
+          'signature',
+        );
       });
     }
 
@@ -87,7 +93,10 @@ describe('TokenService: forged tokens (catalogue A)', () => {
 
   it('A6 unknown crit header, even correctly signed', () => {
     refused(forgeToken({ alg: 'HS256', crit: ['exp'] }, accessClaims(f.clock)), 'crit');
-    refused(forgeToken({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 }, accessClaims(f.clock)), 'crit');
+    refused(
+      forgeToken({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 }, accessClaims(f.clock)),
+      'crit',
+    );
   });
 
   describe('A7 kid, jku, jwk, x5u never choose the key', () => {

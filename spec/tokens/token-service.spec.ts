@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { InvalidTokenError, TokenExpiredError, WrongTokenTypeError } from '../../src/errors/security-errors';
+import {
+  InvalidTokenError,
+  TokenExpiredError,
+  WrongTokenTypeError,
+} from '../../src/errors/security-errors';
 import { decodeHeader, decodePayload } from '../helpers/forge-token';
 import { createSecurityFixture } from '../helpers/security-fixture';
 import type { SecurityFixture } from '../helpers/security-fixture';
@@ -26,7 +30,10 @@ describe('TokenService', () => {
 
     it('gives every token a unique jti', () => {
       const ids = new Set(
-        Array.from({ length: 500 }, () => decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['jti']),
+        Array.from(
+          { length: 500 },
+          () => decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['jti'],
+        ),
       );
       expect(ids.size).to.equal(500);
     });
@@ -46,7 +53,9 @@ describe('TokenService', () => {
       const g = createSecurityFixture({ JWT_ISSUER: 'https://auth.example', JWT_AUDIENCE: 'api' });
       const claims = decodePayload(g.tokens.createAccessToken({ sub: 'a' }));
       expect(claims).to.include({ iss: 'https://auth.example', aud: 'api' });
-      expect(g.tokens.verifyAccessToken(g.tokens.createAccessToken({ sub: 'a' })).aud).to.equal('api');
+      expect(g.tokens.verifyAccessToken(g.tokens.createAccessToken({ sub: 'a' })).aud).to.equal(
+        'api',
+      );
     });
   });
 
@@ -68,9 +77,9 @@ describe('TokenService', () => {
 
     it('refuses a family that has ended or outlasts the session lifetime', () => {
       for (const expiresAt of [f.clock.seconds, f.clock.seconds + 8 * 86400]) {
-        expect(() => f.tokens.createRefreshToken({ sub: 'a' }, { family: { id: 'x', expiresAt } })).to.throw(
-          TypeError,
-        );
+        expect(() =>
+          f.tokens.createRefreshToken({ sub: 'a' }, { family: { id: 'x', expiresAt } }),
+        ).to.throw(TypeError);
       }
     });
   });
@@ -78,7 +87,12 @@ describe('TokenService', () => {
   describe('createTokenPair', () => {
     it('returns the OAuth2 shape, both tokens of one family', () => {
       const pair = f.tokens.createTokenPair({ sub: 'user@example.com', user_id: 123 });
-      expect(Object.keys(pair).sort()).to.deep.equal(['access_token', 'expires_in', 'refresh_token', 'token_type']);
+      expect(Object.keys(pair).sort()).to.deep.equal([
+        'access_token',
+        'expires_in',
+        'refresh_token',
+        'token_type',
+      ]);
       expect(pair.token_type).to.equal('bearer');
       expect(pair.expires_in).to.equal(1800);
       const access = decodePayload(pair.access_token);
@@ -92,8 +106,14 @@ describe('TokenService', () => {
   describe('verification', () => {
     it('returns the claims of a valid token of the expected type', () => {
       const pair = f.tokens.createTokenPair({ sub: '7', roles: ['user'] });
-      expect(f.tokens.verifyAccessToken(pair.access_token)).to.include({ sub: '7', type: 'access' });
-      expect(f.tokens.verifyRefreshToken(pair.refresh_token)).to.include({ sub: '7', type: 'refresh' });
+      expect(f.tokens.verifyAccessToken(pair.access_token)).to.include({
+        sub: '7',
+        type: 'access',
+      });
+      expect(f.tokens.verifyRefreshToken(pair.refresh_token)).to.include({
+        sub: '7',
+        type: 'refresh',
+      });
     });
 
     it('C1 refuses a refresh token where an access token is expected', () => {
@@ -134,15 +154,20 @@ describe('TokenService', () => {
         foreign.tokens.createAccessToken({ sub: '1' }),
         unscoped.tokens.createAccessToken({ sub: '1' }),
       ]) {
-        expect(() => api.tokens.verifyAccessToken(token)).to.throw(InvalidTokenError, 'The token is invalid.');
+        expect(() => api.tokens.verifyAccessToken(token)).to.throw(
+          InvalidTokenError,
+          'The token is invalid.',
+        );
       }
     });
 
     it('refuses a token signed with another key', () => {
-      const other = createSecurityFixture({ SECRET_KEY: 'another-key-of-at-least-thirty-two-bytes!!' });
-      expect(() => f.tokens.verifyAccessToken(other.tokens.createAccessToken({ sub: '1' }))).to.throw(
-        InvalidTokenError,
-      );
+      const other = createSecurityFixture({
+        SECRET_KEY: 'another-key-of-at-least-thirty-two-bytes!!',
+      });
+      expect(() =>
+        f.tokens.verifyAccessToken(other.tokens.createAccessToken({ sub: '1' })),
+      ).to.throw(InvalidTokenError);
     });
 
     it('keeps every error free of the token and of library messages', () => {

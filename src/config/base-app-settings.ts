@@ -69,7 +69,9 @@ export class BaseAppSettings {
   constructor(env: Environment = process.env, defaults: SettingsDefaults = {}) {
     const read = new EnvReader(env);
     this.NODE_ENV = read.optionalString('NODE_ENV');
-    this.JWT_ALGORITHM = readAlgorithm(read.optionalString('JWT_ALGORITHM') ?? defaults.JWT_ALGORITHM);
+    this.JWT_ALGORITHM = readAlgorithm(
+      read.optionalString('JWT_ALGORITHM') ?? defaults.JWT_ALGORITHM,
+    );
     this.SECRET_KEY = readSecretKey(
       read.rawString('SECRET_KEY') ?? defaults.SECRET_KEY,
       this.JWT_ALGORITHM,
@@ -126,7 +128,10 @@ function readAlgorithm(value: string | undefined): HmacAlgorithm {
   if (isHmacAlgorithm(algorithm)) return algorithm;
   const choices = HMAC_ALGORITHMS.join(', ');
   if (algorithm.toLowerCase() === 'none') {
-    throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}; "none" is never accepted`);
+    throw new ConfigurationError(
+      'JWT_ALGORITHM',
+      `must be one of ${choices}; "none" is never accepted`,
+    );
   }
   if (/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) {
     throw new ConfigurationError(
@@ -137,13 +142,23 @@ function readAlgorithm(value: string | undefined): HmacAlgorithm {
   throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}`);
 }
 
-function readSecretKey(key: string | undefined, algorithm: HmacAlgorithm, production: boolean): string {
+function readSecretKey(
+  key: string | undefined,
+  algorithm: HmacAlgorithm,
+  production: boolean,
+): string {
   const minBytes = MIN_HMAC_KEY_BYTES[algorithm];
   if (key === undefined) {
-    throw new ConfigurationError('SECRET_KEY', `is required: at least ${minBytes} bytes for ${algorithm}`);
+    throw new ConfigurationError(
+      'SECRET_KEY',
+      `is required: at least ${minBytes} bytes for ${algorithm}`,
+    );
   }
   if (Buffer.byteLength(key, 'utf8') < minBytes) {
-    throw new ConfigurationError('SECRET_KEY', `must be at least ${minBytes} bytes for ${algorithm}`);
+    throw new ConfigurationError(
+      'SECRET_KEY',
+      `must be at least ${minBytes} bytes for ${algorithm}`,
+    );
   }
   if (production && isPlaceholderKey(key)) {
     throw new ConfigurationError(

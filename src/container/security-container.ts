@@ -45,7 +45,9 @@ export function configureSecurity(
  * the memory store. Every entry point of the library goes through here, so the seed's
  * functions work with nothing but environment variables.
  */
-export function withSecurityDefaults(container: ContainerInstance = Container.of()): ContainerInstance {
+export function withSecurityDefaults(
+  container: ContainerInstance = Container.of(),
+): ContainerInstance {
   if (!container.has(SECURITY_SETTINGS)) container.set(SECURITY_SETTINGS, new BaseAppSettings());
   if (!container.has(SECURITY_CLOCK)) container.set(SECURITY_CLOCK, systemClock);
   if (!container.has(REVOCATION_STORE)) {

@@ -1,3 +1,4 @@
+import type { Constructable } from 'typedi';
 import type { AccessTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
@@ -16,8 +17,8 @@ import { withSecurityDefaults } from '../container/security-container';
  * use.
  */
 
-function service<T>(type: new (...args: never[]) => T): T {
-  return withSecurityDefaults().get(type);
+function service<T>(type: Constructable<T>): T {
+  return withSecurityDefaults().get<T>(type);
 }
 
 /** bcrypt hash of a new password. @example `await getPasswordHash('correct horse battery')` */
@@ -26,7 +27,10 @@ export function getPasswordHash(password: string): Promise<string> {
 }
 
 /** `true` when the password matches the stored hash; `false` (never a throw) otherwise. */
-export function verifyPassword(password: string, hash: string | null | undefined): Promise<boolean> {
+export function verifyPassword(
+  password: string,
+  hash: string | null | undefined,
+): Promise<boolean> {
   return service(PasswordHasher).verifyPassword(password, hash);
 }
 
@@ -51,7 +55,10 @@ export function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
 }
 
 /** Spends a refresh token and returns a new pair (rotation with reuse detection). */
-export function refreshAccessToken(refreshToken: string, options?: RefreshOptions): Promise<TokenPair> {
+export function refreshAccessToken(
+  refreshToken: string,
+  options?: RefreshOptions,
+): Promise<TokenPair> {
   return service(RefreshRotationService).refreshAccessToken(refreshToken, options);
 }
 

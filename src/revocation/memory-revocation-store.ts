@@ -99,7 +99,9 @@ export class MemoryRevocationStore implements RevocationStore {
       return true;
     }
     const cutoff = this.userCutoffs.get(token.subject);
-    return cutoff !== undefined && live(cutoff.expiresAtMs, now) && token.issuedAtMs <= cutoff.cutoffMs;
+    return (
+      cutoff !== undefined && live(cutoff.expiresAtMs, now) && token.issuedAtMs <= cutoff.cutoffMs
+    );
   }
 
   private remember(map: Map<string, number>, key: string, expiresAtMs: number): void {

@@ -21,7 +21,8 @@ export interface RefreshOptions {
    */
   claims?: (
     refreshClaims: RefreshTokenClaims,
-  ) => Omit<TokenData, 'sub'> | null | undefined | Promise<Omit<TokenData, 'sub'> | null | undefined>;
+  ) =>
+    Omit<TokenData, 'sub'> | null | undefined | Promise<Omit<TokenData, 'sub'> | null | undefined>;
 }
 
 /**
@@ -60,7 +61,8 @@ export class RefreshRotationService {
     if (outcome === 'revoked') throw new TokenRevokedError();
     if (outcome === 'reused') throw new TokenRevokedError('refresh_reuse');
     const fresh = options.claims ? await options.claims(claims) : applicationClaims(claims);
-    if (fresh === null || fresh === undefined) throw new InvalidTokenError('unknown_subject', 'sub');
+    if (fresh === null || fresh === undefined)
+      throw new InvalidTokenError('unknown_subject', 'sub');
     return this.tokens.createTokenPair(
       { ...fresh, sub: claims.sub },
       { family: { id: claims.fam, expiresAt: claims.fam_exp } },

@@ -1,4 +1,8 @@
-import { InvalidTokenError, TokenExpiredError, WrongTokenTypeError } from '../errors/security-errors';
+import {
+  InvalidTokenError,
+  TokenExpiredError,
+  WrongTokenTypeError,
+} from '../errors/security-errors';
 import type { RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
 
 /** What the claims of a signature-checked token must satisfy. Built once from settings. */
@@ -81,7 +85,12 @@ function validateFamilyExpiry(
 function numericDate(claims: Record<string, unknown>, name: string): number {
   const value = claims[name];
   if (value === undefined) throw new InvalidTokenError('claim_missing', name);
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_NUMERIC_DATE) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    value > MAX_NUMERIC_DATE
+  ) {
     throw new InvalidTokenError('claim_invalid', name);
   }
   return value;

@@ -129,7 +129,13 @@ export class TokenService {
       throw new InvalidTokenError('signature');
     }
     if (decoded.header.crit !== undefined) throw new InvalidTokenError('crit');
-    return validateClaims(decoded.payload, expectedType, this.clock.now(), this.policy, allowExpired);
+    return validateClaims(
+      decoded.payload,
+      expectedType,
+      this.clock.now(),
+      this.policy,
+      allowExpired,
+    );
   }
 
   /**

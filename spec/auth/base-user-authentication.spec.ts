@@ -1,0 +1,168 @@
+import bcrypt from 'bcrypt';
+import { expect } from 'chai';
+import { BaseUserAuthentication } from '../../src/auth/base-user-authentication';
+import { InvalidCredentialsError } from '../../src/errors/security-errors';
+import { spyOnBcryptCompare } from '../helpers/bcrypt-spy';
+import { createSecurityFixture } from '../helpers/security-fixture';
+import type { SecurityFixture } from '../helpers/security-fixture';
+
+interface User {
+  id: number;
+  email: string;
+  hashed_password: string | null;
+  roles: string[];
+  is_active: boolean;
+}
+
+class MemoryUserAuthentication extends BaseUserAuthentication<User> {
+  readonly users = new Map<string, User>();
+  readonly upgrades: string[] = [];
+
+  getUserByUsername(username: string): Promise<User | undefined> {
+    return Promise.resolve(this.users.get(username.toLowerCase()));
+  }
+  getUserById(id: string): Promise<User | undefined> {
+    return Promise.resolve([...this.users.values()].find((user) => String(user.id) === id));
+  }
+  getUserId(user: User): number {
+    return user.id;
+  }
+  getHashedPassword(user: User): string | null {
+    return user.hashed_password;
+  }
+  getRoles(user: User): string[] {
+    return user.roles;
+  }
+  override isActive(user: User): boolean {
+    return user.is_active;
+  }
+  override updatePasswordHash(user: User, hash: string): Promise<void> {
+    user.hashed_password = hash;
+    this.upgrades.push(user.email);
+    return Promise.resolve();
+  }
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected a login failure'),
+    (error: unknown) => error,
+  );
+}
+
+describe('BaseUserAuthentication', () => {
+  let f: SecurityFixture;
+  let auth: MemoryUserAuthentication;
+
+  async function addUser(
+    email: string,
+    password: string,
+    extra: Partial<User> = {},
+  ): Promise<User> {
+    const user: User = {
+      id: auth.users.size + 1,
+      email,
+      hashed_password: await f.hasher.getPasswordHash(password),
+      roles: ['user'],
+      is_active: true,
+      ...extra,
+    };
+    auth.users.set(email, user);
+    return user;
+  }
+
+  beforeEach(() => {
+    f = createSecurityFixture({ BCRYPT_ROUNDS: '5' });
+    auth = new MemoryUserAuthentication(f.container);
+  });
+
+  it('logs a user in with a token pair whose subject is the user id', async () => {
+    await addUser('admin@example.com', 'admin-password', { roles: ['admin'] });
+    const pair = await auth.login('Admin@Example.com', 'admin-password');
+    const claims = await f.revocation.verifyAccessToken(pair.access_token);
+    expect(claims).to.deep.include({ sub: '1', roles: ['admin'] });
+  });
+
+  it('authenticateUser returns the user, or null as the original module did', async () => {
+    const user = await addUser('user@example.com', 'user-password');
+    expect(await auth.authenticateUser('user@example.com', 'user-password')).to.equal(user);
+    expect(await auth.authenticateUser('user@example.com', 'wrong-password')).to.equal(null);
+  });
+
+  it('G1 unknown user, wrong password and inactive user fail identically', async () => {
+    await addUser('user@example.com', 'user-password');
+    await addUser('gone@example.com', 'gone-password', { is_active: false });
+    const errors = [
+      await failure(auth.login('nobody@example.com', 'user-password')),
+      await failure(auth.login('user@example.com', 'wrong-password')),
+      await failure(auth.login('gone@example.com', 'gone-password')),
+    ];
+    for (const error of errors) {
+      expect(error).to.be.instanceOf(InvalidCredentialsError);
+      expect(JSON.stringify(error)).to.equal(JSON.stringify(errors[0]));
+    }
+  });
+
+  describe('G2 equal work whatever the reason', () => {
+    let spy: ReturnType<typeof spyOnBcryptCompare>;
+    beforeEach(() => (spy = spyOnBcryptCompare()));
+    afterEach(() => spy.restore());
+
+    it('an unknown user, an inactive user and a wrong password each cost one compare at the configured cost', async () => {
+      spy.restore();
+      await addUser('user@example.com', 'user-password');
+      await addUser('gone@example.com', 'gone-password', { is_active: false });
+      spy = spyOnBcryptCompare();
+      await auth.authenticateUser('nobody@example.com', 'user-password');
+      await auth.authenticateUser('gone@example.com', 'gone-password');
+      await auth.authenticateUser('user@example.com', 'wrong-password');
+      expect(spy.calls).to.have.length(3);
+      for (const call of spy.calls) expect(call.hash).to.match(/^\$2b\$05\$/);
+    });
+  });
+
+  it('F5 a null, empty or corrupt stored hash is a plain login failure', async () => {
+    for (const hashed_password of [null, '', '$2b$10$corrupt']) {
+      auth.users.set('broken@example.com', {
+        id: 9,
+        email: 'broken@example.com',
+        hashed_password,
+        roles: [],
+        is_active: true,
+      });
+      expect(await failure(auth.login('broken@example.com', 'any-password'))).to.be.instanceOf(
+        InvalidCredentialsError,
+      );
+    }
+  });
+
+  it('F2 "a"*72 + "x" does not log in as "a"*72', async () => {
+    await addUser('long@example.com', 'a'.repeat(72));
+    expect(await auth.authenticateUser('long@example.com', `${'a'.repeat(72)}x`)).to.equal(null);
+    expect(await auth.authenticateUser('long@example.com', 'a'.repeat(72))).not.to.equal(null);
+  });
+
+  it('G6 a hash below the configured cost logs in and is upgraded', async () => {
+    const user = await addUser('old@example.com', 'old-password');
+    user.hashed_password = await bcrypt.hash('old-password', 4);
+    await auth.login('old@example.com', 'old-password');
+    expect(auth.upgrades).to.deep.equal(['old@example.com']);
+    expect(user.hashed_password).to.match(/^\$2b\$05\$/);
+    await auth.login('old@example.com', 'old-password');
+    expect(auth.upgrades, 'no second upgrade').to.have.length(1);
+  });
+
+  it("G6 a legacy password below today's minimum still logs in, keeping its hash", async () => {
+    const user = await addUser('legacy@example.com', 'placeholder-pw');
+    user.hashed_password = (await bcrypt.hash('abc', 4)).replace(/^\$2b\$/, '$2y$');
+    await auth.login('legacy@example.com', 'abc');
+    expect(auth.upgrades).to.deep.equal([]);
+  });
+
+  it('G4 a non-string username or password is a login failure, not a crash', async () => {
+    await addUser('user@example.com', 'user-password');
+    const hostile = { $ne: null } as unknown as string;
+    expect(await auth.authenticateUser(hostile, 'user-password')).to.equal(null);
+    expect(await auth.authenticateUser('user@example.com', hostile)).to.equal(null);
+  });
+});
