@@ -6,6 +6,7 @@ import { Token } from 'typedi';
 import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
+import type { BaseUserAuthentication } from '../auth/base-user-authentication';
 
 /** The validated settings (a `BaseAppSettings` or a subclass). */
 export const SECURITY_SETTINGS = new Token<BaseAppSettings>('fastcore.security.settings');
@@ -15,3 +16,12 @@ export const SECURITY_CLOCK = new Token<Clock>('fastcore.security.clock');
 
 /** Where revocations, user cutoffs and spent refresh tokens live. */
 export const REVOCATION_STORE = new Token<RevocationStore>('fastcore.security.revocation-store');
+
+/**
+ * The application's user lookup. When registered, each authenticated request loads its user
+ * (so a deactivated or demoted user loses access on the next request); when absent, the
+ * token's claims stand in for the user (the default, `null`).
+ */
+export const USER_AUTHENTICATION = new Token<BaseUserAuthentication<unknown> | null>(
+  'fastcore.security.user-authentication',
+);

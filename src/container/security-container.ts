@@ -5,7 +5,13 @@ import { systemClock } from '../clock/clock';
 import { BaseAppSettings } from '../config/base-app-settings';
 import { MemoryRevocationStore } from '../revocation/memory-revocation-store';
 import type { RevocationStore } from '../revocation/revocation-store';
-import { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from './injection-tokens';
+import type { BaseUserAuthentication } from '../auth/base-user-authentication';
+import {
+  REVOCATION_STORE,
+  SECURITY_CLOCK,
+  SECURITY_SETTINGS,
+  USER_AUTHENTICATION,
+} from './injection-tokens';
 
 /** What an application may provide; the rest gets its default. */
 export interface SecurityOptions {
@@ -15,6 +21,11 @@ export interface SecurityOptions {
   clock?: Clock;
   /** Default: a `MemoryRevocationStore` (one process, not durable). */
   revocationStore?: RevocationStore;
+  /**
+   * The application's user lookup: each authenticated request then loads its user and roles.
+   * Default: none, and the token's claims stand in for the user.
+   */
+  userAuthentication?: BaseUserAuthentication<unknown>;
 }
 
 /**
@@ -37,6 +48,9 @@ export function configureSecurity(
   if (options.revocationStore !== undefined) {
     container.set(REVOCATION_STORE, options.revocationStore);
   }
+  if (options.userAuthentication !== undefined) {
+    container.set(USER_AUTHENTICATION, options.userAuthentication);
+  }
   return withSecurityDefaults(container);
 }
 
@@ -53,5 +67,6 @@ export function withSecurityDefaults(
   if (!container.has(REVOCATION_STORE)) {
     container.set(REVOCATION_STORE, new MemoryRevocationStore(container.get(SECURITY_CLOCK)));
   }
+  if (!container.has(USER_AUTHENTICATION)) container.set(USER_AUTHENTICATION, null);
   return container;
 }

@@ -62,6 +62,22 @@ export class WrongTokenTypeError extends InvalidTokenError {
   }
 }
 
+/** No credentials: no `Authorization` header, or another scheme than Bearer. */
+export class AuthenticationRequiredError extends SecurityError {
+  readonly code = 'ERR_AUTHENTICATION_REQUIRED';
+  constructor() {
+    super('Authentication is required.');
+  }
+}
+
+/** A malformed request: an unusable `Authorization` header, a body that fails validation. */
+export class InvalidRequestError extends SecurityError {
+  readonly code = 'ERR_INVALID_REQUEST';
+  constructor(readonly reason: string = 'invalid_request') {
+    super('The request is invalid.');
+  }
+}
+
 /** Unknown user, wrong password or inactive user: one error for all three, on purpose. */
 export class InvalidCredentialsError extends SecurityError {
   readonly code = 'ERR_INVALID_CREDENTIALS';

@@ -1,0 +1,42 @@
+import type Koa from 'koa';
+import type { Action } from 'routing-controllers';
+import { useContainer } from 'routing-controllers';
+import { Container } from 'typedi';
+import type { Constructable, ContainerInstance } from 'typedi';
+
+const APP_CONTAINER = Symbol('fastcore.security.container');
+
+type ContextWithContainer = Record<typeof APP_CONTAINER, ContainerInstance | undefined>;
+
+/**
+ * routing-controllers keeps one IoC container for the whole process. This adapter resolves
+ * each controller from the container of the app that serves the request, so two apps with
+ * their own containers (tests, multi-tenant servers) do not share controller instances.
+ */
+const perAppContainer = {
+  get<T>(someClass: Constructable<T>, action?: Action): T {
+    const context = action?.context as Partial<ContextWithContainer> | undefined;
+    return (context?.[APP_CONTAINER] ?? Container.of()).get<T>(someClass);
+  },
+};
+
+/**
+ * Makes `container` the one controllers of `app` come from. Controllers given as classes
+ * must be TypeDI services (`@Service()`): refused here, at registration, rather than
+ * failing on the first request.
+ */
+export function useAppContainer(
+  app: Koa,
+  container: ContainerInstance,
+  controllers: unknown[],
+): void {
+  for (const controller of controllers) {
+    if (typeof controller === 'function' && !Container.has(controller)) {
+      throw new TypeError(
+        `controller ${controller.name} must be decorated with @Service() (TypeDI)`,
+      );
+    }
+  }
+  (app.context as unknown as ContextWithContainer)[APP_CONTAINER] = container;
+  useContainer(perAppContainer);
+}

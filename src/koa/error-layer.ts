@@ -1,0 +1,68 @@
+import type { Context, Middleware } from 'koa';
+import type { HttpProblem } from './http-problem';
+import { problem, toHttpProblem } from './http-problem';
+
+/** Options of `securityErrorLayer`. */
+export interface ErrorLayerOptions {
+  /** The `realm` of `WWW-Authenticate` challenges. Default `"api"`. */
+  realm?: string;
+  /**
+   * Told of every error answered with 500 (a defect), e.g. to log it. It receives the error
+   * itself: log its name and stack, not its message, if it may quote input.
+   */
+  onServerError?: (error: unknown, ctx: Context) => void;
+}
+
+const REALM = /^[\x20-\x7e]{1,64}$/;
+
+/**
+ * The one place where errors become HTTP responses, for development and production alike:
+ * `{"error", "error_description"}` with fixed text, the contract's status, and an RFC 6750
+ * `WWW-Authenticate: Bearer realm="…"[, error="…"]` challenge on 401 and 403. No stack, no
+ * library message, no input is ever echoed. Also answers unmatched routes (404) and wrong
+ * methods (405) in the same shape. Register it first, before anything that may throw.
+ */
+export function securityErrorLayer(options: ErrorLayerOptions = {}): Middleware {
+  const realm = options.realm ?? 'api';
+  if (!REALM.test(realm) || realm.includes('"') || realm.includes('\\')) {
+    throw new TypeError(
+      'realm must be 1 to 64 printable ASCII characters without quotes or backslashes',
+    );
+  }
+  return async (ctx, next) => {
+    try {
+      await next();
+      if ((ctx.status === 404 || ctx.status === 405) && isEmpty(ctx.body)) {
+        send(
+          ctx,
+          problem(ctx.status, ctx.status === 404 ? 'not_found' : 'method_not_allowed'),
+          realm,
+        );
+      }
+    } catch (error) {
+      const answer = toHttpProblem(error);
+      if (answer.status >= 500 && answer.status !== 503) options.onServerError?.(error, ctx);
+      send(ctx, answer, realm, true);
+    }
+  };
+}
+
+function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = false): void {
+  if (resetHeaders) {
+    // Headers an action set before failing (a cookie, a location) do not survive its error.
+    for (const name of Object.keys(ctx.response.headers)) {
+      if (name.toLowerCase() !== 'allow') ctx.remove(name);
+    }
+  }
+  ctx.status = answer.status;
+  ctx.body = { error: answer.error, error_description: answer.description };
+  if (answer.challenge !== undefined) {
+    const attribute = answer.challenge === '' ? '' : `, error="${answer.challenge}"`;
+    ctx.set('WWW-Authenticate', `Bearer realm="${realm}"${attribute}`);
+  }
+  ctx.set('Cache-Control', 'no-store');
+}
+
+function isEmpty(body: unknown): boolean {
+  return body === undefined || body === null || body === '';
+}

@@ -1,0 +1,86 @@
+import {
+  AuthenticationRequiredError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidRequestError,
+  InvalidTokenError,
+  PasswordPolicyError,
+  StoreUnavailableError,
+} from '../errors/security-errors';
+
+/** An error response of the contract: status, `error` code, fixed description, challenge. */
+export interface HttpProblem {
+  status: number;
+  error: string;
+  description: string;
+  /** The RFC 6750 `error` attribute of `WWW-Authenticate`; `''` for a bare challenge. */
+  challenge?: string;
+}
+
+/** The fixed, generic text of each error code. Nothing from the request goes in a body. */
+export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  authentication_required: 'Authentication is required.',
+  invalid_token: 'The token is invalid, expired or revoked.',
+  insufficient_scope: 'The token does not grant access to this resource.',
+  invalid_credentials: 'Invalid username or password.',
+  invalid_request: 'The request is invalid.',
+  conflict: 'The resource already exists.',
+  payload_too_large: 'The request body is too large.',
+  unsupported_media_type: 'The request body has an unsupported media type.',
+  not_found: 'Not found.',
+  method_not_allowed: 'Method not allowed.',
+  too_many_attempts: 'Too many failed attempts. Try again later.',
+  temporarily_unavailable: 'The service is temporarily unavailable. Try again later.',
+  server_error: 'The server could not handle the request.',
+};
+
+/** The problem for an error code, with its fixed description. */
+export function problem(status: number, error: string, challenge?: string): HttpProblem {
+  const description = ERROR_DESCRIPTIONS[error] ?? ERROR_DESCRIPTIONS['server_error'] ?? '';
+  return challenge === undefined
+    ? { status, error, description }
+    : { status, error, description, challenge };
+}
+
+/** Status codes of errors thrown by Koa, koa-bodyparser and routing-controllers' HttpErrors. */
+const BY_STATUS: Readonly<Record<number, HttpProblem>> = {
+  400: problem(400, 'invalid_request'),
+  401: problem(401, 'authentication_required', ''),
+  403: problem(403, 'insufficient_scope', 'insufficient_scope'),
+  404: problem(404, 'not_found'),
+  405: problem(405, 'method_not_allowed'),
+  409: problem(409, 'conflict'),
+  413: problem(413, 'payload_too_large'),
+  415: problem(415, 'unsupported_media_type'),
+  503: problem(503, 'temporarily_unavailable'),
+};
+
+/**
+ * Maps any thrown value to the contract's error response. Library errors by class; other
+ * errors by their HTTP status (routing-controllers' `httpCode`, Koa's `status`); anything
+ * else is a defect: 500 `server_error`, with nothing of the error in the response.
+ */
+export function toHttpProblem(error: unknown): HttpProblem {
+  if (error instanceof InvalidTokenError) return problem(401, 'invalid_token', 'invalid_token');
+  if (error instanceof AuthenticationRequiredError)
+    return problem(401, 'authentication_required', '');
+  if (error instanceof InvalidCredentialsError) return problem(401, 'invalid_credentials', '');
+  if (error instanceof InvalidRequestError)
+    return problem(400, 'invalid_request', 'invalid_request');
+  if (error instanceof PasswordPolicyError) return problem(400, 'invalid_request');
+  if (error instanceof ForbiddenError)
+    return problem(403, 'insufficient_scope', 'insufficient_scope');
+  if (error instanceof StoreUnavailableError) return problem(503, 'temporarily_unavailable');
+  const status = httpStatusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return BY_STATUS[status] ?? problem(status, 'invalid_request');
+  }
+  return problem(500, 'server_error');
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { httpCode, status, statusCode } = error as Record<string, unknown>;
+  const value = httpCode ?? status ?? statusCode;
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}

@@ -1,0 +1,68 @@
+import type { Context } from 'koa';
+import { Inject, Service } from 'typedi';
+import type { BaseUserAuthentication } from '../auth/base-user-authentication';
+import type { Principal } from '../auth/principal';
+import { normalizeRoles } from '../authorization/roles';
+import { USER_AUTHENTICATION } from '../container/injection-tokens';
+import { AuthenticationRequiredError, InvalidTokenError } from '../errors/security-errors';
+import { RevocationService } from '../revocation/revocation-service';
+import { readBearerToken } from './bearer-token';
+
+/** Where the request's principal (a promise of it) is kept, so that it is computed once. */
+const PRINCIPAL = Symbol('fastcore.security.principal');
+
+interface SecurityState {
+  [PRINCIPAL]?: Promise<Principal | undefined>;
+  user?: unknown;
+}
+
+/**
+ * Authenticates a Koa request once: bearer token, verification, revocation, then the user
+ * lookup. The first caller (usually `authorizationChecker`) does the work; later callers in
+ * the same request (`currentUserChecker`) get the same result from `ctx.state`. The user is
+ * also left on `ctx.state.user`, Koa's convention.
+ */
+@Service()
+export class RequestAuthentication {
+  constructor(
+    private readonly revocation: RevocationService,
+    @Inject(USER_AUTHENTICATION) private readonly users: BaseUserAuthentication<unknown> | null,
+  ) {}
+
+  /**
+   * The request's principal; `undefined` for an anonymous request.
+   * @throws InvalidRequestError (malformed header), InvalidTokenError (bad, expired, revoked
+   *   token, or a user that no longer exists or is inactive), StoreUnavailableError.
+   */
+  principal(ctx: Context): Promise<Principal | undefined> {
+    const state = ctx.state as SecurityState;
+    state[PRINCIPAL] ??= this.authenticate(ctx);
+    return state[PRINCIPAL];
+  }
+
+  /** The principal, or `AuthenticationRequiredError` for an anonymous request. */
+  async requirePrincipal(ctx: Context): Promise<Principal> {
+    const principal = await this.principal(ctx);
+    if (principal === undefined) throw new AuthenticationRequiredError();
+    return principal;
+  }
+
+  private async authenticate(ctx: Context): Promise<Principal | undefined> {
+    const token = readBearerToken(ctx.req);
+    if (token === undefined) return undefined;
+    const claims = await this.revocation.verifyAccessToken(token);
+    const principal = await this.loadPrincipal(claims);
+    (ctx.state as SecurityState).user = principal.user;
+    return principal;
+  }
+
+  private async loadPrincipal(claims: Principal['claims']): Promise<Principal> {
+    const users = this.users;
+    if (users === null) return { user: claims, claims, roles: normalizeRoles(claims['roles']) };
+    const user = await users.getUserById(claims.sub);
+    if (user === null || user === undefined || !users.isActive(user)) {
+      throw new InvalidTokenError('unknown_subject', 'sub');
+    }
+    return { user, claims, roles: normalizeRoles(users.getRoles(user)) };
+  }
+}

@@ -1,0 +1,57 @@
+import type { Context } from 'koa';
+import type { Action } from 'routing-controllers';
+import { Container } from 'typedi';
+import type { ContainerInstance } from 'typedi';
+import { hasAnyRole } from '../authorization/roles';
+import { withSecurityDefaults } from '../container/security-container';
+import { RequestAuthentication } from './request-authentication';
+
+/** routing-controllers' `authorizationChecker` signature. */
+export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<boolean>;
+/** routing-controllers' `currentUserChecker` signature. */
+export type CurrentUserChecker = (action: Action) => Promise<unknown>;
+
+function requestAuthentication(container: ContainerInstance): RequestAuthentication {
+  return withSecurityDefaults(container).get(RequestAuthentication);
+}
+
+/**
+ * An `authorizationChecker` bound to a container. routing-controllers turns a `false` into
+ * 403 when roles are required, even for an anonymous caller, so every token problem throws
+ * (401 through the error layer) and only a role mismatch answers `false` (403).
+ * `roles` are the class-level and method-level roles combined; any one of them suffices.
+ */
+export function createAuthorizationChecker(
+  container: ContainerInstance = Container.of(),
+): AuthorizationChecker {
+  return async (action, roles) => {
+    const principal = await requestAuthentication(container).requirePrincipal(
+      action.context as Context,
+    );
+    return hasAnyRole(principal.roles, roles);
+  };
+}
+
+/**
+ * A `currentUserChecker` bound to a container: the verified user, `undefined` for an
+ * anonymous request (so `@CurrentUser({ required: true })` answers 401), and a thrown 401
+ * for a bad token: never a decoded-but-unverified user.
+ */
+export function createCurrentUserChecker(
+  container: ContainerInstance = Container.of(),
+): CurrentUserChecker {
+  return async (action) => {
+    const principal = await requestAuthentication(container).principal(action.context as Context);
+    return principal?.user;
+  };
+}
+
+/**
+ * The checkers on the global container, ready for
+ * `useKoaServer(app, { authorizationChecker, currentUserChecker, … })`.
+ */
+export const authorizationChecker: AuthorizationChecker = (action, roles) =>
+  createAuthorizationChecker()(action, roles);
+
+export const currentUserChecker: CurrentUserChecker = (action) =>
+  createCurrentUserChecker()(action);
