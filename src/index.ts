@@ -22,7 +22,12 @@ export { HMAC_ALGORITHMS, MIN_HMAC_KEY_BYTES } from './config/jwt-algorithms';
 export type { HmacAlgorithm } from './config/jwt-algorithms';
 
 // Container
-export { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from './container/injection-tokens';
+export {
+  REVOCATION_STORE,
+  SECURITY_CLOCK,
+  SECURITY_SETTINGS,
+  USER_AUTHENTICATION,
+} from './container/injection-tokens';
 export { configureSecurity, withSecurityDefaults } from './container/security-container';
 export type { SecurityOptions } from './container/security-container';
 export { systemClock } from './clock/clock';
@@ -30,9 +35,11 @@ export type { Clock } from './clock/clock';
 
 // Errors
 export {
+  AuthenticationRequiredError,
   ConfigurationError,
   ForbiddenError,
   InvalidCredentialsError,
+  InvalidRequestError,
   InvalidTokenError,
   PasswordPolicyError,
   SecurityError,
@@ -77,3 +84,24 @@ export type {
 
 // Login workflow
 export { BaseUserAuthentication } from './auth/base-user-authentication';
+export type { Principal } from './auth/principal';
+
+// Authorization
+export { hasAnyRole, normalizeRoles } from './authorization/roles';
+
+// Koa and routing-controllers
+export { configureApp } from './koa/configure-app';
+export type { ConfigureAppOptions } from './koa/configure-app';
+export {
+  authorizationChecker,
+  createAuthorizationChecker,
+  createCurrentUserChecker,
+  currentUserChecker,
+} from './koa/security-checkers';
+export type { AuthorizationChecker, CurrentUserChecker } from './koa/security-checkers';
+export { securityErrorLayer } from './koa/error-layer';
+export type { ErrorLayerOptions } from './koa/error-layer';
+export { ERROR_DESCRIPTIONS, toHttpProblem } from './koa/http-problem';
+export type { HttpProblem } from './koa/http-problem';
+export { readBearerToken } from './koa/bearer-token';
+export { RequestAuthentication } from './koa/request-authentication';
