@@ -1,79 +1,22 @@
 import bcrypt from 'bcrypt';
 import { expect } from 'chai';
-import { BaseUserAuthentication } from '../../src/auth/base-user-authentication';
 import { InvalidCredentialsError } from '../../src/errors/security-errors';
 import { spyOnBcryptCompare } from '../helpers/bcrypt-spy';
+import { MemoryUsers } from '../helpers/memory-users';
+import type { TestUser } from '../helpers/memory-users';
+import { rejection as failure } from '../helpers/rejection';
 import { createSecurityFixture } from '../helpers/security-fixture';
 import type { SecurityFixture } from '../helpers/security-fixture';
 
-interface User {
-  id: number;
-  email: string;
-  hashed_password: string | null;
-  roles: string[];
-  is_active: boolean;
-}
-
-class MemoryUserAuthentication extends BaseUserAuthentication<User> {
-  readonly users = new Map<string, User>();
-  readonly upgrades: string[] = [];
-
-  getUserByUsername(username: string): Promise<User | undefined> {
-    return Promise.resolve(this.users.get(username.toLowerCase()));
-  }
-  getUserById(id: string): Promise<User | undefined> {
-    return Promise.resolve([...this.users.values()].find((user) => String(user.id) === id));
-  }
-  getUserId(user: User): number {
-    return user.id;
-  }
-  getHashedPassword(user: User): string | null {
-    return user.hashed_password;
-  }
-  getRoles(user: User): string[] {
-    return user.roles;
-  }
-  override isActive(user: User): boolean {
-    return user.is_active;
-  }
-  override updatePasswordHash(user: User, hash: string): Promise<void> {
-    user.hashed_password = hash;
-    this.upgrades.push(user.email);
-    return Promise.resolve();
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a login failure'),
-    (error: unknown) => error,
-  );
-}
-
 describe('BaseUserAuthentication', () => {
   let f: SecurityFixture;
-  let auth: MemoryUserAuthentication;
-
-  async function addUser(
-    email: string,
-    password: string,
-    extra: Partial<User> = {},
-  ): Promise<User> {
-    const user: User = {
-      id: auth.users.size + 1,
-      email,
-      hashed_password: await f.hasher.getPasswordHash(password),
-      roles: ['user'],
-      is_active: true,
-      ...extra,
-    };
-    auth.users.set(email, user);
-    return user;
-  }
+  let auth: MemoryUsers;
+  const addUser = (email: string, password: string, extra: Partial<TestUser> = {}) =>
+    auth.add(email, password, extra);
 
   beforeEach(() => {
     f = createSecurityFixture({ BCRYPT_ROUNDS: '5' });
-    auth = new MemoryUserAuthentication(f.container);
+    auth = new MemoryUsers(f.container);
   });
 
   it('logs a user in with a token pair whose subject is the user id', async () => {

@@ -9,14 +9,8 @@ import {
 import { decodePayload } from '../helpers/forge-token';
 import { createSecurityFixture } from '../helpers/security-fixture';
 import type { SecurityFixture } from '../helpers/security-fixture';
+import { rejection } from '../helpers/rejection';
 import { unavailableStore } from '../helpers/unavailable-store';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a rejection'),
-    (error: unknown) => error,
-  );
-}
 
 describe('RefreshRotationService', () => {
   let f: SecurityFixture;
