@@ -1,6 +1,13 @@
 import bcrypt from 'bcrypt';
 import { expect } from 'chai';
-import { InvalidCredentialsError } from '../../src/errors/security-errors';
+import {
+  CurrentPasswordError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  PasswordPolicyError,
+  TokenRevokedError,
+} from '../../src/errors/security-errors';
+import { decodePayload } from '../helpers/forge-token';
 import { spyOnBcryptCompare } from '../helpers/bcrypt-spy';
 import { MemoryUsers } from '../helpers/memory-users';
 import type { TestUser } from '../helpers/memory-users';
@@ -107,5 +114,101 @@ describe('BaseUserAuthentication', () => {
     const hostile = { $ne: null } as unknown as string;
     expect(await auth.authenticateUser(hostile, 'user-password')).to.equal(null);
     expect(await auth.authenticateUser('user@example.com', hostile)).to.equal(null);
+  });
+
+  describe('refresh', () => {
+    it("issues the pair with the user's current roles", async () => {
+      const user = await addUser('user@example.com', 'user-password');
+      const pair = await auth.login('user@example.com', 'user-password');
+      user.roles = ['user', 'editor'];
+      const next = await auth.refresh(pair.refresh_token);
+      expect(decodePayload(next.access_token)['roles']).to.deep.equal(['user', 'editor']);
+    });
+
+    it('refuses a user who is gone or inactive', async () => {
+      const user = await addUser('user@example.com', 'user-password');
+      const first = await auth.login('user@example.com', 'user-password');
+      user.is_active = false;
+      expect(await failure(auth.refresh(first.refresh_token))).to.be.instanceOf(InvalidTokenError);
+      user.is_active = true;
+      const second = await auth.login('user@example.com', 'user-password');
+      auth.users.clear();
+      expect(await failure(auth.refresh(second.refresh_token))).to.be.instanceOf(InvalidTokenError);
+    });
+  });
+
+  describe('logout', () => {
+    it('D1 ends the session: the access token, the refresh token and the whole family', async () => {
+      await addUser('user@example.com', 'user-password');
+      const pair = await auth.login('user@example.com', 'user-password');
+      const other = await auth.login('user@example.com', 'user-password');
+      const claims = await f.revocation.verifyAccessToken(pair.access_token);
+      await auth.logout(claims, pair.refresh_token);
+      expect(await failure(f.revocation.verifyAccessToken(pair.access_token))).to.be.instanceOf(
+        TokenRevokedError,
+      );
+      expect(await failure(auth.refresh(pair.refresh_token))).to.be.instanceOf(TokenRevokedError);
+      expect((await f.revocation.verifyAccessToken(other.access_token)).sub).to.equal('1');
+    });
+
+    it('revokes the family even without the refresh token in the body', async () => {
+      await addUser('user@example.com', 'user-password');
+      const pair = await auth.login('user@example.com', 'user-password');
+      await auth.logout(await f.revocation.verifyAccessToken(pair.access_token));
+      expect(await failure(auth.refresh(pair.refresh_token))).to.be.instanceOf(TokenRevokedError);
+    });
+
+    it("ignores a refresh token that is invalid or someone else's", async () => {
+      await addUser('user@example.com', 'user-password');
+      await addUser('admin@example.com', 'admin-password');
+      const mine = await auth.login('user@example.com', 'user-password');
+      const theirs = await auth.login('admin@example.com', 'admin-password');
+      const claims = await f.revocation.verifyAccessToken(mine.access_token);
+      for (const refresh of ['garbage', theirs.access_token, theirs.refresh_token, 42, undefined]) {
+        await auth.logout(claims, refresh);
+      }
+      expect((await auth.refresh(theirs.refresh_token)).token_type).to.equal('bearer');
+    });
+  });
+
+  it('logoutAll ends every session of the user (D7)', async () => {
+    const user = await addUser('user@example.com', 'user-password');
+    const a = await auth.login('user@example.com', 'user-password');
+    const b = await auth.login('user@example.com', 'user-password');
+    await auth.logoutAll(user);
+    for (const pair of [a, b]) {
+      expect(await failure(f.revocation.verifyAccessToken(pair.access_token))).to.be.instanceOf(
+        TokenRevokedError,
+      );
+    }
+    const after = await auth.login('user@example.com', 'user-password');
+    expect((await f.revocation.verifyAccessToken(after.access_token)).sub).to.equal('1');
+  });
+
+  describe('changePassword', () => {
+    it('D7 stores the new hash and revokes every older token', async () => {
+      const user = await addUser('user@example.com', 'user-password');
+      const before = await auth.login('user@example.com', 'user-password');
+      await auth.changePassword(user, 'user-password', 'a-brand-new-password');
+      expect(await failure(f.revocation.verifyAccessToken(before.access_token))).to.be.instanceOf(
+        TokenRevokedError,
+      );
+      expect(await auth.authenticateUser('user@example.com', 'user-password')).to.equal(null);
+      const after = await auth.login('user@example.com', 'a-brand-new-password');
+      expect((await f.revocation.verifyAccessToken(after.access_token)).sub).to.equal('1');
+    });
+
+    it('refuses a wrong current password and a new password the policy refuses, changing nothing', async () => {
+      const user = await addUser('user@example.com', 'user-password');
+      const session = await auth.login('user@example.com', 'user-password');
+      expect(
+        await failure(auth.changePassword(user, 'wrong-password', 'a-brand-new-password')),
+      ).to.be.instanceOf(CurrentPasswordError);
+      expect(await failure(auth.changePassword(user, 'user-password', 'short'))).to.be.instanceOf(
+        PasswordPolicyError,
+      );
+      expect((await f.revocation.verifyAccessToken(session.access_token)).sub).to.equal('1');
+      expect(await auth.authenticateUser('user@example.com', 'user-password')).to.equal(user);
+    });
   });
 });

@@ -1,8 +1,16 @@
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import { withSecurityDefaults } from '../container/security-container';
-import { InvalidCredentialsError, PasswordPolicyError } from '../errors/security-errors';
+import {
+  CurrentPasswordError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  PasswordPolicyError,
+} from '../errors/security-errors';
 import { PasswordHasher } from '../password/password-hasher';
+import { RefreshRotationService } from '../revocation/refresh-rotation-service';
+import { RevocationService } from '../revocation/revocation-service';
+import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
 import { TokenService } from '../tokens/token-service';
@@ -30,11 +38,15 @@ import { TokenService } from '../tokens/token-service';
 export abstract class BaseUserAuthentication<User> {
   protected readonly hasher: PasswordHasher;
   protected readonly tokens: TokenService;
+  protected readonly revocation: RevocationService;
+  protected readonly rotation: RefreshRotationService;
 
   constructor(container: ContainerInstance = Container.of()) {
     const services = withSecurityDefaults(container);
     this.hasher = services.get(PasswordHasher);
     this.tokens = services.get(TokenService);
+    this.revocation = services.get(RevocationService);
+    this.rotation = services.get(RefreshRotationService);
   }
 
   /** The user with this login name, or null/undefined. */
@@ -52,7 +64,11 @@ export abstract class BaseUserAuthentication<User> {
     return true;
   }
 
-  /** Stores a re-hashed password after a login with a cheaper hash. Default: does nothing. */
+  /**
+   * Stores a new hash for the user: after a password change, and after a login with a
+   * cheaper hash than configured (then a failure here does not fail the login). Default:
+   * does nothing, so password change needs it overridden.
+   */
   updatePasswordHash(user: User, hash: string): Promise<void> {
     void user;
     void hash;
@@ -85,6 +101,57 @@ export abstract class BaseUserAuthentication<User> {
     const user = await this.authenticateUser(username, password);
     if (user === null) throw new InvalidCredentialsError();
     return this.tokens.createTokenPair(this.tokenData(user));
+  }
+
+  /**
+   * Spends a refresh token and issues a new pair with the user's current claims: a user that
+   * is gone or inactive cannot refresh (`InvalidTokenError`).
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    return this.rotation.refreshAccessToken(refreshToken, {
+      claims: async (claims) => {
+        const user = await this.getUserById(claims.sub);
+        if (!user || !this.isActive(user)) return null;
+        return this.tokenData(user);
+      },
+    });
+  }
+
+  /**
+   * Ends the session of an access token: the token and its refresh family stop working, and
+   * so does `refreshToken` when it is a valid refresh token of the same user (anything else
+   * there, invalid or someone else's, is ignored).
+   */
+  async logout(access: AccessTokenClaims, refreshToken?: unknown): Promise<void> {
+    await this.revocation.revokeClaims(access);
+    if (typeof refreshToken !== 'string') return;
+    let refresh: TokenClaims;
+    try {
+      refresh = this.tokens.verify(refreshToken, 'refresh', true);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return;
+      throw error;
+    }
+    if (refresh.sub === access.sub) await this.revocation.revokeClaims(refresh);
+  }
+
+  /** Every token the user holds stops working. */
+  async logoutAll(user: User): Promise<void> {
+    await this.revocation.revokeAllUserTokens(this.getUserId(user));
+  }
+
+  /**
+   * Changes the password after checking the current one, then revokes every token the user
+   * holds: sessions elsewhere end, and the user logs in again with the new password.
+   * @throws CurrentPasswordError for a wrong current password; PasswordPolicyError for a
+   *   new password the policy refuses.
+   */
+  async changePassword(user: User, currentPassword: string, newPassword: string): Promise<void> {
+    if (!(await this.hasher.verifyPassword(currentPassword, this.getHashedPassword(user)))) {
+      throw new CurrentPasswordError();
+    }
+    await this.updatePasswordHash(user, await this.hasher.getPasswordHash(newPassword));
+    await this.revocation.revokeAllUserTokens(this.getUserId(user));
   }
 
   private async upgradeHash(user: User, password: string): Promise<void> {

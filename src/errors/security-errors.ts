@@ -86,6 +86,17 @@ export class InvalidCredentialsError extends SecurityError {
   }
 }
 
+/**
+ * The current password given to confirm a sensitive change (a new password) is wrong. Not
+ * an authentication failure of the request, which carried a valid token.
+ */
+export class CurrentPasswordError extends SecurityError {
+  readonly code = 'ERR_CURRENT_PASSWORD';
+  constructor() {
+    super('The current password is wrong.');
+  }
+}
+
 /** Authenticated, but without a role or permission the operation requires. */
 export class ForbiddenError extends SecurityError {
   readonly code = 'ERR_FORBIDDEN';

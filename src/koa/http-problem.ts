@@ -1,5 +1,6 @@
 import {
   AuthenticationRequiredError,
+  CurrentPasswordError,
   ForbiddenError,
   InvalidCredentialsError,
   InvalidRequestError,
@@ -65,6 +66,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof AuthenticationRequiredError)
     return problem(401, 'authentication_required', '');
   if (error instanceof InvalidCredentialsError) return problem(401, 'invalid_credentials', '');
+  if (error instanceof CurrentPasswordError) return problem(400, 'invalid_credentials');
   if (error instanceof InvalidRequestError)
     return problem(400, 'invalid_request', 'invalid_request');
   if (error instanceof PasswordPolicyError) return problem(400, 'invalid_request');

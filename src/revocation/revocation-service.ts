@@ -16,6 +16,7 @@ import { toRevocationState } from './token-revocation-state';
 @Service()
 export class RevocationService {
   private readonly lifetimes: RevocationLifetimes;
+  private readonly sessionSeconds: number;
 
   constructor(
     private readonly tokens: TokenService,
@@ -24,6 +25,7 @@ export class RevocationService {
     @Inject(SECURITY_CLOCK) private readonly clock: Clock,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
+    this.sessionSeconds = settings.refreshSessionLifetimeSeconds;
   }
 
   /**
@@ -48,15 +50,21 @@ export class RevocationService {
    * @example `await revocation.revokeToken(accessToken); // logout`
    */
   async revokeToken(token: string): Promise<void> {
-    const claims = this.tokens.verify(token, undefined, true);
-    const end = this.lifetimes.tokenEnd(claims.exp);
-    if (end <= this.clock.now()) return;
-    await this.store.revokeToken(claims.jti, end);
+    await this.revokeJti(this.tokens.verify(token, undefined, true));
   }
 
-  /** Revokes every token of one refresh family (login session), e.g. at logout. */
-  async revokeFamily(familyId: string, familyExp: number): Promise<void> {
-    await this.store.revokeFamily(familyId, this.lifetimes.familyEnd(familyExp));
+  /**
+   * Ends a verified token's session: revokes the token and, when it belongs to a refresh
+   * family, the whole family (every access and refresh token of that login).
+   */
+  async revokeClaims(claims: TokenClaims): Promise<void> {
+    await this.revokeJti(claims);
+    if (claims.fam === undefined) return;
+    const familyExp = typeof claims['fam_exp'] === 'number' ? claims['fam_exp'] : undefined;
+    // An access token does not carry the family's end; the longest a family can live from
+    // the token's issue time bounds it.
+    const until = this.lifetimes.familyEnd(familyExp ?? claims.iat + this.sessionSeconds);
+    await this.store.revokeFamily(claims.fam, until);
   }
 
   /**
@@ -72,5 +80,11 @@ export class RevocationService {
     const cutoffMs = this.clock.now();
     await this.store.revokeUserTokens(subject, cutoffMs, this.lifetimes.cutoffEnd(cutoffMs));
     this.tokens.issueAfter(cutoffMs);
+  }
+
+  /** Revokes one token until it would have expired; an expired one is a no-op. */
+  private async revokeJti(claims: TokenClaims): Promise<void> {
+    const end = this.lifetimes.tokenEnd(claims.exp);
+    if (end > this.clock.now()) await this.store.revokeToken(claims.jti, end);
   }
 }
