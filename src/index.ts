@@ -105,3 +105,4 @@ export { ERROR_DESCRIPTIONS, toHttpProblem } from './koa/http-problem';
 export type { HttpProblem } from './koa/http-problem';
 export { readBearerToken } from './koa/bearer-token';
 export { RequestAuthentication } from './koa/request-authentication';
+export { CurrentPrincipal } from './koa/current-principal';

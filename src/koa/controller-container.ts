@@ -15,10 +15,15 @@ type ContextWithContainer = Record<typeof APP_CONTAINER, ContainerInstance | und
  */
 const perAppContainer = {
   get<T>(someClass: Constructable<T>, action?: Action): T {
-    const context = action?.context as Partial<ContextWithContainer> | undefined;
-    return (context?.[APP_CONTAINER] ?? Container.of()).get<T>(someClass);
+    return containerOf(action?.context).get<T>(someClass);
   },
 };
+
+/** The container of the app serving a request (`configureApp`'s), else the global one. */
+export function containerOf(ctx: unknown): ContainerInstance {
+  const context = ctx as Partial<ContextWithContainer> | undefined;
+  return context?.[APP_CONTAINER] ?? Container.of();
+}
 
 /**
  * Makes `container` the one controllers of `app` come from. Controllers given as classes

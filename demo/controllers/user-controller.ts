@@ -1,0 +1,36 @@
+import {
+  Authorized,
+  Body,
+  CurrentUser,
+  Get,
+  JsonController,
+  OnUndefined,
+  Put,
+} from 'routing-controllers';
+import { Service } from 'typedi';
+import type { DemoUser, PublicUser } from '../users/demo-user';
+import { toPublicUser } from '../users/demo-user';
+import { DemoUserAuthentication } from '../users/demo-user-authentication';
+import { PasswordChangeBody } from '../dto/auth-bodies';
+
+/** The signed-in user's own resources. */
+@Service()
+@Authorized()
+@JsonController('/users/me')
+export class UserController {
+  constructor(private readonly users: DemoUserAuthentication) {}
+
+  @Get()
+  me(@CurrentUser({ required: true }) user: DemoUser): PublicUser {
+    return toPublicUser(user);
+  }
+
+  @Put('/password')
+  @OnUndefined(204)
+  async changePassword(
+    @CurrentUser({ required: true }) user: DemoUser,
+    @Body() body: PasswordChangeBody,
+  ): Promise<void> {
+    await this.users.changePassword(user, body.current_password, body.new_password);
+  }
+}

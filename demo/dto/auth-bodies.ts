@@ -1,0 +1,58 @@
+import { Allow, Equals, IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { MAX_PASSWORD_LENGTH } from '../../src';
+
+/**
+ * Request bodies, JSON or form-encoded. Unknown fields (such as `roles`) are stripped by the
+ * validation whitelist; a non-string where a string is expected is a 400.
+ */
+
+/** `POST /auth/login`: the OAuth2 password grant's fields. */
+export class LoginBody {
+  @IsString()
+  @MaxLength(320)
+  username!: string;
+
+  @IsString()
+  @MaxLength(MAX_PASSWORD_LENGTH)
+  password!: string;
+
+  @IsOptional()
+  @Equals('password')
+  grant_type?: string;
+}
+
+/** `POST /auth/refresh`: the OAuth2 refresh grant's fields. */
+export class RefreshBody {
+  @IsString()
+  refresh_token!: string;
+
+  @IsOptional()
+  @Equals('refresh_token')
+  grant_type?: string;
+}
+
+/** `POST /auth/register`. */
+export class RegisterBody {
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  password!: string;
+}
+
+/** `POST /auth/logout`: a refresh token to end with the session, if any (anything else is ignored). */
+export class LogoutBody {
+  @Allow()
+  refresh_token?: unknown;
+}
+
+/** `PUT /users/me/password`. */
+export class PasswordChangeBody {
+  @IsString()
+  @MaxLength(MAX_PASSWORD_LENGTH)
+  current_password!: string;
+
+  @IsString()
+  new_password!: string;
+}

@@ -1,0 +1,47 @@
+// `npm run demo`: starts the reference application of demo-contract.md.
+import 'reflect-metadata';
+import { ConfigurationError } from '../src';
+import { createDemoApp } from './demo-app';
+import { jsonLogger } from './logging/json-logger';
+
+async function main(): Promise<void> {
+  const logger = jsonLogger();
+  let demo;
+  try {
+    demo = await createDemoApp({ logger });
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { app, settings, seeded } = demo;
+  if (settings.ephemeralKey) {
+    logger.warn('ephemeral_secret_key', {
+      message:
+        'SECRET_KEY is not set: using a random key for this process only; every token dies with it',
+    });
+  }
+  logger.warn('memory_stores', {
+    message: 'users and revocations are kept in memory: one process only, lost on restart',
+  });
+  if (seeded.length > 0) {
+    logger.info('demo_users_created', { emails: seeded, passwords: 'see README.md' });
+  }
+  const server = app.listen(settings.PORT, settings.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : settings.PORT;
+    logger.info('listening', { url: `http://${settings.HOST}:${port}` });
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `demo failed to start: ${error instanceof Error ? error.name : 'unknown error'}\n`,
+  );
+  process.exit(1);
+});

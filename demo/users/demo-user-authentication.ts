@@ -1,0 +1,63 @@
+import type { ContainerInstance } from 'typedi';
+import { BaseUserAuthentication } from '../../src';
+import type { DemoUser } from './demo-user';
+import type { UserStore } from './user-store';
+
+/** The demo's user lookup over a `UserStore`: emails are case-insensitive. */
+export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
+  constructor(
+    readonly store: UserStore,
+    container: ContainerInstance,
+  ) {
+    super(container);
+  }
+
+  getUserByUsername(username: string): Promise<DemoUser | undefined> {
+    return this.store.findByEmail(username.trim().toLowerCase());
+  }
+
+  getUserById(id: string): Promise<DemoUser | undefined> {
+    return /^[1-9]\d{0,15}$/.test(id)
+      ? this.store.findById(Number(id))
+      : Promise.resolve(undefined);
+  }
+
+  getUserId(user: DemoUser): number {
+    return user.id;
+  }
+
+  getHashedPassword(user: DemoUser): string {
+    return user.hashed_password;
+  }
+
+  getRoles(user: DemoUser): string[] {
+    return user.roles;
+  }
+
+  override isActive(user: DemoUser): boolean {
+    return user.is_active;
+  }
+
+  override updatePasswordHash(user: DemoUser, hash: string): Promise<void> {
+    return this.store.setPasswordHash(user.id, hash);
+  }
+
+  /**
+   * Creates a user with the `user` role (roles never come from a request).
+   * @returns the user, or `undefined` when the email is taken.
+   * @throws PasswordPolicyError for a password the policy refuses.
+   */
+  async register(
+    email: string,
+    password: string,
+    roles: string[] = ['user'],
+  ): Promise<DemoUser | undefined> {
+    const hashed_password = await this.hasher.getPasswordHash(password);
+    return this.store.create({
+      email: email.trim().toLowerCase(),
+      hashed_password,
+      roles,
+      is_active: true,
+    });
+  }
+}

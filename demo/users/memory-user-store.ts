@@ -1,0 +1,49 @@
+import type { DemoUser } from './demo-user';
+import type { UserStore } from './user-store';
+
+/** Users in a Map: the embedded default. Copies go in and out, as from a database. */
+export class MemoryUserStore implements UserStore {
+  private readonly byId = new Map<number, DemoUser>();
+  private nextId = 1;
+
+  findByEmail(email: string): Promise<DemoUser | undefined> {
+    return Promise.resolve(copy([...this.byId.values()].find((user) => user.email === email)));
+  }
+
+  findById(id: number): Promise<DemoUser | undefined> {
+    return Promise.resolve(copy(this.byId.get(id)));
+  }
+
+  async create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined> {
+    if (await this.findByEmail(user.email)) return undefined;
+    const created = { ...user, roles: [...user.roles], id: this.nextId++ };
+    this.byId.set(created.id, created);
+    return copy(created);
+  }
+
+  setPasswordHash(id: number, hash: string): Promise<void> {
+    const user = this.byId.get(id);
+    if (user) user.hashed_password = hash;
+    return Promise.resolve();
+  }
+
+  /** For specs and admin tooling: change a user as a database UPDATE would. */
+  update(id: number, changes: Partial<Omit<DemoUser, 'id'>>): void {
+    const user = this.byId.get(id);
+    if (user) Object.assign(user, changes);
+  }
+
+  list(): Promise<DemoUser[]> {
+    return Promise.resolve(
+      [...this.byId.values()].map((user) => ({ ...user, roles: [...user.roles] })),
+    );
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(this.byId.size);
+  }
+}
+
+function copy(user: DemoUser | undefined): DemoUser | undefined {
+  return user && { ...user, roles: [...user.roles] };
+}
