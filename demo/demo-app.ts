@@ -5,11 +5,8 @@ import type { ContainerInstance } from 'typedi';
 import type { Clock } from '../src';
 import { configureApp, configureSecurity } from '../src';
 import { DemoSettings } from './config/demo-settings';
-import { AdminController } from './controllers/admin-controller';
-import { AuthController } from './controllers/auth-controller';
-import { HealthController } from './controllers/health-controller';
-import { UserController } from './controllers/user-controller';
-import { WellKnownController } from './controllers/well-known-controller';
+import { API_CONTROLLERS } from './controllers/demo-controllers';
+import { DocsController } from './controllers/docs-controller';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
@@ -46,13 +43,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   const app = new Koa();
   app.proxy = false;
   configureApp(app, {
-    controllers: [
-      HealthController,
-      AuthController,
-      UserController,
-      AdminController,
-      WellKnownController,
-    ],
+    controllers: [...API_CONTROLLERS, DocsController],
     container,
     userAuthentication: users,
     realm: 'fastcore-demo',

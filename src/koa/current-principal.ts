@@ -19,7 +19,9 @@ export function CurrentPrincipal(): (object: object, method: string, index: numb
   return createParamDecorator({
     value: (action) => {
       const ctx = action.context as Context;
-      return withSecurityDefaults(containerOf(ctx)).get(RequestAuthentication).requirePrincipal(ctx);
+      return withSecurityDefaults(containerOf(ctx))
+        .get(RequestAuthentication)
+        .requirePrincipal(ctx);
     },
   });
 }
