@@ -23,6 +23,7 @@ export type { HmacAlgorithm } from './config/jwt-algorithms';
 
 // Container
 export {
+  LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
   SECURITY_SETTINGS,
@@ -37,6 +38,7 @@ export type { Clock } from './clock/clock';
 export {
   AuthenticationRequiredError,
   ConfigurationError,
+  CurrentPasswordError,
   ForbiddenError,
   InvalidCredentialsError,
   InvalidRequestError,
@@ -44,6 +46,7 @@ export {
   PasswordPolicyError,
   SecurityError,
   StoreUnavailableError,
+  TooManyAttemptsError,
   TokenExpiredError,
   TokenRevokedError,
   WrongTokenTypeError,
@@ -84,6 +87,13 @@ export type {
 
 // Login workflow
 export { BaseUserAuthentication } from './auth/base-user-authentication';
+export type { LoginClient } from './auth/base-user-authentication';
+
+// Login throttling
+export { LoginThrottle } from './throttling/login-throttle';
+export type { CountedAttempt, LoginAttempt } from './throttling/login-throttle';
+export { loginLimiterOptions, memoryLoginLimiters } from './throttling/login-limiters';
+export type { LoginLimiters } from './throttling/login-limiters';
 export type { Principal } from './auth/principal';
 
 // Authorization

@@ -1,6 +1,8 @@
+import type { Context } from 'koa';
 import {
   Authorized,
   Body,
+  Ctx,
   CurrentUser,
   Header,
   HttpCode,
@@ -33,8 +35,8 @@ export class AuthController {
 
   @Post('/login')
   @Header('Cache-Control', 'no-store')
-  login(@Body() body: LoginBody): Promise<TokenPair> {
-    return this.users.login(body.username, body.password);
+  login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<TokenPair> {
+    return this.users.login(body.username, body.password, { address: ctx.ip });
   }
 
   @Post('/refresh')

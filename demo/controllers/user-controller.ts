@@ -1,6 +1,8 @@
+import type { Context } from 'koa';
 import {
   Authorized,
   Body,
+  Ctx,
   CurrentUser,
   Get,
   JsonController,
@@ -30,7 +32,10 @@ export class UserController {
   async changePassword(
     @CurrentUser({ required: true }) user: DemoUser,
     @Body() body: PasswordChangeBody,
+    @Ctx() ctx: Context,
   ): Promise<void> {
-    await this.users.changePassword(user, body.current_password, body.new_password);
+    await this.users.changePassword(user, body.current_password, body.new_password, {
+      address: ctx.ip,
+    });
   }
 }

@@ -26,6 +26,10 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     return user.id;
   }
 
+  getUsername(user: DemoUser): string {
+    return user.email;
+  }
+
   getHashedPassword(user: DemoUser): string {
     return user.hashed_password;
   }

@@ -40,6 +40,10 @@ export class MemoryUsers extends BaseUserAuthentication<TestUser> {
   getUserId(user: TestUser): number {
     return user.id;
   }
+  getUsername(user: TestUser): string {
+    return user.email;
+  }
+
   getHashedPassword(user: TestUser): string | null {
     return user.hashed_password;
   }

@@ -14,6 +14,14 @@ import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
 import { TokenService } from '../tokens/token-service';
+import type { CountedAttempt } from '../throttling/login-throttle';
+import { LoginThrottle } from '../throttling/login-throttle';
+
+/** Where a login comes from, for throttling per client address. */
+export interface LoginClient {
+  /** Koa's `ctx.ip`: the socket's address unless `app.proxy` trusts `X-Forwarded-For`. */
+  address?: string | undefined;
+}
 
 /**
  * The login workflow. The application says how to find and read its users; this class
@@ -27,6 +35,7 @@ import { TokenService } from '../tokens/token-service';
  *   getUserByUsername(email: string) { return db.users.findByEmail(email.toLowerCase()); }
  *   getUserById(id: string) { return db.users.findById(id); }
  *   getUserId(user: User) { return user.id; }
+ *   getUsername(user: User) { return user.email; }
  *   getHashedPassword(user: User) { return user.hashed_password; }
  *   getRoles(user: User) { return user.roles; }
  *   isActive(user: User) { return user.is_active; }
@@ -40,6 +49,7 @@ export abstract class BaseUserAuthentication<User> {
   protected readonly tokens: TokenService;
   protected readonly revocation: RevocationService;
   protected readonly rotation: RefreshRotationService;
+  protected readonly throttle: LoginThrottle;
 
   constructor(container: ContainerInstance = Container.of()) {
     const services = withSecurityDefaults(container);
@@ -47,6 +57,7 @@ export abstract class BaseUserAuthentication<User> {
     this.tokens = services.get(TokenService);
     this.revocation = services.get(RevocationService);
     this.rotation = services.get(RefreshRotationService);
+    this.throttle = services.get(LoginThrottle);
   }
 
   /** The user with this login name, or null/undefined. */
@@ -54,6 +65,8 @@ export abstract class BaseUserAuthentication<User> {
   /** The user whose id is a token's `sub`, or null/undefined. */
   abstract getUserById(id: string): Promise<User | null | undefined>;
   abstract getUserId(user: User): string | number;
+  /** The login name (what `getUserByUsername` finds the user by): the throttling key. */
+  abstract getUsername(user: User): string;
   /** The stored bcrypt hash (`$2a$`, `$2b$` or `$2y$`); null or corrupt means "cannot log in". */
   abstract getHashedPassword(user: User): string | null | undefined;
   abstract getRoles(user: User): readonly string[];
@@ -94,12 +107,16 @@ export abstract class BaseUserAuthentication<User> {
   }
 
   /**
-   * Authenticates and issues a token pair.
+   * Authenticates and issues a token pair, with brute-force throttling per account and per
+   * client address.
    * @throws InvalidCredentialsError for an unknown user, a wrong password or an inactive user.
+   * @throws TooManyAttemptsError when the account or the address is locked.
    */
-  async login(username: string, password: string): Promise<TokenPair> {
+  async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
+    const attempt = await this.beginAttempt(username, client);
     const user = await this.authenticateUser(username, password);
     if (user === null) throw new InvalidCredentialsError();
+    await attempt.succeeded();
     return this.tokens.createTokenPair(this.tokenData(user));
   }
 
@@ -144,14 +161,29 @@ export abstract class BaseUserAuthentication<User> {
    * Changes the password after checking the current one, then revokes every token the user
    * holds: sessions elsewhere end, and the user logs in again with the new password.
    * @throws CurrentPasswordError for a wrong current password; PasswordPolicyError for a
-   *   new password the policy refuses.
+   *   new password the policy refuses; TooManyAttemptsError when the account is locked.
    */
-  async changePassword(user: User, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(
+    user: User,
+    currentPassword: string,
+    newPassword: string,
+    client: LoginClient = {},
+  ): Promise<void> {
+    // A wrong current password counts as a failed login: it is a password guess too.
+    const attempt = await this.beginAttempt(this.getUsername(user), client);
     if (!(await this.hasher.verifyPassword(currentPassword, this.getHashedPassword(user)))) {
       throw new CurrentPasswordError();
     }
+    await attempt.succeeded();
     await this.updatePasswordHash(user, await this.hasher.getPasswordHash(newPassword));
     await this.revocation.revokeAllUserTokens(this.getUserId(user));
+  }
+
+  private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {
+    return this.throttle.begin({
+      username: typeof username === 'string' ? username : '',
+      address: client.address,
+    });
   }
 
   private async upgradeHash(user: User, password: string): Promise<void> {

@@ -14,6 +14,9 @@ export interface SettingsDefaults {
   REFRESH_SESSION_MAX_DAYS?: number;
   BCRYPT_ROUNDS?: number;
   JWT_LEEWAY_SECONDS?: number;
+  LOGIN_MAX_ATTEMPTS?: number;
+  LOGIN_LOCKOUT_SECONDS?: number;
+  LOGIN_MAX_ATTEMPTS_PER_ADDRESS?: number;
 }
 
 const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
@@ -21,6 +24,8 @@ const REFRESH_DAYS = { min: 1, max: 365 };
 const LEEWAY_SECONDS = { min: 0, max: 60 };
 const ROUNDS_PRODUCTION = { min: 10, max: 15 };
 const ROUNDS_DEVELOPMENT = { min: 4, max: 15 };
+const LOGIN_ATTEMPTS = { min: 1, max: 1000 };
+const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
 
 /**
  * Security settings, read from the environment and validated once, in the constructor: a
@@ -65,6 +70,12 @@ export class BaseAppSettings {
   readonly JWT_LEEWAY_SECONDS: number;
   /** `production` turns on the strict checks. */
   readonly NODE_ENV: string | undefined;
+  /** Failed logins of one account within the lockout window before it locks. Default 5. */
+  readonly LOGIN_MAX_ATTEMPTS: number;
+  /** How long a locked account (or address) stays locked, and the counting window. Default 900. */
+  readonly LOGIN_LOCKOUT_SECONDS: number;
+  /** Failed logins from one client address within the window before it locks. Default 100. */
+  readonly LOGIN_MAX_ATTEMPTS_PER_ADDRESS: number;
 
   constructor(env: Environment = process.env, defaults: SettingsDefaults = {}) {
     const read = new EnvReader(env);
@@ -101,6 +112,21 @@ export class BaseAppSettings {
       'JWT_LEEWAY_SECONDS',
       defaults.JWT_LEEWAY_SECONDS ?? 0,
       LEEWAY_SECONDS,
+    );
+    this.LOGIN_MAX_ATTEMPTS = read.integer(
+      'LOGIN_MAX_ATTEMPTS',
+      defaults.LOGIN_MAX_ATTEMPTS ?? 5,
+      LOGIN_ATTEMPTS,
+    );
+    this.LOGIN_LOCKOUT_SECONDS = read.integer(
+      'LOGIN_LOCKOUT_SECONDS',
+      defaults.LOGIN_LOCKOUT_SECONDS ?? 900,
+      LOCKOUT_SECONDS,
+    );
+    this.LOGIN_MAX_ATTEMPTS_PER_ADDRESS = read.integer(
+      'LOGIN_MAX_ATTEMPTS_PER_ADDRESS',
+      defaults.LOGIN_MAX_ATTEMPTS_PER_ADDRESS ?? 100,
+      { min: this.LOGIN_MAX_ATTEMPTS, max: 100_000 },
     );
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');
     this.JWT_AUDIENCE = read.optionalString('JWT_AUDIENCE');

@@ -7,6 +7,7 @@ import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
 import type { BaseUserAuthentication } from '../auth/base-user-authentication';
+import type { LoginLimiters } from '../throttling/login-limiters';
 
 /** The validated settings (a `BaseAppSettings` or a subclass). */
 export const SECURITY_SETTINGS = new Token<BaseAppSettings>('fastcore.security.settings');
@@ -25,3 +26,6 @@ export const REVOCATION_STORE = new Token<RevocationStore>('fastcore.security.re
 export const USER_AUTHENTICATION = new Token<BaseUserAuthentication<unknown> | null>(
   'fastcore.security.user-authentication',
 );
+
+/** The rate limiters of login throttling (in memory by default; Redis for many instances). */
+export const LOGIN_LIMITERS = new Token<LoginLimiters>('fastcore.security.login-limiters');

@@ -6,7 +6,10 @@ import { BaseAppSettings } from '../config/base-app-settings';
 import { MemoryRevocationStore } from '../revocation/memory-revocation-store';
 import type { RevocationStore } from '../revocation/revocation-store';
 import type { BaseUserAuthentication } from '../auth/base-user-authentication';
+import type { LoginLimiters } from '../throttling/login-limiters';
+import { memoryLoginLimiters } from '../throttling/login-limiters';
 import {
+  LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
   SECURITY_SETTINGS,
@@ -26,6 +29,8 @@ export interface SecurityOptions {
    * Default: none, and the token's claims stand in for the user.
    */
   userAuthentication?: BaseUserAuthentication<unknown>;
+  /** Counters of failed logins. Default: in memory (one process). */
+  loginLimiters?: LoginLimiters;
 }
 
 /**
@@ -51,12 +56,13 @@ export function configureSecurity(
   if (options.userAuthentication !== undefined) {
     container.set(USER_AUTHENTICATION, options.userAuthentication);
   }
+  if (options.loginLimiters !== undefined) container.set(LOGIN_LIMITERS, options.loginLimiters);
   return withSecurityDefaults(container);
 }
 
 /**
- * Fills in whatever the container lacks: settings from the environment, the wall clock and
- * the memory store. Every entry point of the library goes through here, so the seed's
+ * Fills in whatever the container lacks: settings from the environment, the wall clock, the
+ * memory revocation store and in-memory login counters. Every entry point of the library goes through here, so the seed's
  * functions work with nothing but environment variables.
  */
 export function withSecurityDefaults(
@@ -68,5 +74,8 @@ export function withSecurityDefaults(
     container.set(REVOCATION_STORE, new MemoryRevocationStore(container.get(SECURITY_CLOCK)));
   }
   if (!container.has(USER_AUTHENTICATION)) container.set(USER_AUTHENTICATION, null);
+  if (!container.has(LOGIN_LIMITERS)) {
+    container.set(LOGIN_LIMITERS, memoryLoginLimiters(container.get(SECURITY_SETTINGS)));
+  }
   return container;
 }

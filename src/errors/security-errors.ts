@@ -130,6 +130,15 @@ export class ConfigurationError extends SecurityError {
   }
 }
 
+/** Too many failed logins for an account or a client address: locked for a while. */
+export class TooManyAttemptsError extends SecurityError {
+  readonly code = 'ERR_TOO_MANY_ATTEMPTS';
+  /** @param retryAfterSeconds whole seconds until the lock ends. */
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed attempts.');
+  }
+}
+
 /** A revocation or user store (Redis, PostgreSQL) did not answer in time. */
 export class StoreUnavailableError extends SecurityError {
   readonly code = 'ERR_STORE_UNAVAILABLE';

@@ -60,6 +60,7 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
     const attribute = answer.challenge === '' ? '' : `, error="${answer.challenge}"`;
     ctx.set('WWW-Authenticate', `Bearer realm="${realm}"${attribute}`);
   }
+  if (answer.retryAfter !== undefined) ctx.set('Retry-After', String(answer.retryAfter));
   ctx.set('Cache-Control', 'no-store');
 }
 

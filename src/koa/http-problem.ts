@@ -7,6 +7,7 @@ import {
   InvalidTokenError,
   PasswordPolicyError,
   StoreUnavailableError,
+  TooManyAttemptsError,
 } from '../errors/security-errors';
 
 /** An error response of the contract: status, `error` code, fixed description, challenge. */
@@ -16,6 +17,8 @@ export interface HttpProblem {
   description: string;
   /** The RFC 6750 `error` attribute of `WWW-Authenticate`; `''` for a bare challenge. */
   challenge?: string;
+  /** Seconds for a `Retry-After` header. */
+  retryAfter?: number;
 }
 
 /** The fixed, generic text of each error code. Nothing from the request goes in a body. */
@@ -72,6 +75,9 @@ export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof PasswordPolicyError) return problem(400, 'invalid_request');
   if (error instanceof ForbiddenError)
     return problem(403, 'insufficient_scope', 'insufficient_scope');
+  if (error instanceof TooManyAttemptsError) {
+    return { ...problem(429, 'too_many_attempts'), retryAfter: error.retryAfterSeconds };
+  }
   if (error instanceof StoreUnavailableError) return problem(503, 'temporarily_unavailable');
   const status = httpStatusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {

@@ -1,0 +1,34 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { BaseAppSettings } from '../config/base-app-settings';
+
+/**
+ * The two counters of failed logins: per account, and per client address with a much
+ * higher limit. Any rate-limiter-flexible back end fits (memory here; Redis for an app on
+ * several instances, so that every instance sees the same counts).
+ */
+export interface LoginLimiters {
+  account: RateLimiterAbstract;
+  address: RateLimiterAbstract;
+}
+
+/** Limiter options from settings: the lockout window is also the counting window. */
+export function loginLimiterOptions(
+  settings: BaseAppSettings,
+  kind: keyof LoginLimiters,
+): { points: number; duration: number; keyPrefix: string } {
+  return {
+    points:
+      kind === 'account' ? settings.LOGIN_MAX_ATTEMPTS : settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+    duration: settings.LOGIN_LOCKOUT_SECONDS,
+    keyPrefix: `fastcore:login:${kind}`,
+  };
+}
+
+/** In-process counters: the default, for one process. */
+export function memoryLoginLimiters(settings: BaseAppSettings): LoginLimiters {
+  return {
+    account: new RateLimiterMemory(loginLimiterOptions(settings, 'account')),
+    address: new RateLimiterMemory(loginLimiterOptions(settings, 'address')),
+  };
+}
