@@ -378,6 +378,39 @@ describe('configureApp (routing-controllers integration)', () => {
       expect(big.body.error).to.equal('payload_too_large');
     });
 
+    for (const [name, type, body, encoding] of [
+      ['a top-level JSON array', 'application/json', '[{"text":"x"}]', undefined],
+      ['a JSON scalar', 'application/json', '"text"', undefined],
+      ['JSON null', 'application/json', 'null', undefined],
+      ['a body that claims gzip but is not', 'application/json', '{"text":"x"}', 'gzip'],
+      ['a form with a nested key', 'application/x-www-form-urlencoded', 'text[$ne]=1', undefined],
+    ] as const) {
+      it(`${name} → 400 invalid_request, never 500`, async () => {
+        let call = request(h.app.callback()).post('/t/echo').set('Content-Type', type);
+        if (encoding) call = call.set('Content-Encoding', encoding);
+        const response = await call.send(body);
+        expect(response.status).to.equal(400);
+        expect(response.body.error).to.equal('invalid_request');
+        expect(h.serverErrors).to.have.length(0);
+      });
+    }
+
+    it('an unknown content encoding → 415', async () => {
+      const response = await request(h.app.callback())
+        .post('/t/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'x-unknown')
+        .send('{"text":"x"}');
+      expect(response.status).to.equal(415);
+      expect(response.body.error).to.equal('unsupported_media_type');
+    });
+
+    it('a method the router does not know (TRACE) → 405, not 501', async () => {
+      const response = await request(h.app.callback()).trace('/t/public');
+      expect(response.status).to.equal(405);
+      expect(response.body.error).to.equal('method_not_allowed');
+    });
+
     it('a defect → 500 server_error with nothing of the error in the response', async () => {
       const response = await request(h.app.callback()).get('/t/boom');
       expect(response.status).to.equal(500);

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import { KoaDriver, createServer } from 'routing-controllers';
 import type { RoutingControllersOptions } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { SecurityOptions } from '../container/security-container';
 import { configureSecurity } from '../container/security-container';
+import { bodyParsing } from './body-parsing';
 import { useAppContainer } from './controller-container';
 import type { ErrorLayerOptions } from './error-layer';
 import { securityErrorLayer } from './error-layer';
@@ -18,7 +18,7 @@ export interface ConfigureAppOptions extends SecurityOptions, ErrorLayerOptions 
   controllers: NonNullable<RoutingControllersOptions['controllers']>;
   /** Prefix of every route, e.g. `/api`. */
   routePrefix?: string;
-  /** Largest JSON or form body accepted; larger is 413. Default `"16kb"`. */
+  /** Largest JSON or form body accepted; larger is 413. Default `"16kb"`. Bodies must be objects. */
   bodyLimit?: string;
   /** The container to configure and resolve controllers from. Default: the global one. */
   container?: ContainerInstance;
@@ -46,12 +46,7 @@ export function configureApp(app: Koa, options: ConfigureAppOptions): Koa {
   useAppContainer(app, container, options.controllers);
   configureSecurity(options, container);
   app.use(securityErrorLayer(options));
-  const limit = options.bodyLimit ?? '16kb';
-  // Parsed here, with our limits, so routing-controllers' own koa-bodyparser has nothing
-  // left to do (it skips a request whose body is already parsed).
-  app.use(
-    bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limit, formLimit: limit, strict: true }),
-  );
+  app.use(bodyParsing(options.bodyLimit ?? '16kb'));
   // Our router instance: without it routing-controllers uses its own nested @koa/router.
   createServer(new KoaDriver(app, new Router()), {
     ...options.routingControllers,

@@ -32,12 +32,11 @@ export function securityErrorLayer(options: ErrorLayerOptions = {}): Middleware 
   return async (ctx, next) => {
     try {
       await next();
-      if ((ctx.status === 404 || ctx.status === 405) && isEmpty(ctx.body)) {
-        send(
-          ctx,
-          problem(ctx.status, ctx.status === 404 ? 'not_found' : 'method_not_allowed'),
-          realm,
-        );
+      if (ctx.status === 404 && isEmpty(ctx.body)) send(ctx, problem(404, 'not_found'), realm);
+      // @koa/router answers a method it does not know (TRACE, PROPFIND) with 501: a client
+      // error all the same.
+      if ((ctx.status === 405 || ctx.status === 501) && isEmpty(ctx.body)) {
+        send(ctx, problem(405, 'method_not_allowed'), realm);
       }
     } catch (error) {
       const answer = toHttpProblem(error);
