@@ -78,6 +78,10 @@ export { RevocationService } from './revocation/revocation-service';
 export { RefreshRotationService } from './revocation/refresh-rotation-service';
 export type { RefreshOptions } from './revocation/refresh-rotation-service';
 export { MemoryRevocationStore } from './revocation/memory-revocation-store';
+export { RedisRevocationStore } from './revocation/redis-revocation-store';
+export type { RedisRevocationStoreOptions } from './revocation/redis-revocation-store';
+export { createRedisClient } from './revocation/redis-client';
+export type { FailFastRedisOptions } from './revocation/redis-client';
 export type {
   RefreshSpendOutcome,
   RefreshSpendRequest,
@@ -92,7 +96,11 @@ export type { LoginClient } from './auth/base-user-authentication';
 // Login throttling
 export { LoginThrottle } from './throttling/login-throttle';
 export type { CountedAttempt, LoginAttempt } from './throttling/login-throttle';
-export { loginLimiterOptions, memoryLoginLimiters } from './throttling/login-limiters';
+export {
+  loginLimiterOptions,
+  memoryLoginLimiters,
+  redisLoginLimiters,
+} from './throttling/login-limiters';
 export type { LoginLimiters } from './throttling/login-limiters';
 export type { Principal } from './auth/principal';
 

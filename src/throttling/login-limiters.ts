@@ -1,5 +1,6 @@
+import type { Redis } from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { BaseAppSettings } from '../config/base-app-settings';
 
 /**
@@ -16,12 +17,13 @@ export interface LoginLimiters {
 export function loginLimiterOptions(
   settings: BaseAppSettings,
   kind: keyof LoginLimiters,
+  keyPrefix = 'fastcore:login:',
 ): { points: number; duration: number; keyPrefix: string } {
   return {
     points:
       kind === 'account' ? settings.LOGIN_MAX_ATTEMPTS : settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
     duration: settings.LOGIN_LOCKOUT_SECONDS,
-    keyPrefix: `fastcore:login:${kind}`,
+    keyPrefix: `${keyPrefix}${kind}`,
   };
 }
 
@@ -31,4 +33,22 @@ export function memoryLoginLimiters(settings: BaseAppSettings): LoginLimiters {
     account: new RateLimiterMemory(loginLimiterOptions(settings, 'account')),
     address: new RateLimiterMemory(loginLimiterOptions(settings, 'address')),
   };
+}
+
+/**
+ * Counters in Redis, shared by every instance (a client from `createRedisClient`). When
+ * Redis is not ready a login fails fast with `StoreUnavailableError` (503), never unthrottled.
+ */
+export function redisLoginLimiters(
+  redis: Redis,
+  settings: BaseAppSettings,
+  keyPrefix?: string,
+): LoginLimiters {
+  const limiter = (kind: keyof LoginLimiters) =>
+    new RateLimiterRedis({
+      ...loginLimiterOptions(settings, kind, keyPrefix),
+      storeClient: redis,
+      rejectIfRedisNotReady: true,
+    });
+  return { account: limiter('account'), address: limiter('address') };
 }

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import { createRedisClient } from '../../src/revocation/redis-client';
+import { FrozenClock } from '../helpers/frozen-clock';
+import {
+  connectRedis,
+  dropKeys,
+  redisAnswers,
+  requireServer,
+  uniquePrefix,
+} from '../helpers/real-servers';
+import { rejection } from '../helpers/rejection';
+import { describeRevocationStore } from './revocation-store-behaviour';
+
+describe('RedisRevocationStore (real Redis)', function () {
+  let redis: Redis;
+
+  before(async function () {
+    await requireServer(this, 'Redis', redisAnswers);
+    redis = await connectRedis();
+  });
+  after(() => redis?.disconnect());
+
+  describeRevocationStore('RedisRevocationStore', (clock) => {
+    const prefix = uniquePrefix();
+    return Promise.resolve({
+      store: new RedisRevocationStore(redis, { keyPrefix: prefix, clock }),
+      cleanup: () => dropKeys(redis, prefix),
+    });
+  });
+
+  describe('Redis specifics', () => {
+    let prefix: string;
+    let clock: FrozenClock;
+    let store: RedisRevocationStore;
+    beforeEach(() => {
+      prefix = uniquePrefix();
+      clock = new FrozenClock();
+      store = new RedisRevocationStore(redis, { keyPrefix: prefix, clock });
+    });
+    afterEach(() => dropKeys(redis, prefix));
+
+    it('gives each entry the remaining life of its token as TTL, under the prefix', async () => {
+      await store.revokeToken('j1', clock.now() + 60_000);
+      const ttl = await redis.pttl(`${prefix}jti:j1`);
+      expect(ttl).to.be.within(59_000, 60_000);
+      await store.revokeUserTokens('u1', clock.now(), clock.now() + 3_600_000);
+      expect(await redis.get(`${prefix}usr:u1`)).to.equal(String(clock.now()));
+      expect(await redis.pttl(`${prefix}usr:u1`)).to.be.within(3_599_000, 3_600_000);
+    });
+
+    it('never writes an entry with no life left (no EX 0, no negative TTL)', async () => {
+      await store.revokeToken('past', clock.now());
+      await store.revokeFamily('past', clock.now() - 5000);
+      await store.revokeUserTokens('past', clock.now(), clock.now() - 1);
+      expect(await redis.keys(`${prefix}*`)).to.deep.equal([]);
+    });
+
+    it('keeps the longer lifetime when an entry is written twice', async () => {
+      await store.revokeFamily('f', clock.now() + 600_000);
+      await store.revokeFamily('f', clock.now() + 1000);
+      expect(await redis.pttl(`${prefix}fam:f`)).to.be.above(590_000);
+    });
+
+    it('answers a check in one round trip', async () => {
+      const sent: string[] = [];
+      const original = redis.sendCommand.bind(redis);
+      redis.sendCommand = ((command: { name: string }) => {
+        sent.push(command.name);
+        return original(command as never);
+      }) as typeof redis.sendCommand;
+      try {
+        await store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' });
+      } finally {
+        redis.sendCommand = original;
+      }
+      expect(sent).to.deep.equal(['mget']);
+    });
+
+    it('D2 of 20 concurrent spends on two instances (two clients) exactly one wins', async () => {
+      const other = await connectRedis();
+      try {
+        const second = new RedisRevocationStore(other, { keyPrefix: prefix, clock });
+        const request = {
+          jti: 'r1',
+          subject: 'u',
+          issuedAtMs: clock.now(),
+          familyId: 'fam-r1',
+          expiresAtMs: clock.now() + 60_000,
+          familyExpiresAtMs: clock.now() + 120_000,
+        };
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? store : second).spendRefreshToken(request)),
+        );
+        expect(outcomes.filter((o) => o === 'spent')).to.have.length(1);
+        expect(await store.isRevoked({ ...request, jti: 'sibling' })).to.equal(true);
+      } finally {
+        other.disconnect();
+      }
+    });
+
+    it('D6 with Redis unreachable every call fails fast with StoreUnavailableError', async () => {
+      const down = createRedisClient('redis://127.0.0.1:1', { connectTimeout: 200 });
+      try {
+        const unreachable = new RedisRevocationStore(down, { keyPrefix: prefix, clock });
+        const started = Date.now();
+        expect(
+          await rejection(unreachable.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1 })),
+        ).to.be.instanceOf(StoreUnavailableError);
+        expect(await rejection(unreachable.revokeToken('j', clock.now() + 1000))).to.be.instanceOf(
+          StoreUnavailableError,
+        );
+        expect(Date.now() - started).to.be.below(1000);
+      } finally {
+        down.disconnect();
+      }
+    });
+  });
+});
