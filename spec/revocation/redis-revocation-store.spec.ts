@@ -70,7 +70,7 @@ describe('RedisRevocationStore (real Redis)', function () {
       redis.sendCommand = ((command: { name: string }) => {
         sent.push(command.name);
         return original(command as never);
-      }) as typeof redis.sendCommand;
+      });
       try {
         await store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' });
       } finally {
