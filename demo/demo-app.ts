@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
+import { Pool } from 'pg';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
-import type { Clock } from '../src';
-import { configureApp, configureSecurity } from '../src';
+import type { Clock, SecurityOptions } from '../src';
+import {
+  RedisRevocationStore,
+  configureApp,
+  configureSecurity,
+  createRedisClient,
+  redisLoginLimiters,
+  systemClock,
+} from '../src';
 import { DemoSettings } from './config/demo-settings';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
+import { PgUserStore } from './users/pg-user-store';
 import { seedDemoUsers } from './users/seed-demo-users';
 import type { UserStore } from './users/user-store';
 
@@ -18,8 +27,12 @@ export interface DemoApp {
   settings: DemoSettings;
   container: ContainerInstance;
   users: DemoUserAuthentication;
-  /** Emails of the demo users created at this start. */
+  /** Emails of the demo users created at this start (empty while PostgreSQL is down). */
   seeded: string[];
+  /** Where users and revocations live: `memory`, `postgres`, `redis`. */
+  stores: { users: 'memory' | 'postgres'; revocation: 'memory' | 'redis' };
+  /** Closes the connections to Redis and PostgreSQL. */
+  close(): Promise<void>;
 }
 
 export interface DemoOptions {
@@ -27,18 +40,54 @@ export interface DemoOptions {
   logger: Logger;
   /** A frozen clock, in specs. */
   clock?: Clock;
+  /** A user store made by the caller (specs); otherwise chosen by DATABASE_URL. */
   userStore?: UserStore;
 }
 
+/** How often seeding is tried again while PostgreSQL does not answer. */
+const SEED_RETRY_MS = 2000;
+
 /**
- * The reference application: the library wired with `configureApp`, in-memory users and
- * revocation, and the contract's routes. Throws `ConfigurationError` for bad settings.
+ * The reference application: the library wired with `configureApp`, users in memory or in
+ * PostgreSQL (`DATABASE_URL`), revocation and login throttling in memory or in Redis
+ * (`REDIS_URL`), and the contract's routes. Throws `ConfigurationError` for bad settings; a
+ * store that is configured but down is not an error: the app answers 503 where it needs it
+ * and recovers when it returns.
  */
 export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
+  const { logger } = options;
   const settings = new DemoSettings(options.env ?? process.env);
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<unknown>)[] = [];
+  const security: SecurityOptions = { settings, clock };
+
+  if (settings.REDIS_URL !== undefined) {
+    const redis = createRedisClient(settings.REDIS_URL, {
+      onError: (error) => logger.warn('redis_unavailable', { name: error.name }),
+    });
+    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    security.revocationStore = new RedisRevocationStore(redis, {
+      keyPrefix: `${settings.REDIS_KEY_PREFIX}revocation:`,
+      clock,
+    });
+    security.loginLimiters = redisLoginLimiters(redis, settings, `${settings.REDIS_KEY_PREFIX}login:`);
+  }
+
+  let userStore = options.userStore;
+  if (userStore === undefined && settings.DATABASE_URL !== undefined) {
+    const pool = new Pool({
+      connectionString: settings.DATABASE_URL,
+      connectionTimeoutMillis: 1000,
+      query_timeout: 2000,
+    });
+    pool.on('error', (error) => logger.warn('postgres_unavailable', { name: error.name }));
+    closers.push(() => pool.end());
+    userStore = new PgUserStore(pool);
+  }
+
   const container = Container.of(`fastcore-demo-${randomUUID()}`);
-  configureSecurity({ settings, ...(options.clock ? { clock: options.clock } : {}) }, container);
-  const users = new DemoUserAuthentication(options.userStore ?? new MemoryUserStore(), container);
+  configureSecurity(security, container);
+  const users = new DemoUserAuthentication(userStore ?? new MemoryUserStore(), container);
   container.set(DemoUserAuthentication, users);
   const app = new Koa();
   app.proxy = false;
@@ -48,10 +97,47 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     userAuthentication: users,
     realm: 'fastcore-demo',
     onServerError: (error) =>
-      options.logger.error('server_error', {
-        name: error instanceof Error ? error.name : typeof error,
-      }),
+      logger.error('server_error', { name: error instanceof Error ? error.name : typeof error }),
   });
-  const seeded = await seedDemoUsers(users, settings.isProduction);
-  return { app, settings, container, users, seeded };
+
+  const seeding = startSeeding(users, settings.isProduction, logger);
+  closers.push(() => Promise.resolve(seeding.stop()));
+  return {
+    app,
+    settings,
+    container,
+    users,
+    seeded: await seeding.first,
+    stores: {
+      users: userStore === undefined || userStore instanceof MemoryUserStore ? 'memory' : 'postgres',
+      revocation: settings.REDIS_URL === undefined ? 'memory' : 'redis',
+    },
+    close: async () => {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
+
+/** Seeds now; while the user store is down, tries again in the background until it answers. */
+function startSeeding(
+  users: DemoUserAuthentication,
+  production: boolean,
+  logger: Logger,
+): { first: Promise<string[]>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = async (): Promise<string[]> => {
+    try {
+      const created = await seedDemoUsers(users, production);
+      if (timer !== undefined && created.length > 0) {
+        logger.info('demo_users_created', { emails: created, passwords: 'see README.md' });
+      }
+      return created;
+    } catch {
+      logger.warn('user_store_unavailable', { message: 'demo users not seeded yet; trying again' });
+      timer = setTimeout(() => void attempt(), SEED_RETRY_MS);
+      timer.unref();
+      return [];
+    }
+  };
+  return { first: attempt(), stop: () => clearTimeout(timer) };
 }

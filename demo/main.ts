@@ -23,9 +23,15 @@ async function main(): Promise<void> {
         'SECRET_KEY is not set: using a random key for this process only; every token dies with it',
     });
   }
-  logger.warn('memory_stores', {
-    message: 'users and revocations are kept in memory: one process only, lost on restart',
-  });
+  const inMemory = [
+    ...(demo.stores.users === 'memory' ? ['users'] : []),
+    ...(demo.stores.revocation === 'memory' ? ['revocations', 'login throttling'] : []),
+  ];
+  if (inMemory.length > 0) {
+    logger.warn('memory_stores', {
+      message: `${inMemory.join(', ')} kept in memory: one process only, lost on restart`,
+    });
+  }
   if (seeded.length > 0) {
     logger.info('demo_users_created', { emails: seeded, passwords: 'see README.md' });
   }
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address !== null ? address.port : settings.PORT;
     logger.info('listening', { url: `http://${settings.HOST}:${port}` });
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => server.close(() => void demo.close().finally(() => process.exit(0)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../../src';
-import { BaseAppSettings, EnvReader } from '../../src';
+import { BaseAppSettings, ConfigurationError, EnvReader } from '../../src';
 
 /**
  * The demo's settings: the library's, plus where to listen. Outside production a missing
@@ -12,6 +12,12 @@ export class DemoSettings extends BaseAppSettings {
   readonly HOST: string;
   /** The key is random for this process: tokens die with it. */
   readonly ephemeralKey: boolean;
+  /** Redis for revocation and login throttling; unset: in memory. */
+  readonly REDIS_URL: string | undefined;
+  /** Prefix of the demo's Redis keys. Default `fastcore:`. */
+  readonly REDIS_KEY_PREFIX: string;
+  /** PostgreSQL for users; unset: in memory. */
+  readonly DATABASE_URL: string | undefined;
 
   constructor(env: Environment = process.env) {
     const ephemeralKey = env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
@@ -20,5 +26,24 @@ export class DemoSettings extends BaseAppSettings {
     const read = new EnvReader(env);
     this.PORT = read.integer('PORT', 3000, { min: 0, max: 65535 });
     this.HOST = read.optionalString('HOST') ?? '127.0.0.1';
+    this.REDIS_URL = readUrl(read, 'REDIS_URL', ['redis:', 'rediss:']);
+    this.REDIS_KEY_PREFIX = read.optionalString('REDIS_KEY_PREFIX') ?? 'fastcore:';
+    this.DATABASE_URL = readUrl(read, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   }
+}
+
+/** A URL of one of `protocols`, or unset; never echoed in the error (it may hold a password). */
+function readUrl(read: EnvReader, name: string, protocols: string[]): string | undefined {
+  const value = read.optionalString(name);
+  if (value === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === undefined || !protocols.includes(protocol)) {
+    throw new ConfigurationError(name, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+  }
+  return value;
 }

@@ -1,11 +1,16 @@
+import { Pool } from 'pg';
 import request from 'supertest';
 import type { TokenPair } from '../../src';
 import { createDemoApp } from '../../demo/demo-app';
 import type { DemoApp } from '../../demo/demo-app';
 import { jsonLogger } from '../../demo/logging/json-logger';
-import type { MemoryUserStore } from '../../demo/users/memory-user-store';
+import type { DemoUser } from '../../demo/users/demo-user';
+import { MemoryUserStore } from '../../demo/users/memory-user-store';
 import { FrozenClock } from './frozen-clock';
+import { TEST_REDIS_URL, connectRedis, createSchema, dropKeys, uniquePrefix } from './real-servers';
 import { testEnvironment } from './test-environment';
+
+type UserChanges = Partial<Pick<DemoUser, 'roles' | 'is_active'>>;
 
 /** The demo app on a frozen clock, with its log lines captured. */
 export interface DemoHarness {
@@ -13,17 +18,84 @@ export interface DemoHarness {
   clock: FrozenClock;
   logs: string[];
   http: () => request.Agent;
-  store: MemoryUserStore;
   login: (username: string, password: string) => Promise<TokenPair>;
+  /** Changes a user behind the app's back, as an administrator would in the database. */
+  updateUser: (id: number, changes: UserChanges) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** Where an instance keeps its state: what two instances of one deployment share. */
+export interface SharedInfrastructure {
+  databaseUrl: string;
+  redisPrefix: string;
+  /** Removes the schema and the keys. */
+  drop: () => Promise<void>;
 }
 
 export async function demoHarness(env: NodeJS.ProcessEnv = {}): Promise<DemoHarness> {
+  const store = new MemoryUserStore();
+  return harness(
+    env,
+    store,
+    (id, changes) => Promise.resolve(store.update(id, changes)),
+    () => Promise.resolve(),
+  );
+}
+
+/** A PostgreSQL schema and a Redis key prefix of their own, for one or more instances. */
+export async function sharedInfrastructure(): Promise<SharedInfrastructure> {
+  const schema = await createSchema();
+  const redisPrefix = uniquePrefix();
+  return {
+    databaseUrl: schema.url,
+    redisPrefix,
+    drop: async () => {
+      const redis = await connectRedis();
+      await dropKeys(redis, redisPrefix);
+      redis.disconnect();
+      await schema.drop();
+    },
+  };
+}
+
+/** The demo with `DATABASE_URL` and `REDIS_URL` set, on `infrastructure`. */
+export async function infrastructureHarness(
+  infrastructure: SharedInfrastructure,
+  env: NodeJS.ProcessEnv = {},
+): Promise<DemoHarness> {
+  const admin = new Pool({ connectionString: infrastructure.databaseUrl });
+  return harness(
+    {
+      DATABASE_URL: infrastructure.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: infrastructure.redisPrefix,
+      ...env,
+    },
+    undefined,
+    async (id, changes) => {
+      if (changes.roles !== undefined)
+        await admin.query('UPDATE users SET roles = $2 WHERE id = $1', [id, changes.roles]);
+      if (changes.is_active !== undefined) {
+        await admin.query('UPDATE users SET is_active = $2 WHERE id = $1', [id, changes.is_active]);
+      }
+    },
+    () => admin.end(),
+  );
+}
+
+async function harness(
+  env: NodeJS.ProcessEnv,
+  userStore: MemoryUserStore | undefined,
+  updateUser: DemoHarness['updateUser'],
+  closeExtra: () => Promise<void>,
+): Promise<DemoHarness> {
   const clock = new FrozenClock();
   const logs: string[] = [];
   const demo = await createDemoApp({
     env: testEnvironment(env),
     logger: jsonLogger((line) => logs.push(line)),
     clock,
+    ...(userStore ? { userStore } : {}),
   });
   const callback = demo.app.callback();
   const http = () => request.agent(callback);
@@ -32,10 +104,14 @@ export async function demoHarness(env: NodeJS.ProcessEnv = {}): Promise<DemoHarn
     clock,
     logs,
     http,
-    store: demo.users.store as MemoryUserStore,
     login: async (username, password) => {
       const response = await http().post('/auth/login').send({ username, password }).expect(200);
       return response.body as TokenPair;
+    },
+    updateUser,
+    close: async () => {
+      await demo.close();
+      await closeExtra();
     },
   };
 }

@@ -67,10 +67,10 @@ describe('RedisRevocationStore (real Redis)', function () {
     it('answers a check in one round trip', async () => {
       const sent: string[] = [];
       const original = redis.sendCommand.bind(redis);
-      redis.sendCommand = ((command: { name: string }) => {
+      redis.sendCommand = (command: { name: string }) => {
         sent.push(command.name);
         return original(command as never);
-      });
+      };
       try {
         await store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' });
       } finally {
