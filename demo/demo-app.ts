@@ -70,7 +70,11 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
       keyPrefix: `${settings.REDIS_KEY_PREFIX}revocation:`,
       clock,
     });
-    security.loginLimiters = redisLoginLimiters(redis, settings, `${settings.REDIS_KEY_PREFIX}login:`);
+    security.loginLimiters = redisLoginLimiters(
+      redis,
+      settings,
+      `${settings.REDIS_KEY_PREFIX}login:`,
+    );
   }
 
   let userStore = options.userStore;
@@ -109,7 +113,8 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     users,
     seeded: await seeding.first,
     stores: {
-      users: userStore === undefined || userStore instanceof MemoryUserStore ? 'memory' : 'postgres',
+      users:
+        userStore === undefined || userStore instanceof MemoryUserStore ? 'memory' : 'postgres',
       revocation: settings.REDIS_URL === undefined ? 'memory' : 'redis',
     },
     close: async () => {

@@ -43,7 +43,10 @@ function readUrl(read: EnvReader, name: string, protocols: string[]): string | u
     protocol = undefined;
   }
   if (protocol === undefined || !protocols.includes(protocol)) {
-    throw new ConfigurationError(name, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+    throw new ConfigurationError(
+      name,
+      `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL`,
+    );
   }
   return value;
 }

@@ -66,7 +66,10 @@ export class PgUserStore implements UserStore {
     return row && toUser(row);
   }
 
-  private async query<Row extends object = UserRow>(sql: string, values: unknown[]): Promise<Row[]> {
+  private async query<Row extends object = UserRow>(
+    sql: string,
+    values: unknown[],
+  ): Promise<Row[]> {
     try {
       await this.ensureSchema();
       return (await this.pool.query<Row>(sql, values)).rows;

@@ -32,7 +32,12 @@ export interface SharedInfrastructure {
   drop: () => Promise<void>;
 }
 
+/** The demo on its embedded default (or on what `env` selects: then `updateUser` is not available). */
 export async function demoHarness(env: NodeJS.ProcessEnv = {}): Promise<DemoHarness> {
+  if (env['DATABASE_URL'] !== undefined) {
+    const refuse = () => Promise.reject(new Error('updateUser needs infrastructureHarness'));
+    return harness(env, undefined, refuse, () => Promise.resolve());
+  }
   const store = new MemoryUserStore();
   return harness(
     env,

@@ -28,10 +28,16 @@ export async function requireServer(
 /** A fail-fast client, connected (commands fail rather than queue before it is ready). */
 export async function connectRedis(url = TEST_REDIS_URL): Promise<Redis> {
   const client = createRedisClient(url, { connectTimeout: 500 });
-  await new Promise<void>((ready, fail) => {
-    client.once('ready', ready);
-    setTimeout(() => fail(new Error('Redis did not become ready')), 2000).unref();
-  });
+  try {
+    await new Promise<void>((ready, fail) => {
+      client.once('ready', ready);
+      setTimeout(() => fail(new Error('Redis did not become ready')), 2000).unref();
+    });
+  } catch (error) {
+    // Else it keeps reconnecting, and keeps the test process alive.
+    client.disconnect();
+    throw error;
+  }
   return client;
 }
 
