@@ -5,6 +5,7 @@ import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { Clock, SecurityOptions } from '../src';
 import {
+  AuditTrail,
   RedisRevocationStore,
   configureApp,
   configureSecurity,
@@ -103,6 +104,13 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     onServerError: (error) =>
       logger.error('server_error', { name: error instanceof Error ? error.name : typeof error }),
   });
+
+  // Audit events as structured JSON lines: ids, addresses and times, never secrets.
+  container
+    .get(AuditTrail)
+    .subscribe(({ type, time, ...fields }) =>
+      logger.info(`audit.${type}`, { ...fields, at: time.toISOString() }),
+    );
 
   const seeding = startSeeding(users, settings.isProduction, logger);
   closers.push(() => Promise.resolve(seeding.stop()));

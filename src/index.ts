@@ -93,6 +93,22 @@ export type {
 export { BaseUserAuthentication } from './auth/base-user-authentication';
 export type { LoginClient } from './auth/base-user-authentication';
 
+// Audit trail
+export { AuditTrail } from './audit/audit-trail';
+export type { SecurityEventListener } from './audit/audit-trail';
+export type {
+  AccessDenied,
+  AccountLocked,
+  LoggedOut,
+  LoggedOutEverywhere,
+  LoginFailed,
+  LoginSucceeded,
+  PasswordChanged,
+  RefreshReuseDetected,
+  SecurityEvent,
+  TokenRefreshed,
+} from './audit/security-event';
+
 // Login throttling
 export { LoginThrottle } from './throttling/login-throttle';
 export type { CountedAttempt, LoginAttempt } from './throttling/login-throttle';

@@ -41,8 +41,8 @@ export class AuthController {
 
   @Post('/refresh')
   @Header('Cache-Control', 'no-store')
-  refresh(@Body() body: RefreshBody): Promise<TokenPair> {
-    return this.users.refresh(body.refresh_token);
+  refresh(@Body() body: RefreshBody, @Ctx() ctx: Context): Promise<TokenPair> {
+    return this.users.refresh(body.refresh_token, { address: ctx.ip });
   }
 
   @Authorized()
@@ -51,14 +51,18 @@ export class AuthController {
   async logout(
     @CurrentPrincipal() principal: Principal<DemoUser>,
     @Body({ required: false }) body: LogoutBody,
+    @Ctx() ctx: Context,
   ): Promise<void> {
-    await this.users.logout(principal.claims, body?.refresh_token);
+    await this.users.logout(principal.claims, body?.refresh_token, { address: ctx.ip });
   }
 
   @Authorized()
   @Post('/logout-all')
   @OnUndefined(204)
-  async logoutAll(@CurrentUser({ required: true }) user: DemoUser): Promise<void> {
-    await this.users.logoutAll(user);
+  async logoutAll(
+    @CurrentUser({ required: true }) user: DemoUser,
+    @Ctx() ctx: Context,
+  ): Promise<void> {
+    await this.users.logoutAll(user, { address: ctx.ip });
   }
 }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { AuditTrail } from '../../src/audit/audit-trail';
+import { systemClock } from '../../src/clock/clock';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
@@ -23,7 +25,7 @@ describe('LoginThrottle (catalogue G3)', () => {
         ...env,
       }),
     );
-    return new LoginThrottle(memoryLoginLimiters(settings), settings);
+    return new LoginThrottle(memoryLoginLimiters(settings), settings, new AuditTrail(systemClock));
   }
 
   beforeEach(() => {
@@ -90,7 +92,11 @@ describe('LoginThrottle (catalogue G3)', () => {
     (broken as unknown as { penalty: RateLimiterAbstract['penalty'] }).penalty = () =>
       Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     const settings = new BaseAppSettings(testEnvironment());
-    const down = new LoginThrottle({ account: broken, address: broken }, settings);
+    const down = new LoginThrottle(
+      { account: broken, address: broken },
+      settings,
+      new AuditTrail(systemClock),
+    );
     expect(await rejection(down.begin({ username: 'a' }))).to.be.instanceOf(StoreUnavailableError);
   });
 });

@@ -1,5 +1,6 @@
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
+import { AuditTrail } from '../audit/audit-trail';
 import { withSecurityDefaults } from '../container/security-container';
 import {
   CurrentPasswordError,
@@ -16,6 +17,14 @@ import type { TokenPair } from '../tokens/token-pair';
 import { TokenService } from '../tokens/token-service';
 import type { CountedAttempt } from '../throttling/login-throttle';
 import { LoginThrottle } from '../throttling/login-throttle';
+
+/** The outcome of a credential check, with the reason of a failure for the audit trail. */
+type CredentialCheck<User> =
+  | { ok: true; user: User }
+  | {
+      ok: false;
+      failure: { reason: 'unknown_user' | 'wrong_password' | 'inactive_user'; userId?: string };
+    };
 
 /** Where a login comes from, for throttling per client address. */
 export interface LoginClient {
@@ -50,6 +59,7 @@ export abstract class BaseUserAuthentication<User> {
   protected readonly revocation: RevocationService;
   protected readonly rotation: RefreshRotationService;
   protected readonly throttle: LoginThrottle;
+  protected readonly audit: AuditTrail;
 
   constructor(container: ContainerInstance = Container.of()) {
     const services = withSecurityDefaults(container);
@@ -58,6 +68,7 @@ export abstract class BaseUserAuthentication<User> {
     this.revocation = services.get(RevocationService);
     this.rotation = services.get(RefreshRotationService);
     this.throttle = services.get(LoginThrottle);
+    this.audit = services.get(AuditTrail);
   }
 
   /** The user with this login name, or null/undefined. */
@@ -98,12 +109,8 @@ export abstract class BaseUserAuthentication<User> {
    * the same work done whichever the reason.
    */
   async authenticateUser(username: string, password: string): Promise<User | null> {
-    const user = typeof username === 'string' ? await this.getUserByUsername(username) : undefined;
-    const hash = user ? this.getHashedPassword(user) : undefined;
-    const matches = await this.hasher.verifyPassword(password, hash);
-    if (!user || !matches || !this.isActive(user)) return null;
-    if (hash && this.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
-    return user;
+    const checked = await this.checkCredentials(username, password);
+    return checked.ok ? checked.user : null;
   }
 
   /**
@@ -114,18 +121,31 @@ export abstract class BaseUserAuthentication<User> {
    */
   async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
     const attempt = await this.beginAttempt(username, client);
-    const user = await this.authenticateUser(username, password);
-    if (user === null) throw new InvalidCredentialsError();
+    const checked = await this.checkCredentials(username, password);
+    if (!checked.ok) {
+      this.audit.record({ type: 'login_failed', ...checked.failure, address: client.address });
+      throw new InvalidCredentialsError();
+    }
+    const user = checked.user;
     await attempt.succeeded();
-    return this.tokens.createTokenPair(this.tokenData(user));
+    const family = this.tokens.startFamily();
+    const userId = String(this.getUserId(user));
+    this.audit.record({
+      type: 'login_succeeded',
+      userId,
+      familyId: family.id,
+      address: client.address,
+    });
+    return this.tokens.createTokenPair(this.tokenData(user), { family });
   }
 
   /**
    * Spends a refresh token and issues a new pair with the user's current claims: a user that
    * is gone or inactive cannot refresh (`InvalidTokenError`).
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
     return this.rotation.refreshAccessToken(refreshToken, {
+      client,
       claims: async (claims) => {
         const user = await this.getUserById(claims.sub);
         if (!user || !this.isActive(user)) return null;
@@ -139,8 +159,19 @@ export abstract class BaseUserAuthentication<User> {
    * so does `refreshToken` when it is a valid refresh token of the same user (anything else
    * there, invalid or someone else's, is ignored).
    */
-  async logout(access: AccessTokenClaims, refreshToken?: unknown): Promise<void> {
+  async logout(
+    access: AccessTokenClaims,
+    refreshToken?: unknown,
+    client: LoginClient = {},
+  ): Promise<void> {
     await this.revocation.revokeClaims(access);
+    this.audit.record({
+      type: 'logout',
+      userId: access.sub,
+      jti: access.jti,
+      familyId: access.fam,
+      address: client.address,
+    });
     if (typeof refreshToken !== 'string') return;
     let refresh: TokenClaims;
     try {
@@ -153,8 +184,13 @@ export abstract class BaseUserAuthentication<User> {
   }
 
   /** Every token the user holds stops working. */
-  async logoutAll(user: User): Promise<void> {
+  async logoutAll(user: User, client: LoginClient = {}): Promise<void> {
     await this.revocation.revokeAllUserTokens(this.getUserId(user));
+    this.audit.record({
+      type: 'logout_all',
+      userId: String(this.getUserId(user)),
+      address: client.address,
+    });
   }
 
   /**
@@ -171,12 +207,40 @@ export abstract class BaseUserAuthentication<User> {
   ): Promise<void> {
     // A wrong current password counts as a failed login: it is a password guess too.
     const attempt = await this.beginAttempt(this.getUsername(user), client);
+    const userId = String(this.getUserId(user));
     if (!(await this.hasher.verifyPassword(currentPassword, this.getHashedPassword(user)))) {
+      this.audit.record({
+        type: 'login_failed',
+        reason: 'wrong_current_password',
+        userId,
+        address: client.address,
+      });
       throw new CurrentPasswordError();
     }
     await attempt.succeeded();
     await this.updatePasswordHash(user, await this.hasher.getPasswordHash(newPassword));
-    await this.revocation.revokeAllUserTokens(this.getUserId(user));
+    await this.revocation.revokeAllUserTokens(userId);
+    this.audit.record({ type: 'password_changed', userId, address: client.address });
+  }
+
+  /**
+   * The one credential check behind `authenticateUser` and `login`: the same work whatever
+   * the outcome, and the reason of a failure (for the audit trail only: clients all get the
+   * same answer).
+   */
+  private async checkCredentials(
+    username: string,
+    password: string,
+  ): Promise<CredentialCheck<User>> {
+    const user = typeof username === 'string' ? await this.getUserByUsername(username) : undefined;
+    const hash = user ? this.getHashedPassword(user) : undefined;
+    const matches = await this.hasher.verifyPassword(password, hash);
+    if (!user) return { ok: false, failure: { reason: 'unknown_user' } };
+    const userId = String(this.getUserId(user));
+    if (!matches) return { ok: false, failure: { reason: 'wrong_password', userId } };
+    if (!this.isActive(user)) return { ok: false, failure: { reason: 'inactive_user', userId } };
+    if (hash && this.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
+    return { ok: true, user };
   }
 
   private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {

@@ -1,10 +1,16 @@
 import type { Context } from 'koa';
 import { Inject, Service } from 'typedi';
+import { AuditTrail } from '../audit/audit-trail';
 import type { BaseUserAuthentication } from '../auth/base-user-authentication';
 import type { Principal } from '../auth/principal';
 import { normalizeRoles } from '../authorization/roles';
 import { USER_AUTHENTICATION } from '../container/injection-tokens';
-import { AuthenticationRequiredError, InvalidTokenError } from '../errors/security-errors';
+import {
+  AuthenticationRequiredError,
+  InvalidTokenError,
+  SecurityError,
+  StoreUnavailableError,
+} from '../errors/security-errors';
 import { RevocationService } from '../revocation/revocation-service';
 import { readBearerToken } from './bearer-token';
 
@@ -27,6 +33,7 @@ export class RequestAuthentication {
   constructor(
     private readonly revocation: RevocationService,
     @Inject(USER_AUTHENTICATION) private readonly users: BaseUserAuthentication<unknown> | null,
+    private readonly audit: AuditTrail,
   ) {}
 
   /**
@@ -47,13 +54,32 @@ export class RequestAuthentication {
     return principal;
   }
 
+  /** Records a denied access for this request: a missing role, or a token refused. */
+  recordDenied(ctx: Context, reason: string, principal?: Principal): void {
+    this.audit.record({
+      type: 'access_denied',
+      reason,
+      userId: principal?.claims.sub,
+      jti: principal?.claims.jti,
+      path: ctx.path,
+      address: ctx.ip,
+    });
+  }
+
   private async authenticate(ctx: Context): Promise<Principal | undefined> {
-    const token = readBearerToken(ctx.req);
-    if (token === undefined) return undefined;
-    const claims = await this.revocation.verifyAccessToken(token);
-    const principal = await this.loadPrincipal(claims);
-    (ctx.state as SecurityState).user = principal.user;
-    return principal;
+    try {
+      const token = readBearerToken(ctx.req);
+      if (token === undefined) return undefined;
+      const claims = await this.revocation.verifyAccessToken(token);
+      const principal = await this.loadPrincipal(claims);
+      (ctx.state as SecurityState).user = principal.user;
+      return principal;
+    } catch (error) {
+      if (error instanceof SecurityError && !(error instanceof StoreUnavailableError)) {
+        this.recordDenied(ctx, error.code);
+      }
+      throw error;
+    }
   }
 
   private async loadPrincipal(claims: Principal['claims']): Promise<Principal> {

@@ -25,10 +25,12 @@ export function createAuthorizationChecker(
   container: ContainerInstance = Container.of(),
 ): AuthorizationChecker {
   return async (action, roles) => {
-    const principal = await requestAuthentication(container).requirePrincipal(
-      action.context as Context,
-    );
-    return hasAnyRole(principal.roles, roles);
+    const ctx = action.context as Context;
+    const authentication = requestAuthentication(container);
+    const principal = await authentication.requirePrincipal(ctx);
+    if (hasAnyRole(principal.roles, roles)) return true;
+    authentication.recordDenied(ctx, 'insufficient_scope', principal);
+    return false;
   };
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Service } from 'typedi';
+import { AuditTrail } from '../audit/audit-trail';
 import { BaseAppSettings } from '../config/base-app-settings';
 import { REVOCATION_STORE, SECURITY_SETTINGS } from '../container/injection-tokens';
 import { InvalidTokenError, TokenRevokedError } from '../errors/security-errors';
@@ -23,6 +24,8 @@ export interface RefreshOptions {
     refreshClaims: RefreshTokenClaims,
   ) =>
     Omit<TokenData, 'sub'> | null | undefined | Promise<Omit<TokenData, 'sub'> | null | undefined>;
+  /** Where the request comes from, for the audit trail. */
+  client?: { address?: string | undefined };
 }
 
 /**
@@ -40,6 +43,7 @@ export class RefreshRotationService {
     private readonly tokens: TokenService,
     @Inject(REVOCATION_STORE) private readonly store: RevocationStore,
     @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    private readonly audit: AuditTrail,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
   }
@@ -58,11 +62,21 @@ export class RefreshRotationService {
       expiresAtMs: this.lifetimes.tokenEnd(claims.exp),
       familyExpiresAtMs: this.lifetimes.familyEnd(claims.fam_exp),
     });
+    const event = {
+      userId: claims.sub,
+      familyId: claims.fam,
+      jti: claims.jti,
+      address: options.client?.address,
+    };
     if (outcome === 'revoked') throw new TokenRevokedError();
-    if (outcome === 'reused') throw new TokenRevokedError('refresh_reuse');
+    if (outcome === 'reused') {
+      this.audit.record({ type: 'refresh_reuse_detected', ...event });
+      throw new TokenRevokedError('refresh_reuse');
+    }
     const fresh = options.claims ? await options.claims(claims) : applicationClaims(claims);
     if (fresh === null || fresh === undefined)
       throw new InvalidTokenError('unknown_subject', 'sub');
+    this.audit.record({ type: 'token_refreshed', ...event });
     return this.tokens.createTokenPair(
       { ...fresh, sub: claims.sub },
       { family: { id: claims.fam, expiresAt: claims.fam_exp } },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Inject, Service } from 'typedi';
+import { AuditTrail } from '../audit/audit-trail';
 import { BaseAppSettings } from '../config/base-app-settings';
 import { LOGIN_LIMITERS, SECURITY_SETTINGS } from '../container/injection-tokens';
 import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
@@ -37,6 +38,7 @@ export class LoginThrottle {
   constructor(
     @Inject(LOGIN_LIMITERS) private readonly limiters: LoginLimiters,
     @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    private readonly audit: AuditTrail,
   ) {
     this.lockoutSeconds = settings.LOGIN_LOCKOUT_SECONDS;
     this.maxAttempts = {
@@ -53,8 +55,8 @@ export class LoginThrottle {
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
     const accountKey = keyOf(attempt.username.trim().toLowerCase());
     const addressKey = attempt.address ? keyOf(attempt.address) : undefined;
-    await this.count('account', accountKey);
-    if (addressKey !== undefined) await this.count('address', addressKey);
+    await this.count('account', accountKey, attempt.address);
+    if (addressKey !== undefined) await this.count('address', addressKey, attempt.address);
     return {
       succeeded: async () => {
         await this.call(this.limiters.account, (l) => l.delete(accountKey));
@@ -63,7 +65,11 @@ export class LoginThrottle {
   }
 
   /** Counts one attempt on one limiter; locks when it reaches the limit; 429 past it. */
-  private async count(kind: keyof LoginLimiters, key: string): Promise<void> {
+  private async count(
+    kind: keyof LoginLimiters,
+    key: string,
+    address: string | undefined,
+  ): Promise<void> {
     const limiter = this.limiters[kind];
     const result = await this.call(limiter, (l) => l.penalty(key));
     if (result.consumedPoints > this.maxAttempts[kind]) {
@@ -72,6 +78,13 @@ export class LoginThrottle {
     if (result.consumedPoints === this.maxAttempts[kind]) {
       // The lock runs from the attempt that reached the limit, for the whole lockout.
       await this.call(limiter, (l) => l.block(key, this.lockoutSeconds));
+      this.audit.record({
+        type: 'account_locked',
+        scope: kind,
+        key,
+        retryAfterSeconds: this.lockoutSeconds,
+        address,
+      });
     }
   }
 

@@ -87,7 +87,7 @@ export class TokenService {
   /** Signs a refresh token; without `options.family` it starts a new family (session). */
   createRefreshToken(data: TokenData, options: CreateTokenOptions & FamilyOptions = {}): string {
     const lifetime = this.lifetime('refresh', options.expiresInSeconds);
-    return this.sign('refresh', data, lifetime, options.family ?? this.newFamily());
+    return this.sign('refresh', data, lifetime, options.family ?? this.startFamily());
   }
 
   /**
@@ -95,7 +95,7 @@ export class TokenService {
    * @example `const { access_token, refresh_token } = tokens.createTokenPair({ sub: '42' });`
    */
   createTokenPair(data: TokenData, options: FamilyOptions = {}): TokenPair {
-    const family = options.family ?? this.newFamily();
+    const family = options.family ?? this.startFamily();
     const lifetime = this.settings.accessTokenLifetimeSeconds;
     return {
       access_token: this.sign('access', data, lifetime, family),
@@ -177,7 +177,8 @@ export class TokenService {
     return requested;
   }
 
-  private newFamily(): RefreshFamily {
+  /** A new refresh family (login session) ending `REFRESH_SESSION_MAX_DAYS` from now. */
+  startFamily(): RefreshFamily {
     const start = Math.floor(this.clock.now() / 1000);
     return { id: randomUUID(), expiresAt: start + this.settings.refreshSessionLifetimeSeconds };
   }

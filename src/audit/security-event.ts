@@ -1,0 +1,94 @@
+/**
+ * What happened, for an audit trail. Events carry identifiers (user id, `jti`, family id),
+ * the client address and the time: never a token, a password, a hash or a login name (users
+ * type passwords into the name field).
+ */
+export type SecurityEvent =
+  | LoginSucceeded
+  | LoginFailed
+  | AccountLocked
+  | TokenRefreshed
+  | RefreshReuseDetected
+  | LoggedOut
+  | LoggedOutEverywhere
+  | PasswordChanged
+  | AccessDenied;
+
+interface EventBase {
+  time: Date;
+  /** The client address, when the event comes from a request. */
+  address?: string | undefined;
+}
+
+export interface LoginSucceeded extends EventBase {
+  type: 'login_succeeded';
+  userId: string;
+  /** The new session's refresh family. */
+  familyId: string;
+}
+
+export interface LoginFailed extends EventBase {
+  type: 'login_failed';
+  reason: 'unknown_user' | 'wrong_password' | 'inactive_user' | 'wrong_current_password';
+  /** Known when the account exists. */
+  userId?: string | undefined;
+}
+
+export interface AccountLocked extends EventBase {
+  type: 'account_locked';
+  /** What was locked; `account` is a SHA-256 of the login name, not the name. */
+  scope: 'account' | 'address';
+  key: string;
+  retryAfterSeconds: number;
+}
+
+export interface TokenRefreshed extends EventBase {
+  type: 'token_refreshed';
+  userId: string;
+  familyId: string;
+  /** The spent refresh token's id. */
+  jti: string;
+}
+
+export interface RefreshReuseDetected extends EventBase {
+  type: 'refresh_reuse_detected';
+  userId: string;
+  /** The family, now revoked. */
+  familyId: string;
+  /** The reused refresh token's id. */
+  jti: string;
+}
+
+export interface LoggedOut extends EventBase {
+  type: 'logout';
+  userId: string;
+  jti: string;
+  familyId?: string | undefined;
+}
+
+export interface LoggedOutEverywhere extends EventBase {
+  type: 'logout_all';
+  userId: string;
+}
+
+export interface PasswordChanged extends EventBase {
+  type: 'password_changed';
+  userId: string;
+}
+
+export interface AccessDenied extends EventBase {
+  type: 'access_denied';
+  /** `insufficient_scope` (a role is missing) or the code of the token error. */
+  reason: string;
+  userId?: string | undefined;
+  jti?: string | undefined;
+  /** The request path, without its query string. */
+  path?: string | undefined;
+}
+
+/** An event before the audit trail stamps its time. */
+export type SecurityEventInput = SecurityEvent extends infer E
+  ? E extends SecurityEvent
+    ? Omit<E, 'time'>
+    : never
+  : never;
