@@ -29,7 +29,7 @@ export class AuditTrail {
 
   record(input: SecurityEventInput): void {
     if (this.listeners.size === 0) return;
-    const event = { ...input, time: new Date(this.clock.now()) } as SecurityEvent;
+    const event = { ...input, time: new Date(this.clock.now()) };
     for (const listener of this.listeners) {
       try {
         listener(event);
