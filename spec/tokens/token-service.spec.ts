@@ -188,15 +188,24 @@ describe('TokenService', () => {
     });
   });
 
-  describe('issueAfter', () => {
-    it('moves iat_ms past a revocation cutoff without moving iat into the future', () => {
+  describe('takeRevocationCutoff', () => {
+    it('moves iat_ms past the cutoff without moving iat into the future', () => {
       const now = f.clock.now();
-      f.tokens.issueAfter(now);
+      expect(f.tokens.takeRevocationCutoff()).to.equal(now);
       const claims = decodePayload(f.tokens.createAccessToken({ sub: 'a' }));
       expect(claims['iat_ms']).to.equal(now + 1);
       expect(claims['iat']).to.equal(f.clock.seconds);
       f.clock.advance(5);
       expect(decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['iat_ms']).to.equal(now + 5);
+    });
+
+    it('a second cutoff in the same millisecond covers the tokens issued since the first', () => {
+      const first = f.tokens.takeRevocationCutoff();
+      const between = decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['iat_ms'] as number;
+      const second = f.tokens.takeRevocationCutoff();
+      expect(between).to.be.above(first);
+      expect(second).to.be.at.least(between);
+      expect(decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['iat_ms']).to.be.above(second);
     });
   });
 });

@@ -77,9 +77,8 @@ export class RevocationService {
     if (subject === '' || (typeof userId !== 'string' && typeof userId !== 'number')) {
       throw new TypeError('userId must be a non-empty string or a number');
     }
-    const cutoffMs = this.clock.now();
+    const cutoffMs = this.tokens.takeRevocationCutoff();
     await this.store.revokeUserTokens(subject, cutoffMs, this.lifetimes.cutoffEnd(cutoffMs));
-    this.tokens.issueAfter(cutoffMs);
   }
 
   /** Revokes one token until it would have expired; an expired one is a no-op. */

@@ -44,7 +44,7 @@ export class TokenService {
   private readonly verifyOptions: VerifyOptions & { complete: true };
   private readonly policy: ClaimsPolicy;
   private readonly settings: BaseAppSettings;
-  /** No token issued from now on has an `iat_ms` at or below this (see `issueAfter`). */
+  /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
 
   constructor(
@@ -139,12 +139,14 @@ export class TokenService {
   }
 
   /**
-   * Promises that every token issued by this service from now on has an `iat_ms` after
-   * `cutoffMs`, so that a per-user cutoff revokes exactly what came before it, even within
-   * the same millisecond.
+   * A revocation cutoff for "every token issued until now": at or after every `iat_ms` this
+   * service has issued, and before every one it will issue, even within the same
+   * millisecond, so that a per-user cutoff revokes exactly what came before it.
    */
-  issueAfter(cutoffMs: number): void {
-    this.issueFloorMs = Math.max(this.issueFloorMs, cutoffMs + 1);
+  takeRevocationCutoff(): number {
+    const cutoffMs = Math.max(this.clock.now(), this.issueFloorMs);
+    this.issueFloorMs = cutoffMs + 1;
+    return cutoffMs;
   }
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
