@@ -1,3 +1,5 @@
+import { normalizeRoles } from '../../src';
+
 /** A user as the demo stores it (the contract's `users` table). */
 export interface DemoUser {
   id: number;
@@ -16,5 +18,10 @@ export interface PublicUser {
 }
 
 export function toPublicUser(user: DemoUser): PublicUser {
-  return { id: user.id, email: user.email, roles: [...user.roles], is_active: user.is_active };
+  return {
+    id: user.id,
+    email: user.email,
+    roles: [...normalizeRoles(user.roles)],
+    is_active: user.is_active,
+  };
 }

@@ -16,7 +16,7 @@ export class MemoryUserStore implements UserStore {
 
   async create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined> {
     if (await this.findByEmail(user.email)) return undefined;
-    const created = { ...user, roles: [...user.roles], id: this.nextId++ };
+    const created = { ...copy(user), id: this.nextId++ };
     this.byId.set(created.id, created);
     return copy(created);
   }
@@ -34,9 +34,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   list(): Promise<DemoUser[]> {
-    return Promise.resolve(
-      [...this.byId.values()].map((user) => ({ ...user, roles: [...user.roles] })),
-    );
+    return Promise.resolve([...this.byId.values()].map(copy));
   }
 
   count(): Promise<number> {
@@ -44,6 +42,11 @@ export class MemoryUserStore implements UserStore {
   }
 }
 
-function copy(user: DemoUser | undefined): DemoUser | undefined {
-  return user && { ...user, roles: [...user.roles] };
+/**
+ * A copy with its own roles array. A malformed roles value (null, a string) is kept as it
+ * is, as a database would return it: the library must cope with it.
+ */
+function copy<T extends Omit<DemoUser, 'id'> | undefined>(user: T): T {
+  if (user === undefined) return user;
+  return { ...user, roles: Array.isArray(user.roles) ? [...user.roles] : user.roles };
 }
