@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { decodePayload } from '../helpers/forge-token';
 import { bearer } from '../helpers/demo-harness';
+import { expectNoSecretsInLogs } from '../helpers/log-secrets';
 import type { DemoHarness } from '../helpers/demo-harness';
 
 const ADMIN = { username: 'admin@example.com', password: 'admin-password' };
@@ -24,7 +25,11 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
   describe(`demo: the HTTP contract (${name})`, () => {
     let h: DemoHarness;
     beforeEach(async () => (h = await create()));
-    afterEach(async () => h.close());
+    // Safe logging: every log line of every spec of the contract is checked for secrets.
+    afterEach(async () => {
+      expectNoSecretsInLogs(h.logs, ['new-password', 'whatever-pw', 'long-enough']);
+      await h.close();
+    });
 
     it('GET /health → 200 {"status":"ok"}', async () => {
       await h.http().get('/health').expect(200, { status: 'ok' });
