@@ -12,7 +12,10 @@ describe('demo: login throttling (catalogue G3)', () => {
     date = freezeDate();
     h = await demoHarness({ LOGIN_MAX_ATTEMPTS: '3', LOGIN_LOCKOUT_SECONDS: '600' });
   });
-  afterEach(() => date.uninstall());
+  afterEach(async () => {
+    date.uninstall();
+    await h.close();
+  });
 
   const attempt = (username: string, password: string, headers: Record<string, string> = {}) =>
     h.http().post('/auth/login').set(headers).send({ username, password });

@@ -24,6 +24,7 @@ describe('demo: OpenAPI document and Swagger UI', () => {
     document = response.body;
     paths = response.body.paths;
   });
+  after(async () => h.close());
 
   it('is OpenAPI 3 with the bearer and OAuth2 password security schemes', () => {
     expect(document.openapi).to.match(/^3\./);

@@ -8,6 +8,7 @@ import type { DemoUser } from '../../demo/users/demo-user';
 import { MemoryUserStore } from '../../demo/users/memory-user-store';
 import { FrozenClock } from './frozen-clock';
 import { TEST_REDIS_URL, connectRedis, createSchema, dropKeys, uniquePrefix } from './real-servers';
+import { expectNoSecretsInLogs } from './log-secrets';
 import { testEnvironment } from './test-environment';
 
 type UserChanges = Partial<Pick<DemoUser, 'roles' | 'is_active'>>;
@@ -114,9 +115,11 @@ async function harness(
       return response.body as TokenPair;
     },
     updateUser,
+    // Safe logging: whatever an e2e spec did, no log line of it may hold a secret.
     close: async () => {
       await demo.close();
       await closeExtra();
+      expectNoSecretsInLogs(logs);
     },
   };
 }

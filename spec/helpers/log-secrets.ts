@@ -15,6 +15,8 @@ export const SPEC_PASSWORDS = [
   'changed-password',
   'another-password',
   'new-password',
+  'whatever-pw',
+  'long-enough',
 ];
 
 /**
