@@ -1,20 +1,8 @@
 import { expect } from 'chai';
 import { decodePayload } from '../helpers/forge-token';
+import { ADMIN, USER, expectErrorBody } from '../helpers/catalogue';
 import { bearer } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
-
-const ADMIN = { username: 'admin@example.com', password: 'admin-password' };
-const USER = { username: 'user@example.com', password: 'user-password' };
-
-function expectError(
-  response: { status: number; body: unknown },
-  status: number,
-  code: string,
-): void {
-  expect(response.status, JSON.stringify(response.body)).to.equal(status);
-  expect(response.body).to.have.all.keys('error', 'error_description');
-  expect((response.body as { error: string }).error).to.equal(code);
-}
 
 /**
  * The whole contract of demo-contract.md, as one suite run against each way the demo can
@@ -81,7 +69,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           h.http().post('/auth/login').send(USER),
         ]);
         for (const response of responses) {
-          expectError(response, 401, 'invalid_credentials');
+          expectErrorBody(response, 401, 'invalid_credentials');
           expect(response.body).to.deep.equal(responses[0]?.body);
           expect(response.headers['www-authenticate']).to.equal(
             responses[0]?.headers['www-authenticate'],
@@ -90,7 +78,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       });
 
       it('F1 an empty password → 401 invalid_credentials', async () => {
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/login')
@@ -107,12 +95,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           { username: ADMIN.username, password: ['admin-password'] },
           { username: ADMIN.username },
         ]) {
-          expectError(await h.http().post('/auth/login').send(body), 400, 'invalid_request');
+          expectErrorBody(await h.http().post('/auth/login').send(body), 400, 'invalid_request');
         }
       });
 
       it('refuses another grant_type', async () => {
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/login')
@@ -127,7 +115,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .http()
           .post('/auth/login')
           .send({ ...ADMIN, password: 'x'.repeat(1_000_000) });
-        expectError(response, 413, 'payload_too_large');
+        expectErrorBody(response, 413, 'payload_too_large');
       });
     });
 
@@ -153,7 +141,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       });
 
       it('409 conflict for a taken email, in any case', async () => {
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/register')
@@ -172,7 +160,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           { email: 'not-an-email', password: 'long-enough' },
           { email: { $ne: null }, password: 'long-enough' },
         ]) {
-          expectError(await h.http().post('/auth/register').send(body), 400, 'invalid_request');
+          expectErrorBody(await h.http().post('/auth/register').send(body), 400, 'invalid_request');
         }
       });
 
@@ -191,7 +179,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .post('/auth/register')
           .send({ email: 'a72@example.com', password: 'a'.repeat(72) })
           .expect(201);
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/login')
@@ -240,11 +228,11 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .http()
           .post('/auth/refresh')
           .send({ refresh_token: first.refresh_token });
-        expectError(reuse, 401, 'invalid_token');
+        expectErrorBody(reuse, 401, 'invalid_token');
         expect(reuse.headers['www-authenticate']).to.equal(
           'Bearer realm="fastcore-demo", error="invalid_token"',
         );
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .get('/users/me')
@@ -252,7 +240,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           401,
           'invalid_token',
         );
-        expectError(
+        expectErrorBody(
           await h.http().post('/auth/refresh').send({ refresh_token: second.body.refresh_token }),
           401,
           'invalid_token',
@@ -270,7 +258,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
       it('C2 an access token → 401 invalid_token', async () => {
         const { access_token } = await h.login(USER.username, USER.password);
-        expectError(
+        expectErrorBody(
           await h.http().post('/auth/refresh').send({ refresh_token: access_token }),
           401,
           'invalid_token',
@@ -279,8 +267,8 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
       it('a missing token or another grant_type → 400', async () => {
         const { refresh_token } = await h.login(USER.username, USER.password);
-        expectError(await h.http().post('/auth/refresh').send({}), 400, 'invalid_request');
-        expectError(
+        expectErrorBody(await h.http().post('/auth/refresh').send({}), 400, 'invalid_request');
+        expectErrorBody(
           await h.http().post('/auth/refresh').send({ refresh_token, grant_type: 'password' }),
           400,
           'invalid_request',
@@ -307,12 +295,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .set(bearer(pair.access_token))
           .send({ refresh_token: pair.refresh_token })
           .expect(204);
-        expectError(
+        expectErrorBody(
           await h.http().get('/users/me').set(bearer(pair.access_token)),
           401,
           'invalid_token',
         );
-        expectError(
+        expectErrorBody(
           await h.http().post('/auth/refresh').send({ refresh_token: pair.refresh_token }),
           401,
           'invalid_token',
@@ -348,7 +336,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       });
 
       it('logout without a token → 401', async () => {
-        expectError(await h.http().post('/auth/logout'), 401, 'authentication_required');
+        expectErrorBody(await h.http().post('/auth/logout'), 401, 'authentication_required');
       });
 
       it('D7 logout-all → 204; every token of the user stops working, new logins work', async () => {
@@ -356,12 +344,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
         const b = await h.login(USER.username, USER.password);
         await h.http().post('/auth/logout-all').set(bearer(a.access_token)).expect(204);
         for (const pair of [a, b]) {
-          expectError(
+          expectErrorBody(
             await h.http().get('/users/me').set(bearer(pair.access_token)),
             401,
             'invalid_token',
           );
-          expectError(
+          expectErrorBody(
             await h.http().post('/auth/refresh').send({ refresh_token: pair.refresh_token }),
             401,
             'invalid_token',
@@ -381,12 +369,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .set(bearer(before.access_token))
           .send({ current_password: USER.password, new_password: 'a-brand-new-password' })
           .expect(204);
-        expectError(
+        expectErrorBody(
           await h.http().get('/users/me').set(bearer(before.access_token)),
           401,
           'invalid_token',
         );
-        expectError(await h.http().post('/auth/login').send(USER), 401, 'invalid_credentials');
+        expectErrorBody(await h.http().post('/auth/login').send(USER), 401, 'invalid_credentials');
         const after = await h.login(USER.username, 'a-brand-new-password');
         await h.http().get('/users/me').set(bearer(after.access_token)).expect(200);
       });
@@ -398,13 +386,13 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .put('/users/me/password')
           .set(bearer(access_token))
           .send({ current_password: 'wrong-password', new_password: 'a-brand-new-password' });
-        expectError(wrong, 400, 'invalid_credentials');
+        expectErrorBody(wrong, 400, 'invalid_credentials');
         const short = await h
           .http()
           .put('/users/me/password')
           .set(bearer(access_token))
           .send({ current_password: USER.password, new_password: 'short' });
-        expectError(short, 400, 'invalid_request');
+        expectErrorBody(short, 400, 'invalid_request');
         await h.http().get('/users/me').set(bearer(access_token)).expect(200);
       });
     });
@@ -428,12 +416,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
         expect(list.body).to.have.length(2);
         expect(JSON.stringify(list.body)).not.to.contain('$2b$');
         const forbidden = await h.http().get('/admin/users').set(bearer(user.access_token));
-        expectError(forbidden, 403, 'insufficient_scope');
+        expectErrorBody(forbidden, 403, 'insufficient_scope');
         expect(forbidden.headers['www-authenticate']).to.equal(
           'Bearer realm="fastcore-demo", error="insufficient_scope"',
         );
         const anonymous = await h.http().get('/admin/users');
-        expectError(anonymous, 401, 'authentication_required');
+        expectErrorBody(anonymous, 401, 'authentication_required');
         expect(anonymous.headers['www-authenticate']).to.equal('Bearer realm="fastcore-demo"');
       });
 
@@ -441,13 +429,13 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
         const admin = await h.login(ADMIN.username, ADMIN.password);
         await h.http().get('/admin/users').set(bearer(admin.access_token)).expect(200);
         await h.updateUser(1, { roles: ['user'] });
-        expectError(
+        expectErrorBody(
           await h.http().get('/admin/users').set(bearer(admin.access_token)),
           403,
           'insufficient_scope',
         );
         await h.updateUser(1, { is_active: false });
-        expectError(
+        expectErrorBody(
           await h.http().get('/users/me').set(bearer(admin.access_token)),
           401,
           'invalid_token',
@@ -457,7 +445,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       it('expired access tokens → 401 invalid_token', async () => {
         const { access_token } = await h.login(USER.username, USER.password);
         h.clock.advanceSeconds(1800);
-        expectError(
+        expectErrorBody(
           await h.http().get('/users/me').set(bearer(access_token)),
           401,
           'invalid_token',
@@ -467,12 +455,12 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
     describe('errors', () => {
       it('unknown route → 404 not_found; wrong method → 405 method_not_allowed', async () => {
-        expectError(await h.http().get('/nowhere'), 404, 'not_found');
-        expectError(await h.http().delete('/health'), 405, 'method_not_allowed');
+        expectErrorBody(await h.http().get('/nowhere'), 404, 'not_found');
+        expectErrorBody(await h.http().delete('/health'), 405, 'method_not_allowed');
       });
 
       it('malformed JSON → 400; a body over the limit → 413', async () => {
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/login')
@@ -481,7 +469,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           400,
           'invalid_request',
         );
-        expectError(
+        expectErrorBody(
           await h
             .http()
             .post('/auth/register')

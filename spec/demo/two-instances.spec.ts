@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { bearer, infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
 import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
+import { USER } from '../helpers/catalogue';
 import { postgresAnswers, redisAnswers, requireServer } from '../helpers/real-servers';
-
-const USER = { username: 'user@example.com', password: 'user-password' };
 
 describe('demo: two instances sharing PostgreSQL and Redis', function () {
   let infrastructure: SharedInfrastructure;

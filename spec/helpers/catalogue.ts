@@ -42,13 +42,22 @@ export function expectProblem(
   code: string,
   challenge?: 'bare' | 'invalid_token' | 'insufficient_scope' | 'invalid_request',
 ): void {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body).to.deep.equal({ error: code, error_description: ERROR_DESCRIPTIONS[code] });
+  expectErrorBody(response, status, code);
   const header = response.headers['www-authenticate'];
   if (challenge === undefined) expect(header).to.equal(undefined);
   else if (challenge === 'bare') expect(header).to.equal(`Bearer realm="${REALM}"`);
   else expect(header).to.equal(`Bearer realm="${REALM}", error="${challenge}"`);
   expect(response.text).not.to.match(/\bat .+:\d+:\d+|Error:|jwt |jsonwebtoken|invalid signature/);
+}
+
+/** The status and the contract's error body `{error, error_description}` with the fixed text. */
+export function expectErrorBody(
+  response: { status: number; body: unknown; text?: string },
+  status: number,
+  code: string,
+): void {
+  expect(response.status, response.text ?? JSON.stringify(response.body)).to.equal(status);
+  expect(response.body).to.deep.equal({ error: code, error_description: ERROR_DESCRIPTIONS[code] });
 }
 
 /** No log line holds a secret: the key, a password, a hash or a token handed out. */
