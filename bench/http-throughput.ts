@@ -1,0 +1,185 @@
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import type { LagReport, ServerReady } from './servers/bench-server-protocol';
+import type { Row } from './stats';
+import { interleaved, median } from './stats';
+
+const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+
+interface RunningServer {
+  ready: ServerReady;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+async function startServer(script: string, env: Record<string, string>): Promise<RunningServer> {
+  const child = fork(resolve(__dirname, 'servers', script), [], {
+    execArgv: TS_NODE,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<ServerReady>((done, fail) => {
+    child.once('message', (message: ServerReady) => done(message));
+    child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    ready,
+    child,
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', () => done());
+        child.disconnect();
+      }),
+  };
+}
+
+interface Load {
+  rps: number;
+  p99: number;
+}
+
+/** Load from this process (not the server's): 50 connections for `seconds`. */
+async function load(
+  port: number,
+  path: string,
+  token: string | undefined,
+  seconds: number,
+): Promise<Load> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    connections: 50,
+    duration: seconds,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+interface Case {
+  name: string;
+  server: string;
+  path: string;
+  auth: 'none' | 'user' | 'admin';
+  /** The case whose throughput this one is compared with. */
+  baseline: string;
+}
+
+/** Throughput and p99 of public and protected routes, ours and the peers', in one run. */
+export async function httpThroughput(
+  rounds: number,
+  seconds: number,
+  redisUrl: string | undefined,
+): Promise<Row[]> {
+  const servers: Record<string, RunningServer> = {
+    'demo (memory)': await startServer('demo-server.ts', {}),
+    'koa-jwt': await startServer('peer-server.ts', { BENCH_PEER: 'koa-jwt' }),
+    'passport-jwt': await startServer('peer-server.ts', { BENCH_PEER: 'passport-jwt' }),
+  };
+  if (redisUrl)
+    servers['demo (Redis)'] = await startServer('demo-server.ts', { BENCH_REDIS_URL: redisUrl });
+  try {
+    const cases: Case[] = [];
+    for (const server of ['demo (memory)', ...(redisUrl ? ['demo (Redis)'] : [])]) {
+      const baseline = `${server} GET /health`;
+      cases.push(
+        { name: baseline, server, path: '/health', auth: 'none', baseline },
+        { name: `${server} GET /users/me`, server, path: '/users/me', auth: 'user', baseline },
+        {
+          name: `${server} GET /admin/users (@Authorized('admin'))`,
+          server,
+          path: '/admin/users',
+          auth: 'admin',
+          baseline,
+        },
+      );
+    }
+    for (const server of ['koa-jwt', 'passport-jwt']) {
+      cases.push(
+        {
+          name: `${server} GET /health`,
+          server,
+          path: '/health',
+          auth: 'none',
+          baseline: `${server} GET /health`,
+        },
+        {
+          name: `${server} GET /users/me`,
+          server,
+          path: '/users/me',
+          auth: 'user',
+          baseline: `${server} GET /health`,
+        },
+      );
+    }
+    const byName = new Map(cases.map((c) => [c.name, c]));
+    const measure = (c: Case, duration: number) => {
+      const { ready } = servers[c.server];
+      const token =
+        c.auth === 'user' ? ready.userToken : c.auth === 'admin' ? ready.adminToken : undefined;
+      return load(ready.port, c.path, token, duration);
+    };
+    for (const c of cases) await measure(c, 1); // warm-up (JIT, connections)
+    const loads = new Map<string, Load[]>();
+    await interleaved(
+      cases.map((c) => c.name),
+      rounds,
+      async (name) => {
+        const result = await measure(byName.get(name) as Case, seconds);
+        loads.set(name, [...(loads.get(name) ?? []), result]);
+        return result.rps;
+      },
+    );
+    const rps = (name: string) => median((loads.get(name) ?? []).map((l) => l.rps));
+    const p99 = (name: string) => median((loads.get(name) ?? []).map((l) => l.p99));
+    const ours = rps('demo (memory) GET /users/me');
+    return cases.map((c) => ({
+      case: c.name,
+      'req/s (median)': rps(c.name),
+      'p99 ms': p99(c.name),
+      'vs its public route': (rps(c.name) / rps(c.baseline)).toFixed(2),
+      'p99 vs public': (p99(c.name) / Math.max(p99(c.baseline), 1)).toFixed(2),
+      'vs ours (memory /users/me)': c.auth === 'none' ? '' : (rps(c.name) / ours).toFixed(2),
+    }));
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+  }
+}
+
+/** Event-loop lag of the demo process while 50 logins (bcrypt cost 10) arrive at once. */
+export async function loginStorm(): Promise<Row[]> {
+  const server = await startServer('demo-server.ts', {});
+  try {
+    const url = `http://127.0.0.1:${server.ready.port}/auth/login`;
+    const lag = new Promise<LagReport>((done) =>
+      server.child.once('message', (m: LagReport) => done(m)),
+    );
+    server.child.send({ type: 'lag-start' });
+    const started = Date.now();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'user@example.com', password: 'user-password' }),
+        }),
+      ),
+    );
+    const elapsed = Date.now() - started;
+    server.child.send({ type: 'lag-stop' });
+    const report = await lag;
+    if (responses.some((r) => r.status !== 200)) throw new Error('a storm login failed');
+    return [
+      {
+        measure: '50 concurrent logins, bcrypt cost 10',
+        'event-loop lag p99 ms': report.p99Ms,
+        'lag max ms': report.maxMs,
+        'storm duration ms': elapsed,
+      },
+    ];
+  } finally {
+    await server.stop();
+  }
+}
