@@ -15,6 +15,8 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
     // Closing checks that no log line holds a secret (safe logging).
     afterEach(async () => h.close());
 
+    const postLogin = (body: object) => h.http().post('/auth/login').send(body);
+
     it('GET /health → 200 {"status":"ok"}', async () => {
       await h.http().get('/health').expect(200, { status: 'ok' });
     });
@@ -29,7 +31,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
     describe('POST /auth/login', () => {
       it('returns the token pair, with no-store', async () => {
-        const response = await h.http().post('/auth/login').send(ADMIN).expect(200);
+        const response = await postLogin(ADMIN).expect(200);
         expect(response.body).to.have.all.keys(
           'access_token',
           'refresh_token',
@@ -78,14 +80,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       });
 
       it('F1 an empty password → 401 invalid_credentials', async () => {
-        expectErrorBody(
-          await h
-            .http()
-            .post('/auth/login')
-            .send({ ...ADMIN, password: '' }),
-          401,
-          'invalid_credentials',
-        );
+        expectErrorBody(await postLogin({ ...ADMIN, password: '' }), 401, 'invalid_credentials');
       });
 
       it('G4 non-string fields → 400', async () => {
@@ -95,26 +90,20 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           { username: ADMIN.username, password: ['admin-password'] },
           { username: ADMIN.username },
         ]) {
-          expectErrorBody(await h.http().post('/auth/login').send(body), 400, 'invalid_request');
+          expectErrorBody(await postLogin(body), 400, 'invalid_request');
         }
       });
 
       it('refuses another grant_type', async () => {
         expectErrorBody(
-          await h
-            .http()
-            .post('/auth/login')
-            .send({ ...ADMIN, grant_type: 'client_credentials' }),
+          await postLogin({ ...ADMIN, grant_type: 'client_credentials' }),
           400,
           'invalid_request',
         );
       });
 
       it('F4 a megabyte password → 413 before bcrypt runs', async () => {
-        const response = await h
-          .http()
-          .post('/auth/login')
-          .send({ ...ADMIN, password: 'x'.repeat(1_000_000) });
+        const response = await postLogin({ ...ADMIN, password: 'x'.repeat(1_000_000) });
         expectErrorBody(response, 413, 'payload_too_large');
       });
     });
@@ -180,10 +169,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .send({ email: 'a72@example.com', password: 'a'.repeat(72) })
           .expect(201);
         expectErrorBody(
-          await h
-            .http()
-            .post('/auth/login')
-            .send({ username: 'a72@example.com', password: `${'a'.repeat(72)}x` }),
+          await postLogin({ username: 'a72@example.com', password: `${'a'.repeat(72)}x` }),
           401,
           'invalid_credentials',
         );
@@ -374,7 +360,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           401,
           'invalid_token',
         );
-        expectErrorBody(await h.http().post('/auth/login').send(USER), 401, 'invalid_credentials');
+        expectErrorBody(await postLogin(USER), 401, 'invalid_credentials');
         const after = await h.login(USER.username, 'a-brand-new-password');
         await h.http().get('/users/me').set(bearer(after.access_token)).expect(200);
       });
@@ -481,10 +467,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
       it('writes no token, password or hash into any log line', async () => {
         const pair = await h.login(USER.username, USER.password);
-        await h
-          .http()
-          .post('/auth/login')
-          .send({ ...ADMIN, password: 'wrong-password' });
+        await postLogin({ ...ADMIN, password: 'wrong-password' });
         const text = h.logs.join('\n');
         for (const secret of [
           pair.access_token,
