@@ -188,6 +188,34 @@ describe('TokenService', () => {
     });
   });
 
+  describe('the cache of verified tokens', () => {
+    it('serves a token seen before, frozen, so that no caller can alter it for the next', () => {
+      const token = f.tokens.createAccessToken({ sub: '7', roles: ['user'] });
+      const first = f.tokens.verifyAccessToken(token);
+      expect(f.tokens.verifyAccessToken(token)).to.equal(first);
+      expect(Object.isFrozen(first)).to.equal(true);
+      expect(() => (first['roles'] as string[]).push('admin')).to.throw(TypeError);
+    });
+
+    it('still refuses a cached token once it expires, and where the other type is expected', () => {
+      const pair = f.tokens.createTokenPair({ sub: '7' });
+      f.tokens.verifyAccessToken(pair.access_token);
+      f.tokens.verifyRefreshToken(pair.refresh_token);
+      expect(() => f.tokens.verifyRefreshToken(pair.access_token)).to.throw(WrongTokenTypeError);
+      expect(() => f.tokens.verifyAccessToken(pair.refresh_token)).to.throw(WrongTokenTypeError);
+      f.clock.advanceSeconds(1800);
+      expect(() => f.tokens.verifyAccessToken(pair.access_token)).to.throw(TokenExpiredError);
+      expect(f.tokens.verify(pair.access_token, undefined, true).sub).to.equal('7');
+    });
+
+    it('does not cache what passed only because expiry was waived', () => {
+      const token = f.tokens.createAccessToken({ sub: '7' });
+      f.clock.advanceSeconds(3600);
+      expect(f.tokens.verify(token, undefined, true).sub).to.equal('7');
+      expect(() => f.tokens.verifyAccessToken(token)).to.throw(TokenExpiredError);
+    });
+  });
+
   describe('takeRevocationCutoff', () => {
     it('moves iat_ms past the cutoff without moving iat into the future', () => {
       const now = f.clock.now();

@@ -39,12 +39,12 @@ export function validateClaims(
   const claims = payload as Record<string, unknown>;
   const type = claims['type'];
   if (type !== 'access' && type !== 'refresh') throw new InvalidTokenError('claim_invalid', 'type');
-  if (expectedType !== undefined && type !== expectedType) throw new WrongTokenTypeError();
+  assertExpectedType(type, expectedType);
 
   const now = nowMs / 1000;
   const leeway = policy.leewaySeconds;
   const exp = numericDate(claims, 'exp');
-  if (!allowExpired && now >= exp + leeway) throw new TokenExpiredError();
+  if (!allowExpired) assertNotExpired(exp, nowMs, policy);
   const iat = numericDate(claims, 'iat');
   if (iat > now + leeway) throw new InvalidTokenError('in_future', 'iat');
   if (claims['nbf'] !== undefined && numericDate(claims, 'nbf') > now + leeway) {
@@ -67,6 +67,15 @@ export function validateClaims(
   if (claims['fam'] !== undefined || type === 'refresh') identifier(claims, 'fam');
   if (type === 'refresh') validateFamilyExpiry(claims, exp, iat, policy);
   return claims as TokenClaims;
+}
+
+/** The rules that depend on the caller and on time: checked again on every use of a token. */
+export function assertExpectedType(type: TokenType, expectedType: TokenType | undefined): void {
+  if (expectedType !== undefined && type !== expectedType) throw new WrongTokenTypeError();
+}
+
+export function assertNotExpired(exp: number, nowMs: number, policy: ClaimsPolicy): void {
+  if (nowMs / 1000 >= exp + policy.leewaySeconds) throw new TokenExpiredError();
 }
 
 function validateFamilyExpiry(

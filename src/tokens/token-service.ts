@@ -9,7 +9,9 @@ import type { HmacAlgorithm } from '../config/jwt-algorithms';
 import { SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
 import { InvalidTokenError } from '../errors/security-errors';
 import type { ClaimsPolicy } from './claims-validator';
-import { validateClaims } from './claims-validator';
+import { assertExpectedType, assertNotExpired, validateClaims } from './claims-validator';
+import { deepFreeze } from './deep-freeze';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { hasCompactJwsShape } from './jws-shape';
 import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
 import type { TokenData } from './token-data';
@@ -44,6 +46,8 @@ export class TokenService {
   private readonly verifyOptions: VerifyOptions & { complete: true };
   private readonly policy: ClaimsPolicy;
   private readonly settings: BaseAppSettings;
+  /** Tokens already verified: a second use skips the signature check (see the class). */
+  private readonly verified = new VerifiedTokenCache();
   /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
 
@@ -121,6 +125,12 @@ export class TokenService {
    */
   verify(token: unknown, expectedType?: TokenType, allowExpired = false): TokenClaims {
     if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      assertExpectedType(known.type, expectedType);
+      if (!allowExpired) assertNotExpired(known.exp, this.clock.now(), this.policy);
+      return known;
+    }
     let decoded: Jwt;
     try {
       decoded = jwt.verify(token, this.key, this.verifyOptions);
@@ -129,13 +139,16 @@ export class TokenService {
       throw new InvalidTokenError('signature');
     }
     if (decoded.header.crit !== undefined) throw new InvalidTokenError('crit');
-    return validateClaims(
+    const claims = validateClaims(
       decoded.payload,
       expectedType,
       this.clock.now(),
       this.policy,
       allowExpired,
     );
+    // Frozen: one object serves every later request with this token.
+    if (!allowExpired) this.verified.set(token, deepFreeze(claims));
+    return claims;
   }
 
   /**

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { TokenClaims } from './token-claims';
+
+/**
+ * Claims of tokens that passed full verification, keyed by a SHA-256 of the token (the
+ * token itself is not kept), so that a token presented again skips the signature check and
+ * claim parsing. Bounded: past `capacity` the oldest entry goes. What depends on time or
+ * on the caller (expiry, expected type, revocation) is still checked on every use.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, TokenClaims>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(token: string): TokenClaims | undefined {
+    return this.entries.get(digest(token));
+  }
+
+  set(token: string, claims: TokenClaims): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(digest(token), claims);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
