@@ -38,6 +38,12 @@ export async function tokenOperations(rounds: number): Promise<Row[]> {
   const fastVerifyCached = createVerifier({ key: SECRET, algorithms: ['HS256'], cache: 1000 });
   const fastSign = createSigner({ key: SECRET, algorithm: 'HS256', expiresIn: 1_800_000 });
   const [header, payload, signature] = token.split('.') as [string, string, string];
+  // More distinct tokens than the verified-token cache holds, used in turn: every verify
+  // of this pool is a first use (a cache miss).
+  const pool = Array.from({ length: 20_000 }, (_, i) =>
+    tokens.createAccessToken({ sub: String(i), roles: ['user'] }),
+  );
+  let next = 0;
 
   const verifiers = {
     'floor (HMAC + base64url + JSON.parse)': () => {
@@ -45,7 +51,9 @@ export async function tokenOperations(rounds: number): Promise<Row[]> {
       if (expected !== signature) throw new Error('bad');
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     },
-    '@fastcore/security verify': () => tokens.verifyAccessToken(token),
+    '@fastcore/security verify, first use (no cache)': () =>
+      tokens.verifyAccessToken(pool[(next = (next + 1) % pool.length)]),
+    '@fastcore/security verify, cache hit': () => tokens.verifyAccessToken(token),
     'jsonwebtoken, KeyObject': () => jwt.verify(token, key, { algorithms: ['HS256'] }),
     'jsonwebtoken, string secret': () => jwt.verify(token, SECRET, { algorithms: ['HS256'] }),
     'fast-jwt': () => fastVerify(token) as unknown,

@@ -125,7 +125,8 @@ export class TokenService {
    */
   verify(token: unknown, expectedType?: TokenType, allowExpired = false): TokenClaims {
     if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
-    const known = this.verified.get(token);
+    const cacheKey = this.verified.key(token);
+    const known = this.verified.get(cacheKey);
     if (known !== undefined) {
       assertExpectedType(known.type, expectedType);
       if (!allowExpired) assertNotExpired(known.exp, this.clock.now(), this.policy);
@@ -147,7 +148,7 @@ export class TokenService {
       allowExpired,
     );
     // Frozen: one object serves every later request with this token.
-    if (!allowExpired) this.verified.set(token, deepFreeze(claims));
+    if (!allowExpired) this.verified.set(cacheKey, deepFreeze(claims));
     return claims;
   }
 

@@ -12,23 +12,24 @@ export class VerifiedTokenCache {
 
   constructor(private readonly capacity = 10_000) {}
 
-  get(token: string): TokenClaims | undefined {
-    return this.entries.get(digest(token));
+  /** The cache key of a token: compute it once per verification, for `get` and `set`. */
+  key(token: string): string {
+    return createHash('sha256').update(token).digest('base64url');
   }
 
-  set(token: string, claims: TokenClaims): void {
+  get(key: string): TokenClaims | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, claims: TokenClaims): void {
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(digest(token), claims);
+    this.entries.set(key, claims);
   }
 
   get size(): number {
     return this.entries.size;
   }
-}
-
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }
