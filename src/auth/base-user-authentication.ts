@@ -99,6 +99,15 @@ export abstract class BaseUserAuthentication<User> {
     return Promise.resolve();
   }
 
+  /**
+   * The user a token names, when it still exists and is active; `null` otherwise. The one
+   * rule behind every request's user (`RequestAuthentication`) and every refresh.
+   */
+  async getActiveUserById(id: string): Promise<User | null> {
+    const user = await this.getUserById(id);
+    return user !== null && user !== undefined && this.isActive(user) ? user : null;
+  }
+
   /** Claims of the user's tokens: subject and roles. Override to add claims. */
   tokenData(user: User): TokenData {
     return { sub: this.getUserId(user), roles: [...this.getRoles(user)] };
@@ -147,9 +156,8 @@ export abstract class BaseUserAuthentication<User> {
     return this.rotation.refreshAccessToken(refreshToken, {
       client,
       claims: async (claims) => {
-        const user = await this.getUserById(claims.sub);
-        if (!user || !this.isActive(user)) return null;
-        return this.tokenData(user);
+        const user = await this.getActiveUserById(claims.sub);
+        return user === null ? null : this.tokenData(user);
       },
     });
   }

@@ -90,10 +90,8 @@ export class RequestAuthentication {
   private async loadPrincipal(claims: Principal['claims']): Promise<Principal> {
     const users = this.users;
     if (users === null) return { user: claims, claims, roles: normalizeRoles(claims['roles']) };
-    const user = await users.getUserById(claims.sub);
-    if (user === null || user === undefined || !users.isActive(user)) {
-      throw new InvalidTokenError('unknown_subject', 'sub');
-    }
+    const user = await users.getActiveUserById(claims.sub);
+    if (user === null) throw new InvalidTokenError('unknown_subject', 'sub');
     return { user, claims, roles: normalizeRoles(users.getRoles(user)) };
   }
 }
