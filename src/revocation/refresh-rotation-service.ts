@@ -60,7 +60,7 @@ export class RefreshRotationService {
       ...toRevocationState(claims),
       familyId: claims.fam,
       expiresAtMs: this.lifetimes.tokenEnd(claims.exp),
-      familyExpiresAtMs: this.lifetimes.familyEnd(claims.fam_exp),
+      familyExpiresAtMs: this.lifetimes.familyEnd(claims),
     });
     const event = {
       userId: claims.sub,

@@ -1,4 +1,5 @@
 import type { BaseAppSettings } from '../config/base-app-settings';
+import type { TokenClaims } from '../tokens/token-claims';
 
 /**
  * How long revocation entries must be kept: as long as a token they concern could still be
@@ -8,10 +9,12 @@ export class RevocationLifetimes {
   private readonly leewayMs: number;
   private readonly accessMs: number;
   private readonly longestTokenMs: number;
+  private readonly sessionSeconds: number;
 
   constructor(settings: BaseAppSettings) {
     this.leewayMs = settings.JWT_LEEWAY_SECONDS * 1000;
     this.accessMs = settings.accessTokenLifetimeSeconds * 1000;
+    this.sessionSeconds = settings.refreshSessionLifetimeSeconds;
     this.longestTokenMs =
       Math.max(settings.accessTokenLifetimeSeconds, settings.refreshTokenLifetimeSeconds) * 1000;
   }
@@ -21,8 +24,14 @@ export class RevocationLifetimes {
     return exp * 1000 + this.leewayMs;
   }
 
-  /** Until when an access token of a family ending at `familyExp` (seconds) could be presented. */
-  familyEnd(familyExp: number): number {
+  /**
+   * Until when any token of the token's refresh family could be presented. A refresh token
+   * carries the family's end (`fam_exp`); an access token does not, and the longest a family
+   * can live from the token's issue time bounds it.
+   */
+  familyEnd(claims: TokenClaims): number {
+    const familyExp =
+      typeof claims['fam_exp'] === 'number' ? claims['fam_exp'] : claims.iat + this.sessionSeconds;
     return familyExp * 1000 + this.accessMs + this.leewayMs;
   }
 

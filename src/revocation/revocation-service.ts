@@ -16,7 +16,6 @@ import { toRevocationState } from './token-revocation-state';
 @Service()
 export class RevocationService {
   private readonly lifetimes: RevocationLifetimes;
-  private readonly sessionSeconds: number;
 
   constructor(
     private readonly tokens: TokenService,
@@ -25,7 +24,6 @@ export class RevocationService {
     @Inject(SECURITY_CLOCK) private readonly clock: Clock,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
-    this.sessionSeconds = settings.refreshSessionLifetimeSeconds;
   }
 
   /**
@@ -60,11 +58,7 @@ export class RevocationService {
   async revokeClaims(claims: TokenClaims): Promise<void> {
     await this.revokeJti(claims);
     if (claims.fam === undefined) return;
-    const familyExp = typeof claims['fam_exp'] === 'number' ? claims['fam_exp'] : undefined;
-    // An access token does not carry the family's end; the longest a family can live from
-    // the token's issue time bounds it.
-    const until = this.lifetimes.familyEnd(familyExp ?? claims.iat + this.sessionSeconds);
-    await this.store.revokeFamily(claims.fam, until);
+    await this.store.revokeFamily(claims.fam, this.lifetimes.familyEnd(claims));
   }
 
   /**
