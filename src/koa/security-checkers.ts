@@ -11,8 +11,13 @@ export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<
 /** routing-controllers' `currentUserChecker` signature. */
 export type CurrentUserChecker = (action: Action) => Promise<unknown>;
 
-function requestAuthentication(container: ContainerInstance): RequestAuthentication {
-  return withSecurityDefaults(container).get(RequestAuthentication);
+/**
+ * The container's `RequestAuthentication`, resolved on first use and then kept: the hot path
+ * does no container look-ups. (Configure the container before the first request.)
+ */
+function requestAuthentication(container: ContainerInstance): () => RequestAuthentication {
+  let resolved: RequestAuthentication | undefined;
+  return () => (resolved ??= withSecurityDefaults(container).get(RequestAuthentication));
 }
 
 /**
@@ -24,9 +29,10 @@ function requestAuthentication(container: ContainerInstance): RequestAuthenticat
 export function createAuthorizationChecker(
   container: ContainerInstance = Container.of(),
 ): AuthorizationChecker {
+  const resolve = requestAuthentication(container);
   return async (action, roles) => {
     const ctx = action.context as Context;
-    const authentication = requestAuthentication(container);
+    const authentication = resolve();
     const principal = await authentication.requirePrincipal(ctx);
     if (hasAnyRole(principal.roles, roles)) return true;
     authentication.recordDenied(ctx, 'insufficient_scope', principal);
@@ -42,8 +48,9 @@ export function createAuthorizationChecker(
 export function createCurrentUserChecker(
   container: ContainerInstance = Container.of(),
 ): CurrentUserChecker {
+  const resolve = requestAuthentication(container);
   return async (action) => {
-    const principal = await requestAuthentication(container).principal(action.context as Context);
+    const principal = await resolve().principal(action.context as Context);
     return principal?.user;
   };
 }
