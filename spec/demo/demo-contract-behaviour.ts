@@ -16,6 +16,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
     afterEach(async () => h.close());
 
     const postLogin = (body: object) => h.http().post('/auth/login').send(body);
+    const postRefresh = (body: object) => h.http().post('/auth/refresh').send(body);
 
     it('GET /health → 200 {"status":"ok"}', async () => {
       await h.http().get('/health').expect(200, { status: 'ok' });
@@ -188,11 +189,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
     describe('POST /auth/refresh', () => {
       it('JSON and form bodies rotate the pair; the old refresh token is spent', async () => {
         const first = await h.login(USER.username, USER.password);
-        const second = await h
-          .http()
-          .post('/auth/refresh')
-          .send({ refresh_token: first.refresh_token })
-          .expect(200);
+        const second = await postRefresh({ refresh_token: first.refresh_token }).expect(200);
         const third = await h
           .http()
           .post('/auth/refresh')
@@ -205,15 +202,8 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
       it('D3 a spent refresh token again → 401, and the newest tokens of its family are revoked', async () => {
         const first = await h.login(USER.username, USER.password);
-        const second = await h
-          .http()
-          .post('/auth/refresh')
-          .send({ refresh_token: first.refresh_token })
-          .expect(200);
-        const reuse = await h
-          .http()
-          .post('/auth/refresh')
-          .send({ refresh_token: first.refresh_token });
+        const second = await postRefresh({ refresh_token: first.refresh_token }).expect(200);
+        const reuse = await postRefresh({ refresh_token: first.refresh_token });
         expectErrorBody(reuse, 401, 'invalid_token');
         expect(reuse.headers['www-authenticate']).to.equal(
           'Bearer realm="fastcore-demo", error="invalid_token"',
@@ -227,7 +217,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           'invalid_token',
         );
         expectErrorBody(
-          await h.http().post('/auth/refresh').send({ refresh_token: second.body.refresh_token }),
+          await postRefresh({ refresh_token: second.body.refresh_token }),
           401,
           'invalid_token',
         );
@@ -236,7 +226,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       it('D2 of concurrent refreshes of one token exactly one succeeds', async () => {
         const { refresh_token } = await h.login(USER.username, USER.password);
         const responses = await Promise.all(
-          Array.from({ length: 20 }, () => h.http().post('/auth/refresh').send({ refresh_token })),
+          Array.from({ length: 20 }, () => postRefresh({ refresh_token })),
         );
         expect(responses.filter((r) => r.status === 200)).to.have.length(1);
         expect(responses.filter((r) => r.status === 401)).to.have.length(19);
@@ -244,18 +234,14 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
       it('C2 an access token → 401 invalid_token', async () => {
         const { access_token } = await h.login(USER.username, USER.password);
-        expectErrorBody(
-          await h.http().post('/auth/refresh').send({ refresh_token: access_token }),
-          401,
-          'invalid_token',
-        );
+        expectErrorBody(await postRefresh({ refresh_token: access_token }), 401, 'invalid_token');
       });
 
       it('a missing token or another grant_type → 400', async () => {
         const { refresh_token } = await h.login(USER.username, USER.password);
-        expectErrorBody(await h.http().post('/auth/refresh').send({}), 400, 'invalid_request');
+        expectErrorBody(await postRefresh({}), 400, 'invalid_request');
         expectErrorBody(
-          await h.http().post('/auth/refresh').send({ refresh_token, grant_type: 'password' }),
+          await postRefresh({ refresh_token, grant_type: 'password' }),
           400,
           'invalid_request',
         );
@@ -264,7 +250,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       it("carries the user's current roles", async () => {
         const { refresh_token } = await h.login(USER.username, USER.password);
         await h.updateUser(2, { roles: ['user', 'editor'] });
-        const response = await h.http().post('/auth/refresh').send({ refresh_token }).expect(200);
+        const response = await postRefresh({ refresh_token }).expect(200);
         expect(decodePayload(response.body.access_token as string)['roles']).to.deep.equal([
           'user',
           'editor',
@@ -287,7 +273,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           'invalid_token',
         );
         expectErrorBody(
-          await h.http().post('/auth/refresh').send({ refresh_token: pair.refresh_token }),
+          await postRefresh({ refresh_token: pair.refresh_token }),
           401,
           'invalid_token',
         );
@@ -302,11 +288,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .set(bearer(mine.access_token))
           .send({ refresh_token: theirs.refresh_token })
           .expect(204);
-        await h
-          .http()
-          .post('/auth/refresh')
-          .send({ refresh_token: theirs.refresh_token })
-          .expect(200);
+        await postRefresh({ refresh_token: theirs.refresh_token }).expect(200);
         const again = await h.login(USER.username, USER.password);
         await h
           .http()
@@ -336,7 +318,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
             'invalid_token',
           );
           expectErrorBody(
-            await h.http().post('/auth/refresh').send({ refresh_token: pair.refresh_token }),
+            await postRefresh({ refresh_token: pair.refresh_token }),
             401,
             'invalid_token',
           );
