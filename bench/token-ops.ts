@@ -30,6 +30,15 @@ async function opsPerSecond(operation: () => unknown): Promise<number> {
 export async function tokenOperations(rounds: number): Promise<Row[]> {
   const settings = new BaseAppSettings({ SECRET_KEY: SECRET, NODE_ENV: 'production' });
   const tokens = configureSecurity({ settings }, Container.of('bench-tokens')).get(TokenService);
+  const uncachedSettings = new BaseAppSettings({
+    SECRET_KEY: SECRET,
+    NODE_ENV: 'production',
+    VERIFIED_TOKEN_CACHE_SIZE: '0',
+  });
+  const uncached = configureSecurity(
+    { settings: uncachedSettings },
+    Container.of('bench-tokens-uncached'),
+  ).get(TokenService);
   const token = tokens.createAccessToken({ sub: '42', roles: ['user'] });
   const key = createSecretKey(Buffer.from(SECRET));
   const jose = await import('jose');
@@ -51,7 +60,9 @@ export async function tokenOperations(rounds: number): Promise<Row[]> {
       if (expected !== signature) throw new Error('bad');
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     },
-    '@fastcore/security verify, first use (no cache)': () =>
+    '@fastcore/security verify, cache off': () =>
+      uncached.verifyAccessToken(pool[(next = (next + 1) % pool.length)]),
+    '@fastcore/security verify, cache on, first use (miss)': () =>
       tokens.verifyAccessToken(pool[(next = (next + 1) % pool.length)]),
     '@fastcore/security verify, cache hit': () => tokens.verifyAccessToken(token),
     'jsonwebtoken, KeyObject': () => jwt.verify(token, key, { algorithms: ['HS256'] }),

@@ -5,6 +5,7 @@ export {
   createAccessToken,
   createRefreshToken,
   createTokenPair,
+  getJwks,
   getPasswordHash,
   refreshAccessToken,
   revokeAllUserTokens,
@@ -18,8 +19,20 @@ export { BaseAppSettings } from './config/base-app-settings';
 export type { SettingsDefaults } from './config/base-app-settings';
 export { EnvReader } from './config/env-reader';
 export type { Environment, IntegerRange } from './config/env-reader';
-export { HMAC_ALGORITHMS, MIN_HMAC_KEY_BYTES } from './config/jwt-algorithms';
-export type { HmacAlgorithm } from './config/jwt-algorithms';
+export {
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  JWT_ALGORITHMS,
+  MIN_HMAC_KEY_BYTES,
+  MIN_RSA_KEY_BITS,
+} from './config/jwt-algorithms';
+export type { AsymmetricAlgorithm, HmacAlgorithm, JwtAlgorithm } from './config/jwt-algorithms';
+export type { AsymmetricKeyTexts } from './config/jwt-key-settings';
+
+// Keys
+export { JwtKeySet } from './keys/jwt-key-set';
+export type { JsonWebKeySet, PublicJwk } from './keys/jwt-key-set';
+export { jwkThumbprint } from './keys/jwk-thumbprint';
 
 // Container
 export {

@@ -3,9 +3,10 @@ import type { Environment } from '../../src';
 import { BaseAppSettings, ConfigurationError, EnvReader } from '../../src';
 
 /**
- * The demo's settings: the library's, plus where to listen. Outside production a missing
- * SECRET_KEY is replaced by a random one (`ephemeralKey`), so the demo starts with no
- * environment at all; in production it stays required.
+ * The demo's settings: the library's, plus where to listen. With an HS* algorithm outside
+ * production, a missing SECRET_KEY is replaced by a random one (`ephemeralKey`), so the
+ * demo starts with no environment at all; in production it stays required, and RS*, PS*
+ * and ES* always need their PEM keys (JWT_PRIVATE_KEY).
  */
 export class DemoSettings extends BaseAppSettings {
   readonly PORT: number;
@@ -20,7 +21,9 @@ export class DemoSettings extends BaseAppSettings {
   readonly DATABASE_URL: string | undefined;
 
   constructor(env: Environment = process.env) {
-    const ephemeralKey = env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
+    const hmac = (env['JWT_ALGORITHM']?.trim() ?? 'HS256').startsWith('HS');
+    const ephemeralKey =
+      hmac && env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
     super(env, ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {});
     this.ephemeralKey = ephemeralKey;
     const read = new EnvReader(env);

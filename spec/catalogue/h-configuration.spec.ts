@@ -71,11 +71,20 @@ describe('catalogue H: configuration (start-up must fail with one clear line)', 
   });
 
   it('H2 JWT_ALGORITHM none or unknown, or an asymmetric algorithm with no key pair', async () => {
-    for (const algorithm of ['none', 'HS1024', 'RS256']) {
+    for (const algorithm of ['none', 'HS1024', 'EdDSA']) {
       expect(
         (await startupError({ SECRET_KEY: TEST_SECRET_KEY, JWT_ALGORITHM: algorithm })).variable,
       ).to.equal('JWT_ALGORITHM');
     }
+    for (const algorithm of ['RS256', 'PS256', 'ES256']) {
+      const error = await startupError({ SECRET_KEY: TEST_SECRET_KEY, JWT_ALGORITHM: algorithm });
+      expect(error.variable).to.equal('JWT_PRIVATE_KEY');
+    }
+    const asymmetric = await run({ JWT_ALGORITHM: 'RS256' });
+    expect(asymmetric.code).to.equal(1);
+    expect(asymmetric.stderr).to.equal(
+      'configuration error: JWT_PRIVATE_KEY is required for RS256: a PEM private key (or JWT_PRIVATE_KEY_FILE naming one)\n',
+    );
     const { code, stderr } = await run({ JWT_ALGORITHM: 'none' });
     expect(code).to.equal(1);
     expect(stderr.trim().split('\n')).to.have.length(1);

@@ -26,7 +26,19 @@ describe('BaseAppSettings', () => {
     expect(settings.JWT_LEEWAY_SECONDS).to.equal(0);
     expect(settings.JWT_ISSUER).to.equal(undefined);
     expect(settings.JWT_AUDIENCE).to.equal(undefined);
+    expect(settings.VERIFIED_TOKEN_CACHE_SIZE).to.equal(10_000);
     expect(settings.isProduction).to.equal(false);
+  });
+
+  it('reads VERIFIED_TOKEN_CACHE_SIZE from 0 (off) to a million entries', () => {
+    const read = (value: string) =>
+      new BaseAppSettings(testEnvironment({ VERIFIED_TOKEN_CACHE_SIZE: value }))
+        .VERIFIED_TOKEN_CACHE_SIZE;
+    expect(read('0')).to.equal(0);
+    expect(read('500')).to.equal(500);
+    expect(
+      configurationError(testEnvironment({ VERIFIED_TOKEN_CACHE_SIZE: '1000001' })).message,
+    ).to.equal('VERIFIED_TOKEN_CACHE_SIZE must be an integer from 0 to 1000000');
   });
 
   it('turns numbers from the environment into numbers (never "60" as milliseconds)', () => {
@@ -126,17 +138,26 @@ describe('BaseAppSettings', () => {
           return;
         }
         expect(configurationError(env).message).to.equal(
-          'JWT_ALGORITHM must be one of HS256, HS384, HS512',
+          'JWT_ALGORITHM must be one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512',
         );
       });
     }
 
-    for (const algorithm of ['RS256', 'ES256', 'PS256', 'EdDSA']) {
+    for (const algorithm of ['RS256', 'ES256', 'PS256']) {
       it(`refuses the asymmetric ${algorithm} without a key pair`, () => {
         const error = configurationError(testEnvironment({ JWT_ALGORITHM: algorithm }));
-        expect(error.message).to.contain('key pair');
+        expect(error.variable).to.equal('JWT_PRIVATE_KEY');
+        expect(error.message).to.equal(
+          `JWT_PRIVATE_KEY is required for ${algorithm}: a PEM private key (or JWT_PRIVATE_KEY_FILE naming one)`,
+        );
       });
     }
+
+    it('refuses EdDSA, saying that jsonwebtoken does not implement it', () => {
+      const error = configurationError(testEnvironment({ JWT_ALGORITHM: 'EdDSA' }));
+      expect(error.variable).to.equal('JWT_ALGORITHM');
+      expect(error.message).to.contain('EdDSA is not supported because jsonwebtoken');
+    });
   });
 
   describe('H3 lifetimes', () => {

@@ -208,6 +208,21 @@ describe('TokenService', () => {
       expect(f.tokens.verify(pair.access_token, undefined, true).sub).to.equal('7');
     });
 
+    it('keeps refresh tokens out of it: they are spent on first use', () => {
+      const { refresh_token } = f.tokens.createTokenPair({ sub: '7' });
+      const first = f.tokens.verifyRefreshToken(refresh_token);
+      expect(f.tokens.verifyRefreshToken(refresh_token)).not.to.equal(first);
+      expect(Object.isFrozen(first)).to.equal(false);
+    });
+
+    it('is off with VERIFIED_TOKEN_CACHE_SIZE=0: every use is a full verification', () => {
+      const uncached = createSecurityFixture({ VERIFIED_TOKEN_CACHE_SIZE: '0' });
+      const token = uncached.tokens.createAccessToken({ sub: '7', roles: ['user'] });
+      const first = uncached.tokens.verifyAccessToken(token);
+      expect(uncached.tokens.verifyAccessToken(token)).not.to.equal(first);
+      expect(first).to.include({ sub: '7', type: 'access' });
+    });
+
     it('does not cache what passed only because expiry was waived', () => {
       const token = f.tokens.createAccessToken({ sub: '7' });
       f.clock.advanceSeconds(3600);

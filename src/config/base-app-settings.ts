@@ -1,12 +1,20 @@
 import { ConfigurationError } from '../errors/security-errors';
 import type { Environment } from './env-reader';
 import { EnvReader } from './env-reader';
-import type { HmacAlgorithm } from './jwt-algorithms';
-import { HMAC_ALGORITHMS, MIN_HMAC_KEY_BYTES, isHmacAlgorithm } from './jwt-algorithms';
+import { JwtKeySet } from '../keys/jwt-key-set';
+import type { AsymmetricKeyTexts } from './jwt-key-settings';
+import { asymmetricKeySet, readAsymmetricKeyTexts } from './jwt-key-settings';
+import type { HmacAlgorithm, JwtAlgorithm } from './jwt-algorithms';
+import {
+  JWT_ALGORITHMS,
+  MIN_HMAC_KEY_BYTES,
+  isHmacAlgorithm,
+  isJwtAlgorithm,
+} from './jwt-algorithms';
 import { isPlaceholderKey } from './placeholder-keys';
 
 /** Code-level defaults an application may set; the environment still wins. */
-export interface SettingsDefaults {
+export interface SettingsDefaults extends AsymmetricKeyTexts {
   SECRET_KEY?: string;
   JWT_ALGORITHM?: string;
   ACCESS_TOKEN_EXPIRE_MINUTES?: number;
@@ -17,6 +25,7 @@ export interface SettingsDefaults {
   LOGIN_MAX_ATTEMPTS?: number;
   LOGIN_LOCKOUT_SECONDS?: number;
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS?: number;
+  VERIFIED_TOKEN_CACHE_SIZE?: number;
 }
 
 const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
@@ -26,6 +35,7 @@ const ROUNDS_PRODUCTION = { min: 10, max: 15 };
 const ROUNDS_DEVELOPMENT = { min: 4, max: 15 };
 const LOGIN_ATTEMPTS = { min: 1, max: 1000 };
 const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
+const CACHE_ENTRIES = { min: 0, max: 1_000_000 };
 
 /**
  * Security settings, read from the environment and validated once, in the constructor: a
@@ -47,10 +57,19 @@ const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
  * ```
  */
 export class BaseAppSettings {
-  /** HMAC signing key; at least as many bytes as the hash (32 for HS256). */
-  readonly SECRET_KEY: string;
-  /** Pinned signing and verification algorithm. Default `HS256`. */
-  readonly JWT_ALGORITHM: HmacAlgorithm;
+  /**
+   * HMAC signing key (HS* only); at least as many bytes as the hash (32 for HS256).
+   * `undefined` with an asymmetric algorithm, which uses `JWT_PRIVATE_KEY` instead.
+   */
+  readonly SECRET_KEY: string | undefined;
+  /** Pinned signing and verification algorithm: HS*, RS*, PS* or ES*. Default `HS256`. */
+  readonly JWT_ALGORITHM: JwtAlgorithm;
+  /**
+   * The keys tokens are signed and verified with, checked at start: the HMAC secret, or
+   * for the RS, PS and ES algorithms the PEM keys `JWT_PRIVATE_KEY`, `JWT_PUBLIC_KEY` (optional) and
+   * `JWT_ADDITIONAL_PUBLIC_KEYS` (optional, for rotation), each also readable from `NAME_FILE`.
+   */
+  readonly jwtKeys: JwtKeySet;
   /** Access token lifetime. Default 30. */
   readonly ACCESS_TOKEN_EXPIRE_MINUTES: number;
   /** Refresh token lifetime: how long a session may stay idle. Default 7. */
@@ -76,6 +95,12 @@ export class BaseAppSettings {
   readonly LOGIN_LOCKOUT_SECONDS: number;
   /** Failed logins from one client address within the window before it locks. Default 100. */
   readonly LOGIN_MAX_ATTEMPTS_PER_ADDRESS: number;
+  /**
+   * Verified access tokens kept so that a token used again skips the signature check
+   * (expiry, type and revocation are still checked on every use). Default 10000; 0 turns
+   * the cache off.
+   */
+  readonly VERIFIED_TOKEN_CACHE_SIZE: number;
 
   constructor(env: Environment = process.env, defaults: SettingsDefaults = {}) {
     const read = new EnvReader(env);
@@ -83,11 +108,30 @@ export class BaseAppSettings {
     this.JWT_ALGORITHM = readAlgorithm(
       read.optionalString('JWT_ALGORITHM') ?? defaults.JWT_ALGORITHM,
     );
-    this.SECRET_KEY = readSecretKey(
-      read.rawString('SECRET_KEY') ?? defaults.SECRET_KEY,
-      this.JWT_ALGORITHM,
-      this.isProduction,
-    );
+    const keyTexts = readAsymmetricKeyTexts(read);
+    const privateKey = keyTexts.JWT_PRIVATE_KEY ?? defaults.JWT_PRIVATE_KEY;
+    if (isHmacAlgorithm(this.JWT_ALGORITHM)) {
+      if (privateKey !== undefined) {
+        throw new ConfigurationError(
+          'JWT_PRIVATE_KEY',
+          `is set but JWT_ALGORITHM is ${this.JWT_ALGORITHM}; choose an RS*, PS* or ES* algorithm or unset it`,
+        );
+      }
+      this.SECRET_KEY = readSecretKey(
+        read.rawString('SECRET_KEY') ?? defaults.SECRET_KEY,
+        this.JWT_ALGORITHM,
+        this.isProduction,
+      );
+      this.jwtKeys = JwtKeySet.hmac(this.JWT_ALGORITHM, this.SECRET_KEY);
+    } else {
+      this.SECRET_KEY = undefined;
+      this.jwtKeys = asymmetricKeySet(this.JWT_ALGORITHM, {
+        JWT_PRIVATE_KEY: privateKey,
+        JWT_PUBLIC_KEY: keyTexts.JWT_PUBLIC_KEY ?? defaults.JWT_PUBLIC_KEY,
+        JWT_ADDITIONAL_PUBLIC_KEYS:
+          keyTexts.JWT_ADDITIONAL_PUBLIC_KEYS ?? defaults.JWT_ADDITIONAL_PUBLIC_KEYS,
+      });
+    }
     this.ACCESS_TOKEN_EXPIRE_MINUTES = read.integer(
       'ACCESS_TOKEN_EXPIRE_MINUTES',
       defaults.ACCESS_TOKEN_EXPIRE_MINUTES ?? 30,
@@ -128,6 +172,11 @@ export class BaseAppSettings {
       defaults.LOGIN_MAX_ATTEMPTS_PER_ADDRESS ?? 100,
       { min: this.LOGIN_MAX_ATTEMPTS, max: 100_000 },
     );
+    this.VERIFIED_TOKEN_CACHE_SIZE = read.integer(
+      'VERIFIED_TOKEN_CACHE_SIZE',
+      defaults.VERIFIED_TOKEN_CACHE_SIZE ?? 10_000,
+      CACHE_ENTRIES,
+    );
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');
     this.JWT_AUDIENCE = read.optionalString('JWT_AUDIENCE');
   }
@@ -149,20 +198,20 @@ export class BaseAppSettings {
   }
 }
 
-function readAlgorithm(value: string | undefined): HmacAlgorithm {
+function readAlgorithm(value: string | undefined): JwtAlgorithm {
   const algorithm = value ?? 'HS256';
-  if (isHmacAlgorithm(algorithm)) return algorithm;
-  const choices = HMAC_ALGORITHMS.join(', ');
+  if (isJwtAlgorithm(algorithm)) return algorithm;
+  const choices = JWT_ALGORITHMS.join(', ');
   if (algorithm.toLowerCase() === 'none') {
     throw new ConfigurationError(
       'JWT_ALGORITHM',
       `must be one of ${choices}; "none" is never accepted`,
     );
   }
-  if (/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) {
+  if (algorithm === 'EdDSA') {
     throw new ConfigurationError(
       'JWT_ALGORITHM',
-      `must be one of ${choices}; asymmetric algorithms need a key pair (JWT_PRIVATE_KEY, JWT_PUBLIC_KEY), which this version does not support yet`,
+      `must be one of ${choices}; EdDSA is not supported because jsonwebtoken, which signs and verifies the tokens, does not implement it`,
     );
   }
   throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}`);

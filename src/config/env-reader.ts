@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../errors/security-errors';
 
 /** The environment as Node gives it: every value a string or absent. */
@@ -29,6 +30,24 @@ export class EnvReader {
   rawString(name: string): string | undefined {
     const raw = this.env[name];
     return raw === undefined || raw === '' ? undefined : raw;
+  }
+
+  /**
+   * The raw value of `name`, or the content of the file named by `name_FILE` (for keys kept
+   * in files or mounted secrets); `undefined` when neither is set. Both set is an error.
+   */
+  rawStringOrFile(name: string): string | undefined {
+    const value = this.rawString(name);
+    const path = this.optionalString(`${name}_FILE`);
+    if (path === undefined) return value;
+    if (value !== undefined) {
+      throw new ConfigurationError(name, `and ${name}_FILE are both set; set one of them`);
+    }
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      throw new ConfigurationError(`${name}_FILE`, 'names a file that cannot be read');
+    }
   }
 
   /** A decimal integer within `range`, or `fallback` when unset. */

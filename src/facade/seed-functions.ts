@@ -1,4 +1,5 @@
 import type { Constructable } from 'typedi';
+import type { JsonWebKeySet } from '../keys/jwt-key-set';
 import type { AccessTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
@@ -19,6 +20,14 @@ import { withSecurityDefaults } from '../container/security-container';
 
 function service<T>(type: Constructable<T>): T {
   return withSecurityDefaults().get<T>(type);
+}
+
+/**
+ * The public verification keys as a JWKS (RFC 7517), for `GET /.well-known/jwks.json`:
+ * the current and previous keys of RS*, PS* and ES*; empty for HS*, whose key is secret.
+ */
+export function getJwks(): JsonWebKeySet {
+  return service(TokenService).jwks();
 }
 
 /** bcrypt hash of a new password. @example `await getPasswordHash('correct horse battery')` */

@@ -1,13 +1,12 @@
-import { createSecretKey, randomUUID } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Jwt, SignOptions, VerifyOptions } from 'jsonwebtoken';
 import { Inject, Service } from 'typedi';
 import type { Clock } from '../clock/clock';
 import { BaseAppSettings } from '../config/base-app-settings';
-import type { HmacAlgorithm } from '../config/jwt-algorithms';
 import { SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
 import { InvalidTokenError } from '../errors/security-errors';
+import type { JsonWebKeySet, JwtKeySet } from '../keys/jwt-key-set';
 import type { ClaimsPolicy } from './claims-validator';
 import { assertExpectedType, assertNotExpired, validateClaims } from './claims-validator';
 import { deepFreeze } from './deep-freeze';
@@ -31,23 +30,23 @@ export interface FamilyOptions {
 }
 
 /**
- * Issues and verifies the library's JWTs. Built once per container: the key is imported
- * once as a `KeyObject` and the verify options are built once, so the hot path does no
- * key parsing or option building.
+ * Issues and verifies the library's JWTs. Built once per container: the keys are imported
+ * once as `KeyObject`s (by the settings) and the verify options are built once, so the hot
+ * path does no key parsing or option building.
  *
  * Verification pins the configured algorithm and checks, in this order: shape and size,
- * signature (jsonwebtoken), header (`crit` refused), then every claim (`validateClaims`).
+ * key (asymmetric: the `kid` must name a configured key), signature (jsonwebtoken), header
+ * (`crit` refused), then every claim (`validateClaims`).
  */
 @Service()
 export class TokenService {
-  private readonly key: KeyObject;
-  private readonly algorithm: HmacAlgorithm;
+  private readonly keys: JwtKeySet;
   private readonly signOptions: SignOptions;
   private readonly verifyOptions: VerifyOptions & { complete: true };
   private readonly policy: ClaimsPolicy;
   private readonly settings: BaseAppSettings;
-  /** Tokens already verified: a second use skips the signature check (see the class). */
-  private readonly verified = new VerifiedTokenCache();
+  /** Access tokens already verified: a second use skips the signature check (see the class). */
+  private readonly verified: VerifiedTokenCache;
   /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
 
@@ -56,13 +55,14 @@ export class TokenService {
     @Inject(SECURITY_CLOCK) private readonly clock: Clock,
   ) {
     this.settings = settings;
-    this.algorithm = settings.JWT_ALGORITHM;
-    this.key = createSecretKey(Buffer.from(settings.SECRET_KEY, 'utf8'));
-    this.signOptions = { algorithm: this.algorithm };
+    this.verified = new VerifiedTokenCache(settings.VERIFIED_TOKEN_CACHE_SIZE);
+    this.keys = settings.jwtKeys;
+    this.signOptions = { algorithm: this.keys.algorithm };
+    if (this.keys.signingKeyId !== undefined) this.signOptions.keyid = this.keys.signingKeyId;
     // Time rules are ours (injected clock, stricter rules), so jsonwebtoken checks only
     // the algorithm and the signature.
     this.verifyOptions = {
-      algorithms: [this.algorithm],
+      algorithms: [this.keys.algorithm],
       complete: true,
       ignoreExpiration: true,
       ignoreNotBefore: true,
@@ -125,16 +125,18 @@ export class TokenService {
    */
   verify(token: unknown, expectedType?: TokenType, allowExpired = false): TokenClaims {
     if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
-    const cacheKey = this.verified.key(token);
-    const known = this.verified.get(cacheKey);
+    const cacheKey = this.verified.enabled ? this.verified.key(token) : undefined;
+    const known = cacheKey === undefined ? undefined : this.verified.get(cacheKey);
     if (known !== undefined) {
       assertExpectedType(known.type, expectedType);
       if (!allowExpired) assertNotExpired(known.exp, this.clock.now(), this.policy);
       return known;
     }
+    const key = this.keys.verificationKey(this.keys.isAsymmetric ? headerKeyId(token) : undefined);
+    if (key === undefined) throw new InvalidTokenError('unknown_key');
     let decoded: Jwt;
     try {
-      decoded = jwt.verify(token, this.key, this.verifyOptions);
+      decoded = jwt.verify(token, key, this.verifyOptions);
     } catch {
       // The library's message is dropped on purpose: it may quote the token.
       throw new InvalidTokenError('signature');
@@ -147,9 +149,17 @@ export class TokenService {
       this.policy,
       allowExpired,
     );
+    // Only access tokens are worth keeping: a refresh token is spent on its first use.
     // Frozen: one object serves every later request with this token.
-    if (!allowExpired) this.verified.set(cacheKey, deepFreeze(claims));
+    if (cacheKey !== undefined && !allowExpired && claims.type === 'access') {
+      this.verified.set(cacheKey, deepFreeze(claims));
+    }
     return claims;
+  }
+
+  /** The public verification keys, for `/.well-known/jwks.json`; empty for HMAC. */
+  jwks(): JsonWebKeySet {
+    return this.keys.jwks();
   }
 
   /**
@@ -181,7 +191,7 @@ export class TokenService {
     payload['iat_ms'] = Math.max(nowMs, this.issueFloorMs);
     if (this.settings.JWT_ISSUER !== undefined) payload['iss'] = this.settings.JWT_ISSUER;
     if (this.settings.JWT_AUDIENCE !== undefined) payload['aud'] = this.settings.JWT_AUDIENCE;
-    return jwt.sign(payload, this.key, this.signOptions);
+    return jwt.sign(payload, this.keys.signingKey, this.signOptions);
   }
 
   private lifetime(type: TokenType, requested: number | undefined): number {
@@ -207,5 +217,14 @@ export class TokenService {
     if (expiresAt <= iat || expiresAt - iat > this.settings.refreshSessionLifetimeSeconds) {
       throw new TypeError('family.expiresAt must be in the future and within the session lifetime');
     }
+  }
+}
+
+/** The `kid` of a token's header (jsonwebtoken decodes it), read only to pick a configured key. */
+function headerKeyId(token: string): unknown {
+  try {
+    return jwt.decode(token, { complete: true })?.header.kid;
+  } catch {
+    return undefined;
   }
 }
