@@ -22,8 +22,7 @@ export class DemoSettings extends BaseAppSettings {
 
   constructor(env: Environment = process.env) {
     const hmac = (env['JWT_ALGORITHM']?.trim() ?? 'HS256').startsWith('HS');
-    const ephemeralKey =
-      hmac && env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
+    const ephemeralKey = hmac && env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
     super(env, ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {});
     this.ephemeralKey = ephemeralKey;
     const read = new EnvReader(env);

@@ -22,8 +22,21 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
       await h.http().get('/health').expect(200, { status: 'ok' });
     });
 
-    it('GET /.well-known/jwks.json → 200 with no keys for HS256', async () => {
-      await h.http().get('/.well-known/jwks.json').expect(200, { keys: [] });
+    it('GET /.well-known/jwks.json → 200: no keys for HS*, else keys that verify our tokens', async () => {
+      const { body } = await h.http().get('/.well-known/jwks.json').expect(200);
+      const algorithm = h.demo.settings.JWT_ALGORITHM;
+      if (algorithm.startsWith('HS')) {
+        expect(body).to.deep.equal({ keys: [] });
+        return;
+      }
+      const { createLocalJWKSet, jwtVerify } = await import('jose');
+      const { access_token } = await h.login(USER.username, USER.password);
+      const verified = await jwtVerify(access_token, createLocalJWKSet(body as never), {
+        algorithms: [algorithm],
+        currentDate: new Date(h.clock.now()),
+      });
+      expect(verified.payload).to.include({ type: 'access' });
+      expect(verified.protectedHeader.kid).to.be.a('string');
     });
 
     it('seeds the two demo users and says so in the log, without passwords', () => {

@@ -20,7 +20,7 @@ export const SPEC_PASSWORDS = [
 ];
 
 /**
- * Fails when a log line holds a token, a bcrypt hash, the secret key, or one of the known
+ * Fails when a log line holds a token, a bcrypt hash, the secret key, a PEM key, or one of the known
  * passwords (and `extra` secrets).
  */
 export function expectNoSecretsInLogs(
@@ -30,6 +30,7 @@ export function expectNoSecretsInLogs(
   for (const line of lines) {
     expect(line, 'a token in a log line').not.to.match(JWT);
     expect(line, 'a password hash in a log line').not.to.match(BCRYPT);
+    expect(line, 'a PEM key in a log line').not.to.match(/-----BEGIN [A-Z ]*KEY-----|PRIVATE KEY/);
     for (const secret of [TEST_SECRET_KEY, ...SPEC_PASSWORDS, ...extra]) {
       if (secret !== '') expect(line.includes(secret), 'a secret in a log line').to.equal(false);
     }
