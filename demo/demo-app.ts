@@ -13,6 +13,7 @@ import {
   redisLoginLimiters,
   systemClock,
 } from '../src';
+import { demoAccessPolicy } from './config/demo-access-policy';
 import { DemoSettings } from './config/demo-settings';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
@@ -60,7 +61,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   const settings = new DemoSettings(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const closers: (() => Promise<unknown>)[] = [];
-  const security: SecurityOptions = { settings, clock };
+  const security: SecurityOptions = { settings, clock, accessPolicy: demoAccessPolicy() };
 
   if (settings.REDIS_URL !== undefined) {
     const redis = createRedisClient(settings.REDIS_URL, {

@@ -36,6 +36,7 @@ export { jwkThumbprint } from './keys/jwk-thumbprint';
 
 // Container
 export {
+  ACCESS_POLICY,
   LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
@@ -134,7 +135,9 @@ export type { LoginLimiters } from './throttling/login-limiters';
 export type { Principal } from './auth/principal';
 
 // Authorization
-export { hasAnyRole, normalizeRoles } from './authorization/roles';
+export { normalizeRoles } from './authorization/roles';
+export { AccessPolicy } from './authorization/access-policy';
+export type { AccessPolicyConfig } from './authorization/access-policy';
 
 // Koa and routing-controllers
 export { configureApp } from './koa/configure-app';

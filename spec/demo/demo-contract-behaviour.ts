@@ -406,6 +406,38 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
         expect(anonymous.headers['www-authenticate']).to.equal('Bearer realm="fastcore-demo"');
       });
 
+      it('/users/:id → the owner or an admin (users:read); 403 for another user, before any lookup', async () => {
+        const admin = await h.login(ADMIN.username, ADMIN.password);
+        const user = await h.login(USER.username, USER.password);
+        const own = await h.http().get('/users/2').set(bearer(user.access_token)).expect(200);
+        expect(own.body).to.deep.equal({
+          id: 2,
+          email: 'user@example.com',
+          roles: ['user'],
+          is_active: true,
+        });
+        const byAdmin = await h.http().get('/users/2').set(bearer(admin.access_token)).expect(200);
+        expect(byAdmin.body).to.deep.equal(own.body);
+        // Another user's record, existing or not: the same 403, so ids cannot be probed.
+        for (const id of ['1', '999']) {
+          const other = await h.http().get(`/users/${id}`).set(bearer(user.access_token));
+          expectErrorBody(other, 403, 'insufficient_scope');
+        }
+        expectErrorBody(
+          await h.http().get('/users/999').set(bearer(admin.access_token)),
+          404,
+          'not_found',
+        );
+        for (const id of ['0', '-1', '1e3', 'abc', '02']) {
+          expectErrorBody(
+            await h.http().get(`/users/${id}`).set(bearer(admin.access_token)),
+            404,
+            'not_found',
+          );
+        }
+        expectErrorBody(await h.http().get('/users/2'), 401, 'authentication_required');
+      });
+
       it('I5 a demotion or deactivation in the store takes effect on the next request', async () => {
         const admin = await h.login(ADMIN.username, ADMIN.password);
         await h.http().get('/admin/users').set(bearer(admin.access_token)).expect(200);

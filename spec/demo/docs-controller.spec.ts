@@ -42,6 +42,7 @@ describe('demo: OpenAPI document and Swagger UI', () => {
         'GET /admin/users',
         'GET /health',
         'GET /users/me',
+        'GET /users/{id}',
         'POST /auth/login',
         'POST /auth/logout',
         'POST /auth/logout-all',
@@ -60,6 +61,9 @@ describe('demo: OpenAPI document and Swagger UI', () => {
     const me = paths['/users/me']?.['get'];
     expect(me?.responses).to.include.keys('401');
     expect(me?.responses).not.to.include.keys('403');
+    const record = paths['/users/{id}']?.['get'];
+    expect(record?.security).to.deep.equal([{ bearer: [] }, { oauth2: [] }]);
+    expect(record?.responses).to.include.keys('401', '403', '404');
     expect(paths['/health']?.['get']?.security).to.equal(undefined);
     expect(paths['/auth/login']?.['post']?.security).to.equal(undefined);
   });

@@ -3,6 +3,7 @@
 // and shared with the application's own copy.
 import 'reflect-metadata';
 import { Token } from 'typedi';
+import type { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
@@ -29,3 +30,6 @@ export const USER_AUTHENTICATION = new Token<BaseUserAuthentication<unknown> | n
 
 /** The rate limiters of login throttling (in memory by default; Redis for many instances). */
 export const LOGIN_LIMITERS = new Token<LoginLimiters>('fastcore.security.login-limiters');
+
+/** The role hierarchy and permissions `@Authorized(...)` is checked against (default: flat roles). */
+export const ACCESS_POLICY = new Token<AccessPolicy>('fastcore.security.access-policy');

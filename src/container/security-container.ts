@@ -1,5 +1,6 @@
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
+import { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { BaseAppSettings } from '../config/base-app-settings';
@@ -9,6 +10,7 @@ import type { BaseUserAuthentication } from '../auth/base-user-authentication';
 import type { LoginLimiters } from '../throttling/login-limiters';
 import { memoryLoginLimiters } from '../throttling/login-limiters';
 import {
+  ACCESS_POLICY,
   LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
@@ -31,6 +33,11 @@ export interface SecurityOptions {
   userAuthentication?: BaseUserAuthentication<unknown>;
   /** Counters of failed logins. Default: in memory (one process). */
   loginLimiters?: LoginLimiters;
+  /**
+   * Role hierarchy and permissions for `@Authorized(...)` and owner checks. Default: flat
+   * roles (a role grants itself only), no permissions.
+   */
+  accessPolicy?: AccessPolicy;
 }
 
 /**
@@ -57,6 +64,7 @@ export function configureSecurity(
     container.set(USER_AUTHENTICATION, options.userAuthentication);
   }
   if (options.loginLimiters !== undefined) container.set(LOGIN_LIMITERS, options.loginLimiters);
+  if (options.accessPolicy !== undefined) container.set(ACCESS_POLICY, options.accessPolicy);
   return withSecurityDefaults(container);
 }
 
@@ -74,6 +82,7 @@ export function withSecurityDefaults(
     container.set(REVOCATION_STORE, new MemoryRevocationStore(container.get(SECURITY_CLOCK)));
   }
   if (!container.has(USER_AUTHENTICATION)) container.set(USER_AUTHENTICATION, null);
+  if (!container.has(ACCESS_POLICY)) container.set(ACCESS_POLICY, new AccessPolicy());
   if (!container.has(LOGIN_LIMITERS)) {
     container.set(LOGIN_LIMITERS, memoryLoginLimiters(container.get(SECURITY_SETTINGS)));
   }

@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { Action } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
-import { hasAnyRole } from '../authorization/roles';
+import type { AccessPolicy } from '../authorization/access-policy';
+import { ACCESS_POLICY } from '../container/injection-tokens';
 import { withSecurityDefaults } from '../container/security-container';
 import { RequestAuthentication } from './request-authentication';
 
@@ -12,29 +13,36 @@ export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<
 export type CurrentUserChecker = (action: Action) => Promise<unknown>;
 
 /**
- * The container's `RequestAuthentication`, resolved on first use and then kept: the hot path
+ * The container's `RequestAuthentication` and `AccessPolicy`, resolved on first use and kept: the hot path
  * does no container look-ups. (Configure the container before the first request.)
  */
-function requestAuthentication(container: ContainerInstance): () => RequestAuthentication {
-  let resolved: RequestAuthentication | undefined;
-  return () => (resolved ??= withSecurityDefaults(container).get(RequestAuthentication));
+function checkerServices(
+  container: ContainerInstance,
+): () => { authentication: RequestAuthentication; policy: AccessPolicy } {
+  let resolved: { authentication: RequestAuthentication; policy: AccessPolicy } | undefined;
+  return () =>
+    (resolved ??= {
+      authentication: withSecurityDefaults(container).get(RequestAuthentication),
+      policy: container.get(ACCESS_POLICY),
+    });
 }
 
 /**
  * An `authorizationChecker` bound to a container. routing-controllers turns a `false` into
  * 403 when roles are required, even for an anonymous caller, so every token problem throws
  * (401 through the error layer) and only a role mismatch answers `false` (403).
- * `roles` are the class-level and method-level roles combined; any one of them suffices.
+ * `roles` are the class-level and method-level requirements combined, each a role or a
+ * permission of the container's `AccessPolicy`; any one of them suffices.
  */
 export function createAuthorizationChecker(
   container: ContainerInstance = Container.of(),
 ): AuthorizationChecker {
-  const resolve = requestAuthentication(container);
+  const resolve = checkerServices(container);
   return async (action, roles) => {
     const ctx = action.context as Context;
-    const authentication = resolve();
+    const { authentication, policy } = resolve();
     const principal = await authentication.requirePrincipal(ctx);
-    if (hasAnyRole(principal.roles, roles)) return true;
+    if (policy.allows(principal.roles, roles)) return true;
     authentication.recordDenied(ctx, 'insufficient_scope', principal);
     return false;
   };
@@ -48,9 +56,9 @@ export function createAuthorizationChecker(
 export function createCurrentUserChecker(
   container: ContainerInstance = Container.of(),
 ): CurrentUserChecker {
-  const resolve = requestAuthentication(container);
+  const resolve = checkerServices(container);
   return async (action) => {
-    const principal = await resolve().principal(action.context as Context);
+    const principal = await resolve().authentication.principal(action.context as Context);
     return principal?.user;
   };
 }
