@@ -4,19 +4,13 @@ import { AccessPolicy } from '../../src/authorization/access-policy';
 import type { AccessPolicyConfig } from '../../src/authorization/access-policy';
 import { ConfigurationError, ForbiddenError } from '../../src/errors/security-errors';
 import type { AccessTokenClaims } from '../../src/tokens/token-claims';
+import { configurationErrorOf } from '../helpers/configuration-error';
 
 const HIERARCHY = { admin: ['editor'], editor: ['user'] };
 const PERMISSIONS = { user: ['profile:read'], editor: ['posts:write'], admin: ['users:read'] };
 
-function refusal(config: AccessPolicyConfig): ConfigurationError {
-  try {
-    new AccessPolicy(config);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigurationError);
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const refusal = (config: AccessPolicyConfig): ConfigurationError =>
+  configurationErrorOf(() => new AccessPolicy(config));
 
 function principal(sub: string, roles: string[]): Principal {
   return { user: { id: sub }, claims: { sub } as AccessTokenClaims, roles };

@@ -4,16 +4,10 @@ import type { Environment } from '../../src/config/env-reader';
 import { EnvReader } from '../../src/config/env-reader';
 import { ConfigurationError } from '../../src/errors/security-errors';
 import { TEST_SECRET_KEY, testEnvironment } from '../helpers/test-environment';
+import { configurationErrorOf } from '../helpers/configuration-error';
 
-function configurationError(env: Environment): ConfigurationError {
-  try {
-    new BaseAppSettings(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigurationError);
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const configurationError = (env: Environment): ConfigurationError =>
+  configurationErrorOf(() => new BaseAppSettings(env));
 
 describe('BaseAppSettings', () => {
   it('has the seed defaults: HS256, 30 minutes, 7 days, cost 12, no leeway', () => {

@@ -4,20 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import type { Environment } from '../../src/config/env-reader';
-import { ConfigurationError } from '../../src/errors/security-errors';
+import type { ConfigurationError } from '../../src/errors/security-errors';
 import { jwkThumbprint } from '../../src/keys/jwk-thumbprint';
 import { testEnvironment } from '../helpers/test-environment';
 import { asymmetricEnvironment, testKeyPair } from '../helpers/test-keys';
+import { configurationErrorOf } from '../helpers/configuration-error';
 
-function refusal(env: Environment): ConfigurationError {
-  try {
-    new BaseAppSettings(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigurationError);
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const refusal = (env: Environment): ConfigurationError =>
+  configurationErrorOf(() => new BaseAppSettings(env));
 
 /** No key material may appear in a configuration error. */
 function expectNoKeyIn(error: ConfigurationError): void {
