@@ -13,8 +13,9 @@ export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<
 export type CurrentUserChecker = (action: Action) => Promise<unknown>;
 
 /**
- * The container's `RequestAuthentication` and `AccessPolicy`, resolved on first use and kept: the hot path
- * does no container look-ups. (Configure the container before the first request.)
+ * The container's `RequestAuthentication` and `AccessPolicy`, resolved on first use and
+ * kept: the hot path does no container look-ups. (Configure the container before the
+ * first request.)
  */
 function checkerServices(
   container: ContainerInstance,
