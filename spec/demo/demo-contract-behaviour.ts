@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { TokenPair } from '../../src';
 import { decodePayload } from '../helpers/forge-token';
 import { ADMIN, USER, expectErrorBody } from '../helpers/catalogue';
 import { bearer } from '../helpers/demo-harness';
@@ -17,6 +18,19 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
 
     const postLogin = (body: object) => h.http().post('/auth/login').send(body);
     const postRefresh = (body: object) => h.http().post('/auth/refresh').send(body);
+    /** Both tokens of a pair stop working: the access token on /users/me, the refresh token. */
+    const expectPairRefused = async (pair: TokenPair) => {
+      expectErrorBody(
+        await h.http().get('/users/me').set(bearer(pair.access_token)),
+        401,
+        'invalid_token',
+      );
+      expectErrorBody(
+        await postRefresh({ refresh_token: pair.refresh_token }),
+        401,
+        'invalid_token',
+      );
+    };
 
     it('GET /health → 200 {"status":"ok"}', async () => {
       await h.http().get('/health').expect(200, { status: 'ok' });
@@ -280,16 +294,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           .set(bearer(pair.access_token))
           .send({ refresh_token: pair.refresh_token })
           .expect(204);
-        expectErrorBody(
-          await h.http().get('/users/me').set(bearer(pair.access_token)),
-          401,
-          'invalid_token',
-        );
-        expectErrorBody(
-          await postRefresh({ refresh_token: pair.refresh_token }),
-          401,
-          'invalid_token',
-        );
+        await expectPairRefused(pair);
       });
 
       it('ignores an invalid or foreign refresh token in the body', async () => {
@@ -325,16 +330,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
         const b = await h.login(USER.username, USER.password);
         await h.http().post('/auth/logout-all').set(bearer(a.access_token)).expect(204);
         for (const pair of [a, b]) {
-          expectErrorBody(
-            await h.http().get('/users/me').set(bearer(pair.access_token)),
-            401,
-            'invalid_token',
-          );
-          expectErrorBody(
-            await postRefresh({ refresh_token: pair.refresh_token }),
-            401,
-            'invalid_token',
-          );
+          await expectPairRefused(pair);
         }
         const fresh = await h.login(USER.username, USER.password);
         await h.http().get('/users/me').set(bearer(fresh.access_token)).expect(200);
