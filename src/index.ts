@@ -25,6 +25,7 @@ export {
   JWT_ALGORITHMS,
   MIN_HMAC_KEY_BYTES,
   MIN_RSA_KEY_BITS,
+  isHmacAlgorithm,
 } from './config/jwt-algorithms';
 export type { AsymmetricAlgorithm, HmacAlgorithm, JwtAlgorithm } from './config/jwt-algorithms';
 export type { AsymmetricKeyTexts } from './config/jwt-key-settings';

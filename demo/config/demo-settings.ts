@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../../src';
-import { BaseAppSettings, ConfigurationError, EnvReader } from '../../src';
+import { BaseAppSettings, ConfigurationError, EnvReader, isHmacAlgorithm } from '../../src';
 
 /**
  * The demo's settings: the library's, plus where to listen. With an HS* algorithm outside
@@ -21,7 +21,7 @@ export class DemoSettings extends BaseAppSettings {
   readonly DATABASE_URL: string | undefined;
 
   constructor(env: Environment = process.env) {
-    const hmac = (env['JWT_ALGORITHM']?.trim() ?? 'HS256').startsWith('HS');
+    const hmac = isHmacAlgorithm(env['JWT_ALGORITHM']?.trim() || 'HS256');
     const ephemeralKey = hmac && env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
     super(env, ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {});
     this.ephemeralKey = ephemeralKey;

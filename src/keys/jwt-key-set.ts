@@ -25,6 +25,9 @@ export interface JsonWebKeySet {
  * configured keys and nothing else: `jku`, `x5u` and `jwk` headers are never read.
  */
 export class JwtKeySet {
+  /** RS*, PS* or ES*: keys found by `kid`, public keys published. Fixed at construction. */
+  readonly isAsymmetric: boolean;
+
   private constructor(
     readonly algorithm: JwtAlgorithm,
     /** The key new tokens are signed with. */
@@ -33,7 +36,9 @@ export class JwtKeySet {
     readonly signingKeyId: string | undefined,
     /** Verification keys by `kid` (asymmetric), current first. */
     private readonly publicKeys: ReadonlyMap<string, KeyObject>,
-  ) {}
+  ) {
+    this.isAsymmetric = !isHmacAlgorithm(algorithm);
+  }
 
   /** One shared secret (HS*). */
   static hmac(algorithm: HmacAlgorithm, secret: string): JwtKeySet {
@@ -62,10 +67,6 @@ export class JwtKeySet {
       if (!publicKeys.has(id)) publicKeys.set(id, key);
     }
     return new JwtKeySet(algorithm, privateKey, kid, publicKeys);
-  }
-
-  get isAsymmetric(): boolean {
-    return !isHmacAlgorithm(this.algorithm);
   }
 
   /** The `kid` of every key that verifies, current first (empty for HMAC). */
