@@ -11,7 +11,7 @@ import type { ClaimsPolicy } from './claims-validator';
 import { assertExpectedType, assertNotExpired, validateClaims } from './claims-validator';
 import { deepFreeze } from './deep-freeze';
 import { VerifiedTokenCache } from './verified-token-cache';
-import { hasCompactJwsShape } from './jws-shape';
+import { hasCompactJwsShape, isTokenSized } from './jws-shape';
 import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
 import type { TokenData } from './token-data';
 import { normalizeTokenData } from './token-data';
@@ -124,7 +124,7 @@ export class TokenService {
    * token still returns its claims (for revocation); every other rule holds.
    */
   verify(token: unknown, expectedType?: TokenType, allowExpired = false): TokenClaims {
-    if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
+    if (!isTokenSized(token)) throw new InvalidTokenError('malformed');
     const cacheKey = this.verified.enabled ? this.verified.key(token) : undefined;
     const known = cacheKey === undefined ? undefined : this.verified.get(cacheKey);
     if (known !== undefined) {
@@ -132,6 +132,9 @@ export class TokenService {
       if (!allowExpired) assertNotExpired(known.exp, this.clock.now(), this.policy);
       return known;
     }
+    // Not a token verified before (a hit is the same bytes as one that passed everything
+    // below, so it needs no shape check either).
+    if (!hasCompactJwsShape(token)) throw new InvalidTokenError('malformed');
     const key = this.keys.verificationKey(this.keys.isAsymmetric ? headerKeyId(token) : undefined);
     if (key === undefined) throw new InvalidTokenError('unknown_key');
     let decoded: Jwt;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TokenClaims } from './token-claims';
 
 /**
@@ -31,7 +31,7 @@ export class VerifiedTokenCache {
 
   /** The cache key of a token: compute it once per verification, for `get` and `set`. */
   key(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get(key: string): TokenClaims | undefined {
