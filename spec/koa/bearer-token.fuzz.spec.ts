@@ -1,17 +1,11 @@
-import type { IncomingMessage } from 'node:http';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { InvalidRequestError } from '../../src/errors/security-errors';
 import { readBearerToken } from '../../src/koa/bearer-token';
+import { authorizationRequest } from '../helpers/authorization-request';
 import { fuzzRuns } from '../helpers/fuzz-runs';
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-
-function request(values: string[]): IncomingMessage {
-  return {
-    headersDistinct: values.length ? { authorization: values } : {},
-  } as unknown as IncomingMessage;
-}
 
 /** A header value close to the real thing: a scheme in some case, spaces, a token-ish tail. */
 const headerValue = fc.oneof(
@@ -31,7 +25,7 @@ describe('readBearerToken under fuzzing', () => {
       fc.property(fc.array(headerValue, { maxLength: 3 }), (values) => {
         let token: string | undefined;
         try {
-          token = readBearerToken(request(values));
+          token = readBearerToken(authorizationRequest(values));
         } catch (error) {
           expect(error).to.be.instanceOf(InvalidRequestError);
           return;

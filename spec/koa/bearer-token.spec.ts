@@ -2,12 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { expect } from 'chai';
 import { InvalidRequestError } from '../../src/errors/security-errors';
 import { readBearerToken } from '../../src/koa/bearer-token';
+import { authorizationRequest } from '../helpers/authorization-request';
 
-function request(...values: string[]): IncomingMessage {
-  return {
-    headersDistinct: values.length ? { authorization: values } : {},
-  } as unknown as IncomingMessage;
-}
+const request = (...values: string[]) => authorizationRequest(values);
 
 function reason(...values: string[]): string {
   try {
@@ -52,5 +49,20 @@ describe('readBearerToken (catalogue E)', () => {
 
   it('E4 two Authorization headers are refused', () => {
     expect(reason('Bearer a.b.c', 'Bearer d.e.f')).to.equal('duplicate_authorization');
+    expect(reason('Bearer a.b.c', '')).to.equal('duplicate_authorization');
+  });
+
+  it('finds the header in any case of its name, and only that header', () => {
+    const cases = ['authorization', 'AUTHORIZATION', 'Authorization'];
+    for (const name of cases) {
+      const only = {
+        rawHeaders: ['Host', 'h', name, 'Bearer a.b.c'],
+      } as unknown as IncomingMessage;
+      expect(readBearerToken(only)).to.equal('a.b.c');
+    }
+    const lookalike = {
+      rawHeaders: ['Authorizatio', 'Bearer a.b.c', 'X-Authorization', 'Bearer d.e.f'],
+    } as unknown as IncomingMessage;
+    expect(readBearerToken(lookalike)).to.equal(undefined);
   });
 });

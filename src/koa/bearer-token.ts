@@ -14,11 +14,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  *   token with characters outside b64token (a space included).
  */
 export function readBearerToken(request: IncomingMessage): string | undefined {
-  // Node keeps only the first of duplicate Authorization headers in `headers`;
-  // `headersDistinct` shows them all.
-  const values = request.headersDistinct['authorization'] ?? [];
-  if (values.length > 1) throw new InvalidRequestError('duplicate_authorization');
-  const value = values[0]?.trim() ?? '';
+  const value = authorizationHeader(request)?.trim() ?? '';
   if (value === '') return undefined;
   const space = value.indexOf(' ');
   const scheme = space < 0 ? value : value.slice(0, space);
@@ -27,4 +23,22 @@ export function readBearerToken(request: IncomingMessage): string | undefined {
   if (token === '') throw new InvalidRequestError('missing_token');
   if (!B64TOKEN.test(token)) throw new InvalidRequestError('malformed_token');
   return token;
+}
+
+/**
+ * The one `Authorization` header of a request. Node keeps only the first of duplicates in
+ * `headers`, so they are counted in `rawHeaders` (read in place: `headersDistinct` would
+ * build an array for every header of every request).
+ * @throws InvalidRequestError for two or more `Authorization` headers.
+ */
+function authorizationHeader(request: IncomingMessage): string | undefined {
+  const raw = request.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (value !== undefined) throw new InvalidRequestError('duplicate_authorization');
+    value = raw[i + 1];
+  }
+  return value;
 }
