@@ -79,6 +79,35 @@ describe('RedisRevocationStore (real Redis)', function () {
       expect(sent).to.deep.equal(['mget']);
     });
 
+    it('answers the checks of one event-loop turn with one MGET, each for its own token', async () => {
+      const now = clock.now();
+      await store.revokeToken('revoked-jti', now + 60_000);
+      await store.revokeFamily('revoked-family', now + 60_000);
+      await store.revokeUserTokens('cut-user', now, now + 60_000);
+      const checks = [
+        { jti: 'revoked-jti', subject: 's', issuedAtMs: now },
+        { jti: 'j2', subject: 's', issuedAtMs: now, familyId: 'revoked-family' },
+        { jti: 'j3', subject: 'cut-user', issuedAtMs: now },
+        { jti: 'j4', subject: 'cut-user', issuedAtMs: now + 1, familyId: 'live-family' },
+        { jti: 'j5', subject: 's', issuedAtMs: now },
+        { jti: 'j6', subject: 's', issuedAtMs: now, familyId: 'live-family' },
+      ];
+      const sent: string[] = [];
+      const original = redis.sendCommand.bind(redis);
+      redis.sendCommand = (command: { name: string }) => {
+        sent.push(command.name);
+        return original(command as never);
+      };
+      let answers: boolean[];
+      try {
+        answers = await Promise.all(checks.map((check) => store.isRevoked(check)));
+      } finally {
+        redis.sendCommand = original;
+      }
+      expect(answers).to.deep.equal([true, true, true, false, false, false]);
+      expect(sent).to.deep.equal(['mget']);
+    });
+
     it('D2 of 20 concurrent spends on two instances (two clients) exactly one wins', async () => {
       const other = await connectRedis();
       try {
