@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { IsString, MaxLength } from 'class-validator';
 import Koa from 'koa';
-import { Authorized, Body, CurrentUser, Get, JsonController, Post } from 'routing-controllers';
+import {
+  Authorized,
+  Body,
+  CurrentUser,
+  Get,
+  JsonController,
+  Param,
+  Post,
+} from 'routing-controllers';
 import request from 'supertest';
 import { Container, Service } from 'typedi';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
@@ -58,6 +66,17 @@ class ProbeController {
   @Post('/echo')
   echo(@Body() body: EchoBody): unknown {
     return { text: body.text };
+  }
+
+  // Declared first, and /t/items/latest matches it too.
+  @Get('/items/:id')
+  item(@Param('id') id: string): unknown {
+    return { item: id };
+  }
+
+  @Get('/items/latest')
+  latest(): unknown {
+    return { latest: true };
   }
 
   @Get('/boom')
@@ -323,6 +342,14 @@ describe('configureApp (routing-controllers integration)', () => {
       u.users!.users.clear();
       await request(u.app.callback()).get('/t/me').set(bearer(access_token)).expect(401);
     });
+  });
+
+  it('routes a path that several routes match to the most specific, whatever their order', async () => {
+    const app = h.app.callback();
+    expect((await request(app).get('/t/items/latest').expect(200)).body).to.deep.equal({
+      latest: true,
+    });
+    expect((await request(app).get('/t/items/7').expect(200)).body).to.deep.equal({ item: '7' });
   });
 
   it('refuses a controller that is not a TypeDI service, at registration', () => {

@@ -28,7 +28,8 @@ export interface ConfigureAppOptions extends SecurityOptions, ErrorLayerOptions 
 
 /**
  * The original module's `configure_app`: one call that wires settings, container, checkers,
- * error layer, body parsing and controllers onto a Koa app.
+ * error layer, body parsing and controllers onto a Koa app. When several routes match a
+ * path, the most specific one (fewest parameters) handles it, whatever the controllers' order.
  *
  * @example
  * ```ts
@@ -48,7 +49,10 @@ export function configureApp(app: Koa, options: ConfigureAppOptions): Koa {
   app.use(securityErrorLayer(options));
   app.use(bodyParsing(options.bodyLimit ?? '16kb'));
   // Our router instance: without it routing-controllers uses its own nested @koa/router.
-  createServer(new KoaDriver(app, new Router()), {
+  // 'specificity': of the routes a path matches, only the one with the fewest parameters runs
+  // (GET /users/me, not /users/:id, whatever the order of the controllers), instead of
+  // every match's layer running up to routing-controllers' "first one only" guard.
+  createServer(new KoaDriver(app, new Router({ exclusive: 'specificity' })), {
     ...options.routingControllers,
     controllers: options.controllers,
     ...(options.routePrefix === undefined ? {} : { routePrefix: options.routePrefix }),
