@@ -1,10 +1,11 @@
 import { Get, JsonController } from 'routing-controllers';
 import { Service } from 'typedi';
+import { PLAIN_JSON } from './plain-json';
 
 @Service()
 @JsonController()
 export class HealthController {
-  @Get('/health')
+  @Get('/health', PLAIN_JSON)
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }

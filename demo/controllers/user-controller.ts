@@ -14,6 +14,7 @@ import type { DemoUser, PublicUser } from '../users/demo-user';
 import { toPublicUser } from '../users/demo-user';
 import { DemoUserAuthentication } from '../users/demo-user-authentication';
 import { PasswordChangeBody } from '../dto/auth-bodies';
+import { PLAIN_JSON } from './plain-json';
 
 /** The signed-in user's own resources. */
 @Service()
@@ -22,7 +23,7 @@ import { PasswordChangeBody } from '../dto/auth-bodies';
 export class UserController {
   constructor(private readonly users: DemoUserAuthentication) {}
 
-  @Get()
+  @Get('', PLAIN_JSON)
   me(@CurrentUser({ required: true }) user: DemoUser): PublicUser {
     return toPublicUser(user);
   }

@@ -6,6 +6,7 @@ import { ACCESS_POLICY, AccessPolicy, CurrentPrincipal } from '../../src';
 import type { PublicUser } from '../users/demo-user';
 import { toPublicUser } from '../users/demo-user';
 import { DemoUserAuthentication } from '../users/demo-user-authentication';
+import { PLAIN_JSON } from './plain-json';
 
 /** A user id as the stores issue them: a positive integer, in decimal. */
 const USER_ID = /^[1-9]\d{0,15}$/;
@@ -24,7 +25,7 @@ export class UserRecordController {
    * lookup, so that the answer does not tell whether another id exists.
    */
   @Authorized()
-  @Get('/:id')
+  @Get('/:id', PLAIN_JSON)
   @OpenAPI({
     description: 'Only that user, or a user granted `users:read` (admins).',
     responses: {
