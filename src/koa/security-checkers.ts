@@ -64,12 +64,18 @@ export function createCurrentUserChecker(
   };
 }
 
+let globalCheckers: [AuthorizationChecker, CurrentUserChecker] | undefined;
+
+/** The global container's checkers, made on first use and kept (not one per request). */
+function onGlobalContainer(): [AuthorizationChecker, CurrentUserChecker] {
+  return (globalCheckers ??= [createAuthorizationChecker(), createCurrentUserChecker()]);
+}
+
 /**
  * The checkers on the global container, ready for
  * `useKoaServer(app, { authorizationChecker, currentUserChecker, … })`.
  */
 export const authorizationChecker: AuthorizationChecker = (action, roles) =>
-  createAuthorizationChecker()(action, roles);
+  onGlobalContainer()[0](action, roles);
 
-export const currentUserChecker: CurrentUserChecker = (action) =>
-  createCurrentUserChecker()(action);
+export const currentUserChecker: CurrentUserChecker = (action) => onGlobalContainer()[1](action);
