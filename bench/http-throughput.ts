@@ -135,11 +135,19 @@ export async function httpThroughput(
     const rps = (name: string) => median((loads.get(name) ?? []).map((l) => l.rps));
     const p99 = (name: string) => median((loads.get(name) ?? []).map((l) => l.p99));
     const ours = rps('demo (memory) GET /users/me');
+    // Each round's ratio to the public route measured in the same round: the spread of the
+    // machine's noise, next to the ratio of the medians.
+    const roundRatios = (c: Case) => {
+      const baseline = loads.get(c.baseline) ?? [];
+      const ratios = (loads.get(c.name) ?? []).map((l, i) => l.rps / (baseline[i]?.rps ?? NaN));
+      return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    };
     return cases.map((c) => ({
       case: c.name,
       'req/s (median)': rps(c.name),
       'p99 ms': p99(c.name),
       'vs its public route': (rps(c.name) / rps(c.baseline)).toFixed(2),
+      'rounds: min–max ratio': c.auth === 'none' ? '' : roundRatios(c),
       'p99 vs public': (p99(c.name) / Math.max(p99(c.baseline), 1)).toFixed(2),
       'vs ours (memory /users/me)': c.auth === 'none' ? '' : (rps(c.name) / ours).toFixed(2),
     }));
