@@ -47,7 +47,7 @@ const MAX_CHECK_BATCH = 256;
  * `MGET` of all their keys, sent at the turn's end (DataLoader, scheduled with
  * `setImmediate`). A check still costs at most one round trip, and waits one turn for it.
  * Measured (50 concurrent checks on one client): about a third of the CPU of one `MGET`
- * per check, which is most of what a protected route costs with Redis.
+ * per check.
  *
  * Durability is Redis's: without persistence (AOF or RDB) a Redis restart forgets
  * revocations, and revoked tokens live again until they expire.
