@@ -64,7 +64,8 @@ describe('RedisRevocationStore (real Redis)', function () {
       expect(await redis.pttl(`${prefix}fam:f`)).to.be.above(590_000);
     });
 
-    it('answers a check in one round trip', async () => {
+    /** `work`'s result, and the names of the commands the client sent while it ran. */
+    async function commandsSentBy<T>(work: () => Promise<T>): Promise<[T, string[]]> {
       const sent: string[] = [];
       const original = redis.sendCommand.bind(redis);
       redis.sendCommand = (command: { name: string }) => {
@@ -72,10 +73,16 @@ describe('RedisRevocationStore (real Redis)', function () {
         return original(command as never);
       };
       try {
-        await store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' });
+        return [await work(), sent];
       } finally {
         redis.sendCommand = original;
       }
+    }
+
+    it('answers a check in one round trip', async () => {
+      const [, sent] = await commandsSentBy(() =>
+        store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' }),
+      );
       expect(sent).to.deep.equal(['mget']);
     });
 
@@ -92,18 +99,9 @@ describe('RedisRevocationStore (real Redis)', function () {
         { jti: 'j5', subject: 's', issuedAtMs: now },
         { jti: 'j6', subject: 's', issuedAtMs: now, familyId: 'live-family' },
       ];
-      const sent: string[] = [];
-      const original = redis.sendCommand.bind(redis);
-      redis.sendCommand = (command: { name: string }) => {
-        sent.push(command.name);
-        return original(command as never);
-      };
-      let answers: boolean[];
-      try {
-        answers = await Promise.all(checks.map((check) => store.isRevoked(check)));
-      } finally {
-        redis.sendCommand = original;
-      }
+      const [answers, sent] = await commandsSentBy(() =>
+        Promise.all(checks.map((check) => store.isRevoked(check))),
+      );
       expect(answers).to.deep.equal([true, true, true, false, false, false]);
       expect(sent).to.deep.equal(['mget']);
     });
