@@ -1,8 +1,7 @@
 import type { Action } from 'routing-controllers';
-import { createDemoApp } from '../demo/demo-app';
 import type { DemoApp } from '../demo/demo-app';
 import { createAuthorizationChecker, createCurrentUserChecker } from '../src';
-import { BENCH_SECRET } from './servers/bench-server-protocol';
+import { createBenchDemo } from './servers/bench-demo';
 import type { Row } from './stats';
 import { interleaved, median } from './stats';
 
@@ -17,12 +16,7 @@ interface Subject {
 }
 
 async function subject(env: Record<string, string>): Promise<Subject> {
-  const demo = await createDemoApp({
-    env: { NODE_ENV: 'production', SECRET_KEY: BENCH_SECRET, BCRYPT_ROUNDS: '10', ...env },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-  });
-  await demo.users.register('user@example.com', 'user-password', ['user']);
-  const token = (await demo.users.login('user@example.com', 'user-password')).access_token;
+  const { demo, userToken: token } = await createBenchDemo(env);
   const authorize = createAuthorizationChecker(demo.container);
   const currentUser = createCurrentUserChecker(demo.container);
   const rawHeaders = ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`, 'Accept', '*/*'];
