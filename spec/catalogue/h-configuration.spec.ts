@@ -59,10 +59,15 @@ describe('catalogue H: configuration (start-up must fail with one clear line)', 
       (await startupError({ SECRET_KEY: TEST_SECRET_KEY.slice(0, 63), JWT_ALGORITHM: 'HS512' }))
         .message,
     ).to.equal('SECRET_KEY must be at least 64 bytes for HS512');
-    expect(
-      (await startupError({ ...PRODUCTION, SECRET_KEY: 'your-256-bit-secret-your-256-bit-secret' }))
-        .variable,
-    ).to.equal('SECRET_KEY');
+    for (const placeholder of [
+      'your-256-bit-secret-your-256-bit-secret',
+      'secret'.padEnd(32, '0'),
+      'your-secret-key-here'.repeat(2),
+    ]) {
+      expect((await startupError({ ...PRODUCTION, SECRET_KEY: placeholder })).variable).to.equal(
+        'SECRET_KEY',
+      );
+    }
     const { code, stderr } = await run({ NODE_ENV: 'production' });
     expect(code).to.equal(1);
     expect(stderr).to.equal(
@@ -110,6 +115,21 @@ describe('catalogue H: configuration (start-up must fail with one clear line)', 
     expect(stderr).to.equal(
       'configuration error: ACCESS_TOKEN_EXPIRE_MINUTES must be an integer from 1 to 10080\n',
     );
+  });
+
+  it('a documented value of one setting, set alone, starts: no default contradicts it', async () => {
+    for (const env of [
+      { LOGIN_MAX_ATTEMPTS: '1000' },
+      { LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1' },
+      { REFRESH_SESSION_MAX_DAYS: '1' },
+      { REFRESH_TOKEN_EXPIRE_DAYS: '365' },
+    ]) {
+      const demo = await createDemoApp({
+        env: { SECRET_KEY: TEST_SECRET_KEY, BCRYPT_ROUNDS: '4', ...env },
+        logger: jsonLogger(() => undefined),
+      });
+      await demo.close();
+    }
   });
 
   it('H4 BCRYPT_ROUNDS not an integer in the allowed range', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { SettingsDefaults } from '../../src/config/base-app-settings';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import type { Environment } from '../../src/config/env-reader';
 import { EnvReader } from '../../src/config/env-reader';
@@ -98,6 +99,9 @@ describe('BaseAppSettings', () => {
       'CHANGEME-changeme-CHANGEME-changeme-0000',
       'your-secret-key-here-your-secret-key-here',
       'a'.repeat(64),
+      'secret'.padEnd(32, '0'),
+      'password'.repeat(4),
+      'changethis-before-going-to-production',
     ]) {
       it(`refuses the placeholder "${placeholder.slice(0, 20)}…" in production only`, () => {
         expect(() => new BaseAppSettings({ SECRET_KEY: placeholder })).not.to.throw();
@@ -111,6 +115,11 @@ describe('BaseAppSettings', () => {
     it('accepts a random key in production', () => {
       const settings = new BaseAppSettings({ SECRET_KEY: TEST_SECRET_KEY, NODE_ENV: 'production' });
       expect(settings.isProduction).to.equal(true);
+      // `openssl rand -hex 32`
+      const hex = 'f0be4c3c485aecf445b6d417aefd754b2620417ee82755541167fffaad654b29';
+      expect(new BaseAppSettings({ SECRET_KEY: hex, NODE_ENV: 'production' }).SECRET_KEY).to.equal(
+        hex,
+      );
     });
   });
 
@@ -191,6 +200,98 @@ describe('BaseAppSettings', () => {
         testEnvironment({ REFRESH_TOKEN_EXPIRE_DAYS: '7', REFRESH_SESSION_MAX_DAYS: '3' }),
       );
       expect(error.message).to.equal('REFRESH_SESSION_MAX_DAYS must be an integer from 7 to 365');
+    });
+  });
+
+  describe('settings whose range depends on another one', () => {
+    // Every value the README gives for one variable, set alone: no default may refuse it.
+    for (const [variable, min, max] of [
+      ['ACCESS_TOKEN_EXPIRE_MINUTES', 1, 10_080],
+      ['REFRESH_TOKEN_EXPIRE_DAYS', 1, 365],
+      ['REFRESH_SESSION_MAX_DAYS', 1, 365],
+      ['BCRYPT_ROUNDS', 4, 15],
+      ['JWT_LEEWAY_SECONDS', 0, 60],
+      ['LOGIN_MAX_ATTEMPTS', 1, 1000],
+      ['LOGIN_LOCKOUT_SECONDS', 1, 86_400],
+      ['LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 1, 100_000],
+      ['VERIFIED_TOKEN_CACHE_SIZE', 0, 1_000_000],
+    ] as const) {
+      it(`starts with ${variable} alone at ${min} and at ${max}`, () => {
+        for (const value of [min, max]) {
+          const settings = new BaseAppSettings(testEnvironment({ [variable]: String(value) }));
+          expect(settings[variable]).to.equal(value);
+        }
+      });
+    }
+
+    it('raises the per-address default to LOGIN_MAX_ATTEMPTS when that is higher', () => {
+      const read = (attempts: string) =>
+        new BaseAppSettings(testEnvironment({ LOGIN_MAX_ATTEMPTS: attempts }))
+          .LOGIN_MAX_ATTEMPTS_PER_ADDRESS;
+      expect(read('1000')).to.equal(1000);
+      expect(read('101')).to.equal(101);
+      expect(read('50')).to.equal(100);
+    });
+
+    it('lowers the per-account default to LOGIN_MAX_ATTEMPTS_PER_ADDRESS when that is lower', () => {
+      const read = (attempts: string) =>
+        new BaseAppSettings(testEnvironment({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: attempts }))
+          .LOGIN_MAX_ATTEMPTS;
+      expect(read('3')).to.equal(3);
+      expect(read('12')).to.equal(5);
+    });
+
+    it('lowers the refresh token default to REFRESH_SESSION_MAX_DAYS when that is shorter', () => {
+      const settings = new BaseAppSettings(testEnvironment({ REFRESH_SESSION_MAX_DAYS: '3' }));
+      expect(settings.REFRESH_TOKEN_EXPIRE_DAYS).to.equal(3);
+      expect(settings.REFRESH_SESSION_MAX_DAYS).to.equal(3);
+      expect(
+        new BaseAppSettings(testEnvironment({ REFRESH_SESSION_MAX_DAYS: '30' }))
+          .REFRESH_TOKEN_EXPIRE_DAYS,
+      ).to.equal(7);
+    });
+
+    it('keeps the session default equal to REFRESH_TOKEN_EXPIRE_DAYS (rotation never extends)', () => {
+      for (const days of ['1', '30', '365']) {
+        const settings = new BaseAppSettings(testEnvironment({ REFRESH_TOKEN_EXPIRE_DAYS: days }));
+        expect(settings.REFRESH_SESSION_MAX_DAYS).to.equal(Number(days));
+      }
+    });
+
+    it('refuses two values set against the rule, naming the one that must give', () => {
+      const error = configurationError(
+        testEnvironment({ LOGIN_MAX_ATTEMPTS: '10', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '5' }),
+      );
+      expect(error.variable).to.equal('LOGIN_MAX_ATTEMPTS_PER_ADDRESS');
+      expect(error.message).to.equal(
+        'LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be an integer from 10 to 100000',
+      );
+    });
+
+    it('refuses a value out of its own range with the range it has alone', () => {
+      expect(
+        configurationError(testEnvironment({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '0' })).message,
+      ).to.equal('LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be an integer from 1 to 100000');
+      expect(
+        configurationError(testEnvironment({ REFRESH_SESSION_MAX_DAYS: '366' })).message,
+      ).to.equal('REFRESH_SESSION_MAX_DAYS must be an integer from 1 to 365');
+    });
+
+    it('lets the library default follow an application default, and checks two application values', () => {
+      const withDefaults = (env: Environment, defaults: SettingsDefaults) =>
+        new BaseAppSettings(env, defaults);
+      expect(
+        withDefaults(testEnvironment(), { LOGIN_MAX_ATTEMPTS: 500 }).LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+      ).to.equal(500);
+      // The application set the per-address value, so the error names it.
+      const refused = configurationErrorOf(() =>
+        withDefaults(testEnvironment({ LOGIN_MAX_ATTEMPTS: '100' }), {
+          LOGIN_MAX_ATTEMPTS_PER_ADDRESS: 50,
+        }),
+      );
+      expect(refused.message).to.equal(
+        'LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be an integer from 100 to 100000',
+      );
     });
   });
 

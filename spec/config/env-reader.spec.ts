@@ -23,6 +23,16 @@ describe('EnvReader', () => {
     });
   }
 
+  it('reads an optional integer: undefined when unset or blank, checked when set', () => {
+    expect(new EnvReader({}).optionalInteger('N', range)).to.equal(undefined);
+    expect(new EnvReader({ N: ' ' }).optionalInteger('N', range)).to.equal(undefined);
+    expect(new EnvReader({ N: '42' }).optionalInteger('N', range)).to.equal(42);
+    expect(() => new EnvReader({ N: '101' }).optionalInteger('N', range)).to.throw(
+      ConfigurationError,
+      'N must be an integer from 1 to 100',
+    );
+  });
+
   it('keeps a secret untrimmed and treats empty as unset', () => {
     const read = new EnvReader({ KEY: ' secret ', EMPTY: '' });
     expect(read.rawString('KEY')).to.equal(' secret ');

@@ -12,6 +12,7 @@ import {
   isJwtAlgorithm,
 } from './jwt-algorithms';
 import { isPlaceholderKey } from './placeholder-keys';
+import { readOrderedIntegers } from './ordered-integers';
 
 /** Code-level defaults an application may set; the environment still wins. */
 export interface SettingsDefaults extends AsymmetricKeyTexts {
@@ -34,6 +35,7 @@ const LEEWAY_SECONDS = { min: 0, max: 60 };
 const ROUNDS_PRODUCTION = { min: 10, max: 15 };
 const ROUNDS_DEVELOPMENT = { min: 4, max: 15 };
 const LOGIN_ATTEMPTS = { min: 1, max: 1000 };
+const ADDRESS_ATTEMPTS = { min: 1, max: 100_000 };
 const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
 const CACHE_ENTRIES = { min: 0, max: 1_000_000 };
 
@@ -72,11 +74,16 @@ export class BaseAppSettings {
   readonly jwtKeys: JwtKeySet;
   /** Access token lifetime. Default 30. */
   readonly ACCESS_TOKEN_EXPIRE_MINUTES: number;
-  /** Refresh token lifetime: how long a session may stay idle. Default 7. */
+  /**
+   * Refresh token lifetime: how long a session may stay idle. 1 to 365, at most
+   * `REFRESH_SESSION_MAX_DAYS`. Default 7, or `REFRESH_SESSION_MAX_DAYS` when that is set
+   * lower.
+   */
   readonly REFRESH_TOKEN_EXPIRE_DAYS: number;
   /**
    * Absolute lifetime of a refresh family (one login session): rotation never extends a
-   * session past it. Default: `REFRESH_TOKEN_EXPIRE_DAYS`, so that rotation never extends.
+   * session past it. 1 to 365, at least `REFRESH_TOKEN_EXPIRE_DAYS`. Default:
+   * `REFRESH_TOKEN_EXPIRE_DAYS`, so that rotation never extends.
    */
   readonly REFRESH_SESSION_MAX_DAYS: number;
   /** bcrypt cost of new hashes. Default 12; 10–15 in production, 4–15 otherwise. */
@@ -89,11 +96,20 @@ export class BaseAppSettings {
   readonly JWT_LEEWAY_SECONDS: number;
   /** `production` turns on the strict checks. */
   readonly NODE_ENV: string | undefined;
-  /** Failed logins of one account within the lockout window before it locks. Default 5. */
+  /**
+   * Failed logins of one account within the lockout window before it locks: 1 to 1000.
+   * Default 5, or `LOGIN_MAX_ATTEMPTS_PER_ADDRESS` when that is set lower.
+   */
   readonly LOGIN_MAX_ATTEMPTS: number;
-  /** How long a locked account (or address) stays locked, and the counting window. Default 900. */
+  /**
+   * How long a locked account (or address) stays locked, and the counting window: 1 to
+   * 86400. Default 900.
+   */
   readonly LOGIN_LOCKOUT_SECONDS: number;
-  /** Failed logins from one client address within the window before it locks. Default 100. */
+  /**
+   * Failed logins from one client address within the window before it locks: 1 to 100000,
+   * at least `LOGIN_MAX_ATTEMPTS`. Default 100, or `LOGIN_MAX_ATTEMPTS` when that is higher.
+   */
   readonly LOGIN_MAX_ATTEMPTS_PER_ADDRESS: number;
   /**
    * Verified access tokens kept so that a token used again skips the signature check
@@ -137,16 +153,23 @@ export class BaseAppSettings {
       defaults.ACCESS_TOKEN_EXPIRE_MINUTES ?? 30,
       ACCESS_MINUTES,
     );
-    this.REFRESH_TOKEN_EXPIRE_DAYS = read.integer(
-      'REFRESH_TOKEN_EXPIRE_DAYS',
-      defaults.REFRESH_TOKEN_EXPIRE_DAYS ?? 7,
-      REFRESH_DAYS,
+    const refresh = readOrderedIntegers(
+      read,
+      {
+        name: 'REFRESH_TOKEN_EXPIRE_DAYS',
+        range: REFRESH_DAYS,
+        codeDefault: defaults.REFRESH_TOKEN_EXPIRE_DAYS,
+        fallback: 7,
+      },
+      // No fallback of its own: the session lasts as long as its refresh token.
+      {
+        name: 'REFRESH_SESSION_MAX_DAYS',
+        range: REFRESH_DAYS,
+        codeDefault: defaults.REFRESH_SESSION_MAX_DAYS,
+      },
     );
-    this.REFRESH_SESSION_MAX_DAYS = read.integer(
-      'REFRESH_SESSION_MAX_DAYS',
-      defaults.REFRESH_SESSION_MAX_DAYS ?? this.REFRESH_TOKEN_EXPIRE_DAYS,
-      { min: this.REFRESH_TOKEN_EXPIRE_DAYS, max: REFRESH_DAYS.max },
-    );
+    this.REFRESH_TOKEN_EXPIRE_DAYS = refresh.lower;
+    this.REFRESH_SESSION_MAX_DAYS = refresh.upper;
     this.BCRYPT_ROUNDS = read.integer(
       'BCRYPT_ROUNDS',
       defaults.BCRYPT_ROUNDS ?? 12,
@@ -157,20 +180,27 @@ export class BaseAppSettings {
       defaults.JWT_LEEWAY_SECONDS ?? 0,
       LEEWAY_SECONDS,
     );
-    this.LOGIN_MAX_ATTEMPTS = read.integer(
-      'LOGIN_MAX_ATTEMPTS',
-      defaults.LOGIN_MAX_ATTEMPTS ?? 5,
-      LOGIN_ATTEMPTS,
+    const attempts = readOrderedIntegers(
+      read,
+      {
+        name: 'LOGIN_MAX_ATTEMPTS',
+        range: LOGIN_ATTEMPTS,
+        codeDefault: defaults.LOGIN_MAX_ATTEMPTS,
+        fallback: 5,
+      },
+      {
+        name: 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS',
+        range: ADDRESS_ATTEMPTS,
+        codeDefault: defaults.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+        fallback: 100,
+      },
     );
+    this.LOGIN_MAX_ATTEMPTS = attempts.lower;
+    this.LOGIN_MAX_ATTEMPTS_PER_ADDRESS = attempts.upper;
     this.LOGIN_LOCKOUT_SECONDS = read.integer(
       'LOGIN_LOCKOUT_SECONDS',
       defaults.LOGIN_LOCKOUT_SECONDS ?? 900,
       LOCKOUT_SECONDS,
-    );
-    this.LOGIN_MAX_ATTEMPTS_PER_ADDRESS = read.integer(
-      'LOGIN_MAX_ATTEMPTS_PER_ADDRESS',
-      defaults.LOGIN_MAX_ATTEMPTS_PER_ADDRESS ?? 100,
-      { min: this.LOGIN_MAX_ATTEMPTS, max: 100_000 },
     );
     this.VERIFIED_TOKEN_CACHE_SIZE = read.integer(
       'VERIFIED_TOKEN_CACHE_SIZE',

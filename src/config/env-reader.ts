@@ -56,6 +56,12 @@ export class EnvReader {
     const value = raw === undefined ? fallback : parseStrictInteger(raw);
     return checkIntegerRange(name, value, range);
   }
+
+  /** A decimal integer within `range`, or `undefined` when unset or blank. */
+  optionalInteger(name: string, range: IntegerRange): number | undefined {
+    const raw = this.optionalString(name);
+    return raw === undefined ? undefined : checkIntegerRange(name, parseStrictInteger(raw), range);
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * Secrets that appear in tutorials, templates and the original module's README. Any of
- * them (or a key made of one repeated character) is refused in production, whatever its
- * length: an attacker tries these first.
+ * Secrets that appear in tutorials, templates and the original module's README. Each is
+ * shorter than the smallest HMAC key (32 bytes), so it only gets past the length check
+ * padded or repeated: a key that starts with one is refused in production. (`test` is left
+ * out: a generated base64 key starts with it about once in a million; `test` repeated is
+ * still caught by `repeatsItself`. The shortest entry, `secret`, is about one in a billion.)
  */
-const PLACEHOLDER_KEYS = [
+const PLACEHOLDER_PREFIXES = [
   'your-secret-key-here',
   'your-secret-key',
   'your-256-bit-secret',
@@ -20,11 +22,10 @@ const PLACEHOLDER_KEYS = [
   'change-me',
   'changethis',
   'development',
-  'test',
   'password',
 ];
 
-/** Fragments that only a placeholder contains. */
+/** Fragments that only a placeholder contains, wherever they stand in the key. */
 const PLACEHOLDER_FRAGMENTS = [
   'change-me',
   'changeme',
@@ -35,9 +36,27 @@ const PLACEHOLDER_FRAGMENTS = [
   'secret-key-here',
 ];
 
+/**
+ * Whether `key` is a placeholder rather than a generated secret (case and surrounding blanks
+ * ignored): it starts with a well-known placeholder, contains a fragment only a placeholder
+ * contains, or is one shorter string repeated (one character, `secretsecret…`, the seed's
+ * key twice). Only deliberate rules: no entropy estimate, which would either miss typed keys
+ * or refuse some random ones.
+ */
 export function isPlaceholderKey(key: string): boolean {
   const normalized = key.trim().toLowerCase();
-  if (PLACEHOLDER_KEYS.includes(normalized)) return true;
+  if (PLACEHOLDER_PREFIXES.some((placeholder) => normalized.startsWith(placeholder))) return true;
   if (PLACEHOLDER_FRAGMENTS.some((fragment) => normalized.includes(fragment))) return true;
-  return new Set(normalized).size <= 1;
+  return normalized.length < 2 || repeatsItself(normalized);
+}
+
+/**
+ * Whether `text` is a shorter string repeated at least twice, the last copy possibly cut
+ * short: such a key is no harder to guess than its first copy.
+ */
+function repeatsItself(text: string): boolean {
+  for (let period = 1; period <= text.length / 2; period += 1) {
+    if (text.slice(period) === text.slice(0, text.length - period)) return true;
+  }
+  return false;
 }
