@@ -8,7 +8,6 @@ import {
   AuditTrail,
   RedisRevocationStore,
   configureApp,
-  configureSecurity,
   createRedisClient,
   redisLoginLimiters,
   systemClock,
@@ -92,12 +91,11 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   }
 
   const container = Container.of(`fastcore-demo-${randomUUID()}`);
-  configureSecurity(security, container);
-  const users = new DemoUserAuthentication(userStore ?? new MemoryUserStore(), container);
-  container.set(DemoUserAuthentication, users);
+  const users = new DemoUserAuthentication(userStore ?? new MemoryUserStore());
   const app = new Koa();
   app.proxy = false;
   configureApp(app, {
+    ...security,
     controllers: [...API_CONTROLLERS, DocsController],
     container,
     userAuthentication: users,

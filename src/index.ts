@@ -1,4 +1,5 @@
 // Named exports only, no side effects beyond the reflect-metadata polyfill typedi needs.
+import 'reflect-metadata';
 
 // The original module's functions
 export {
@@ -44,8 +45,11 @@ export {
   SECURITY_SETTINGS,
   USER_AUTHENTICATION,
 } from './container/injection-tokens';
-export { configureSecurity, withSecurityDefaults } from './container/security-container';
-export type { SecurityOptions } from './container/security-container';
+export { configureSecurity } from './security/configure-security';
+export type { SecurityOptions } from './security/security-options';
+export type { Security } from './security/security';
+export { stderrErrorReporter } from './logging/error-reporter';
+export type { ErrorReporter } from './logging/error-reporter';
 export { systemClock } from './clock/clock';
 export type { Clock } from './clock/clock';
 
@@ -106,7 +110,9 @@ export type {
 
 // Login workflow
 export { BaseUserAuthentication } from './auth/base-user-authentication';
-export type { LoginClient } from './auth/base-user-authentication';
+export type { LoginClient } from './auth/login-client';
+export type { UserAdapter } from './auth/user-adapter';
+export type { UserAuthentication } from './auth/user-authentication';
 
 // Audit trail
 export { AuditTrail } from './audit/audit-trail';
@@ -143,6 +149,11 @@ export type { AccessPolicyConfig } from './authorization/access-policy';
 // Koa and routing-controllers
 export { configureApp } from './koa/configure-app';
 export type { ConfigureAppOptions } from './koa/configure-app';
+export { routingControllersOptions } from './koa/routing-controllers-options';
+export type {
+  SecureRoutingControllersOptions,
+  SecureServerOptions,
+} from './koa/routing-controllers-options';
 export {
   authorizationChecker,
   createAuthorizationChecker,

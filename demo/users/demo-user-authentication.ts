@@ -1,15 +1,11 @@
-import type { ContainerInstance } from 'typedi';
 import { BaseUserAuthentication } from '../../src';
 import type { DemoUser } from './demo-user';
 import type { UserStore } from './user-store';
 
 /** The demo's user lookup over a `UserStore`: emails are case-insensitive. */
 export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
-  constructor(
-    readonly store: UserStore,
-    container: ContainerInstance,
-  ) {
-    super(container);
+  constructor(readonly store: UserStore) {
+    super();
   }
 
   getUserByUsername(username: string): Promise<DemoUser | undefined> {
@@ -56,7 +52,7 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     password: string,
     roles: string[] = ['user'],
   ): Promise<DemoUser | undefined> {
-    const hashed_password = await this.hasher.getPasswordHash(password);
+    const hashed_password = await this.hashPassword(password);
     return this.store.create({
       email: email.trim().toLowerCase(),
       hashed_password,

@@ -22,8 +22,8 @@ describe('BaseUserAuthentication', () => {
     auth.add(email, password, extra);
 
   beforeEach(() => {
-    f = createSecurityFixture({ BCRYPT_ROUNDS: '5' });
-    auth = new MemoryUsers(f.container);
+    auth = new MemoryUsers();
+    f = createSecurityFixture({ BCRYPT_ROUNDS: '5' }, undefined, { userAuthentication: auth });
   });
 
   it('logs a user in with a token pair whose subject is the user id', async () => {

@@ -1,4 +1,3 @@
-import type { ContainerInstance } from 'typedi';
 import { BaseUserAuthentication } from '../../src/auth/base-user-authentication';
 
 export interface TestUser {
@@ -14,15 +13,11 @@ export class MemoryUsers extends BaseUserAuthentication<TestUser> {
   readonly users = new Map<string, TestUser>();
   readonly upgrades: string[] = [];
 
-  constructor(container: ContainerInstance) {
-    super(container);
-  }
-
   async add(email: string, password: string, extra: Partial<TestUser> = {}): Promise<TestUser> {
     const user: TestUser = {
       id: this.users.size + 1,
       email,
-      hashed_password: await this.hasher.getPasswordHash(password),
+      hashed_password: await this.hashPassword(password),
       roles: ['user'],
       is_active: true,
       ...extra,

@@ -3,7 +3,8 @@ import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import type { Environment } from '../../src/config/env-reader';
-import { configureSecurity } from '../../src/container/security-container';
+import { configureSecurity } from '../../src/security/configure-security';
+import type { SecurityOptions } from '../../src/security/security-options';
 import { PasswordHasher } from '../../src/password/password-hasher';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
 import { RefreshRotationService } from '../../src/revocation/refresh-rotation-service';
@@ -28,12 +29,13 @@ export interface SecurityFixture {
 export function createSecurityFixture(
   env: Environment = {},
   store?: (clock: FrozenClock) => RevocationStore,
+  options: Omit<SecurityOptions, 'settings' | 'clock' | 'revocationStore'> = {},
 ): SecurityFixture {
   const clock = new FrozenClock();
   const settings = new BaseAppSettings(testEnvironment(env));
   const revocationStore = store ? store(clock) : new MemoryRevocationStore(clock);
   const container = configureSecurity(
-    { settings, clock, revocationStore },
+    { ...options, settings, clock, revocationStore },
     Container.of(`spec-${randomUUID()}`),
   );
   return {

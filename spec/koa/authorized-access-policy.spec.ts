@@ -8,7 +8,7 @@ import type { Principal } from '../../src/auth/principal';
 import { AccessPolicy } from '../../src/authorization/access-policy';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { ACCESS_POLICY } from '../../src/container/injection-tokens';
-import { configureSecurity } from '../../src/container/security-container';
+import { configureSecurity } from '../../src/security/configure-security';
 import { configureApp } from '../../src/koa/configure-app';
 import { CurrentPrincipal } from '../../src/koa/current-principal';
 import { TokenService } from '../../src/tokens/token-service';

@@ -14,7 +14,7 @@ import {
 import request from 'supertest';
 import { Container, Service } from 'typedi';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
-import { configureSecurity } from '../../src/container/security-container';
+import { configureSecurity } from '../../src/security/configure-security';
 import { configureApp } from '../../src/koa/configure-app';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
 import type { RevocationStore } from '../../src/revocation/revocation-store';
@@ -110,9 +110,8 @@ function harness(options: { store?: RevocationStore; users?: boolean } = {}): Ha
   const container = Container.of(`app-spec-${randomUUID()}`);
   const settings = new BaseAppSettings(testEnvironment());
   const revocationStore = options.store ?? new MemoryRevocationStore(clock);
-  // The user lookup resolves its hasher and token service from the configured container.
   configureSecurity({ settings, clock, revocationStore }, container);
-  const users = options.users ? new MemoryUsers(container) : undefined;
+  const users = options.users ? new MemoryUsers() : undefined;
   const serverErrors: unknown[] = [];
   const app = new Koa();
   configureApp(app, {

@@ -34,7 +34,16 @@ describe('LoginThrottle (catalogue G3)', () => {
   });
   afterEach(() => date.uninstall());
 
-  const fail = (username: string, address?: string) => throttle.begin({ username, address });
+  /** An attempt whose outcome is not known yet. */
+  const attempt = (username: string, address?: string) => throttle.begin({ username, address });
+  /** An attempt with wrong credentials. */
+  const fail = async (username: string, address?: string) => {
+    const counted = await attempt(username, address);
+    await counted.failed();
+    return counted;
+  };
+  const succeed = async (username: string, address?: string) =>
+    (await attempt(username, address)).succeeded();
 
   it('lets the attempt that reaches the limit through, then locks the account with Retry-After', async () => {
     for (let i = 0; i < 5; i += 1) await fail('victim@example.com');
@@ -60,7 +69,7 @@ describe('LoginThrottle (catalogue G3)', () => {
 
   it("a success before the limit resets the account's count", async () => {
     for (let i = 0; i < 4; i += 1) await fail('user@example.com');
-    await (await fail('user@example.com')).succeeded();
+    await succeed('user@example.com');
     for (let i = 0; i < 5; i += 1) await fail('user@example.com');
     expect(await rejection(fail('user@example.com'))).to.be.instanceOf(TooManyAttemptsError);
   });
@@ -74,11 +83,24 @@ describe('LoginThrottle (catalogue G3)', () => {
 
   it('locks a client address past its own, higher limit, across accounts; a success does not reset it', async () => {
     for (let i = 0; i < 11; i += 1) await fail(`user${i}@example.com`, '203.0.113.7');
-    await (await fail('valid@example.com', '203.0.113.7')).succeeded();
+    await succeed('valid@example.com', '203.0.113.7');
+    await fail('user11@example.com', '203.0.113.7');
     expect(await rejection(fail('fresh@example.com', '203.0.113.7'))).to.be.instanceOf(
       TooManyAttemptsError,
     );
     await fail('fresh@example.com', '198.51.100.1');
+  });
+
+  it('counts only failures per address: successful logins from one address never lock it', async () => {
+    for (let i = 0; i < 30; i += 1) await succeed(`user${i % 3}@example.com`, '203.0.113.8');
+    for (let i = 0; i < 11; i += 1) await fail(`other${i}@example.com`, '203.0.113.8');
+    await succeed('user0@example.com', '203.0.113.8');
+  });
+
+  it('a success on the attempt that reaches the limit does not lock', async () => {
+    for (let i = 0; i < 4; i += 1) await fail('user@example.com');
+    await succeed('user@example.com');
+    await succeed('user@example.com');
   });
 
   it('refuses settings where the address limit is below the account limit', () => {

@@ -1,6 +1,4 @@
-import { Inject, Service } from 'typedi';
 import type { Clock } from '../clock/clock';
-import { SECURITY_CLOCK } from '../container/injection-tokens';
 import type { SecurityEvent, SecurityEventInput } from './security-event';
 
 /** Receives security events; what it throws is swallowed (auditing never breaks a login). */
@@ -15,11 +13,10 @@ export type SecurityEventListener = (event: SecurityEvent) => void;
  * Container.get(AuditTrail).subscribe((event) => logger.info(event.type, event));
  * ```
  */
-@Service()
 export class AuditTrail {
   private readonly listeners = new Set<SecurityEventListener>();
 
-  constructor(@Inject(SECURITY_CLOCK) private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {}
 
   /** @returns a function that unsubscribes. */
   subscribe(listener: SecurityEventListener): () => void {

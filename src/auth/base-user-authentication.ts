@@ -1,42 +1,51 @@
-import { Container } from 'typedi';
-import type { ContainerInstance } from 'typedi';
-import { AuditTrail } from '../audit/audit-trail';
-import { withSecurityDefaults } from '../container/security-container';
-import {
-  CurrentPasswordError,
-  InvalidCredentialsError,
-  InvalidTokenError,
-  PasswordPolicyError,
-} from '../errors/security-errors';
-import { PasswordHasher } from '../password/password-hasher';
-import { RefreshRotationService } from '../revocation/refresh-rotation-service';
-import { RevocationService } from '../revocation/revocation-service';
-import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
+import type { AuditTrail } from '../audit/audit-trail';
+import { ConfigurationError } from '../errors/security-errors';
+import type { PasswordHasher } from '../password/password-hasher';
+import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
+import type { RevocationService } from '../revocation/revocation-service';
+import type { LoginThrottle } from '../throttling/login-throttle';
+import type { AccessTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
-import { TokenService } from '../tokens/token-service';
-import type { CountedAttempt } from '../throttling/login-throttle';
-import { LoginThrottle } from '../throttling/login-throttle';
+import type { TokenService } from '../tokens/token-service';
+import type { LoginClient } from './login-client';
+import type { LoginWorkflow } from './login-workflow';
+import type { UserAdapter } from './user-adapter';
+import type { UserAuthentication } from './user-authentication';
 
-/** The outcome of a credential check, with the reason of a failure for the audit trail. */
-type CredentialCheck<User> =
-  | { ok: true; user: User }
-  | {
-      ok: false;
-      failure: { reason: 'unknown_user' | 'wrong_password' | 'inactive_user'; userId?: string };
-    };
+/** The workflow each configured instance belongs to (set by the composition root only). */
+const workflows = new WeakMap<object, LoginWorkflow<never>>();
 
-/** Where a login comes from, for throttling per client address. */
-export interface LoginClient {
-  /** Koa's `ctx.ip`: the socket's address unless `app.proxy` trusts `X-Forwarded-For`. */
-  address?: string | undefined;
+/**
+ * Makes `workflow` the one `users` delegates to. Called by the composition root once per
+ * instance: an instance belongs to one configuration.
+ * @throws ConfigurationError when `users` already belongs to another configuration.
+ */
+export function attachLoginWorkflow<User>(
+  users: BaseUserAuthentication<User>,
+  workflow: LoginWorkflow<User>,
+): void {
+  const current = workflows.get(users);
+  if (current !== undefined && current !== workflow) {
+    throw new ConfigurationError(
+      'userAuthentication',
+      'is already configured in another container: make one instance per configuration',
+    );
+  }
+  workflows.set(users, workflow as LoginWorkflow<never>);
 }
 
 /**
- * The login workflow. The application says how to find and read its users; this class
- * does the rest: verify the password in constant work (an unknown user or a user without
- * a usable hash still costs one bcrypt compare at the configured cost), refuse inactive
- * users with the same answer as a wrong password, upgrade cheap hashes, issue tokens.
+ * The application's user lookup, and the login workflow around it. The application says how
+ * to find and read its users; once this instance is given to `configureSecurity` or
+ * `configureApp` (`userAuthentication`), the library does the rest with the configured
+ * services: verify the password in constant work (an unknown user or a user without a usable
+ * hash still costs one bcrypt compare at the configured cost), refuse inactive users with the
+ * same answer as a wrong password, upgrade cheap hashes, throttle, issue and rotate tokens.
+ *
+ * The constructor resolves nothing, so the instance may be made before, inside or after the
+ * configuration call; using the workflow before the instance is configured throws a
+ * `ConfigurationError`, never falls back to defaults.
  *
  * @example
  * ```ts
@@ -47,30 +56,15 @@ export interface LoginClient {
  *   getUsername(user: User) { return user.email; }
  *   getHashedPassword(user: User) { return user.hashed_password; }
  *   getRoles(user: User) { return user.roles; }
- *   isActive(user: User) { return user.is_active; }
- *   updatePasswordHash(user: User, hash: string) { return db.users.setHash(user.id, hash); }
+ *   override isActive(user: User) { return user.is_active; }
+ *   override updatePasswordHash(user: User, hash: string) { return db.users.setHash(user.id, hash); }
  * }
- * const pair = await new DatabaseUserAuthentication().login(username, password);
+ * configureApp(app, { controllers, userAuthentication: new DatabaseUserAuthentication() });
  * ```
  */
-export abstract class BaseUserAuthentication<User> {
-  protected readonly hasher: PasswordHasher;
-  protected readonly tokens: TokenService;
-  protected readonly revocation: RevocationService;
-  protected readonly rotation: RefreshRotationService;
-  protected readonly throttle: LoginThrottle;
-  protected readonly audit: AuditTrail;
-
-  constructor(container: ContainerInstance = Container.of()) {
-    const services = withSecurityDefaults(container);
-    this.hasher = services.get(PasswordHasher);
-    this.tokens = services.get(TokenService);
-    this.revocation = services.get(RevocationService);
-    this.rotation = services.get(RefreshRotationService);
-    this.throttle = services.get(LoginThrottle);
-    this.audit = services.get(AuditTrail);
-  }
-
+export abstract class BaseUserAuthentication<User>
+  implements UserAdapter<User>, UserAuthentication<User>
+{
   /** The user with this login name, or null/undefined. */
   abstract getUserByUsername(username: string): Promise<User | null | undefined>;
   /** The user whose id is a token's `sub`, or null/undefined. */
@@ -90,8 +84,9 @@ export abstract class BaseUserAuthentication<User> {
 
   /**
    * Stores a new hash for the user: after a password change, and after a login with a
-   * cheaper hash than configured (then a failure here does not fail the login). Default:
-   * does nothing, so password change needs it overridden.
+   * cheaper hash than configured (then a failure here does not fail the login: it is
+   * reported as `password_rehash_failed`). Default: does nothing, so password change needs
+   * it overridden.
    */
   updatePasswordHash(user: User, hash: string): Promise<void> {
     void user;
@@ -117,9 +112,8 @@ export abstract class BaseUserAuthentication<User> {
    * The user when the username and password match an active user; `null` otherwise, with
    * the same work done whichever the reason.
    */
-  async authenticateUser(username: string, password: string): Promise<User | null> {
-    const checked = await this.checkCredentials(username, password);
-    return checked.ok ? checked.user : null;
+  authenticateUser(username: string, password: string): Promise<User | null> {
+    return this.workflow().authenticateUser(username, password);
   }
 
   /**
@@ -128,38 +122,16 @@ export abstract class BaseUserAuthentication<User> {
    * @throws InvalidCredentialsError for an unknown user, a wrong password or an inactive user.
    * @throws TooManyAttemptsError when the account or the address is locked.
    */
-  async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
-    const attempt = await this.beginAttempt(username, client);
-    const checked = await this.checkCredentials(username, password);
-    if (!checked.ok) {
-      this.audit.record({ type: 'login_failed', ...checked.failure, address: client.address });
-      throw new InvalidCredentialsError();
-    }
-    const user = checked.user;
-    await attempt.succeeded();
-    const family = this.tokens.startFamily();
-    const userId = String(this.getUserId(user));
-    this.audit.record({
-      type: 'login_succeeded',
-      userId,
-      familyId: family.id,
-      address: client.address,
-    });
-    return this.tokens.createTokenPair(this.tokenData(user), { family });
+  login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
+    return this.workflow().login(username, password, client);
   }
 
   /**
    * Spends a refresh token and issues a new pair with the user's current claims: a user that
    * is gone or inactive cannot refresh (`InvalidTokenError`).
    */
-  async refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
-    return this.rotation.refreshAccessToken(refreshToken, {
-      client,
-      claims: async (claims) => {
-        const user = await this.getActiveUserById(claims.sub);
-        return user === null ? null : this.tokenData(user);
-      },
-    });
+  refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
+    return this.workflow().refresh(refreshToken, client);
   }
 
   /**
@@ -167,38 +139,17 @@ export abstract class BaseUserAuthentication<User> {
    * so does `refreshToken` when it is a valid refresh token of the same user (anything else
    * there, invalid or someone else's, is ignored).
    */
-  async logout(
+  logout(
     access: AccessTokenClaims,
     refreshToken?: unknown,
     client: LoginClient = {},
   ): Promise<void> {
-    await this.revocation.revokeClaims(access);
-    this.audit.record({
-      type: 'logout',
-      userId: access.sub,
-      jti: access.jti,
-      familyId: access.fam,
-      address: client.address,
-    });
-    if (typeof refreshToken !== 'string') return;
-    let refresh: TokenClaims;
-    try {
-      refresh = this.tokens.verify(refreshToken, 'refresh', true);
-    } catch (error) {
-      if (error instanceof InvalidTokenError) return;
-      throw error;
-    }
-    if (refresh.sub === access.sub) await this.revocation.revokeClaims(refresh);
+    return this.workflow().logout(access, refreshToken, client);
   }
 
   /** Every token the user holds stops working. */
-  async logoutAll(user: User, client: LoginClient = {}): Promise<void> {
-    await this.revocation.revokeAllUserTokens(this.getUserId(user));
-    this.audit.record({
-      type: 'logout_all',
-      userId: String(this.getUserId(user)),
-      address: client.address,
-    });
+  logoutAll(user: User, client: LoginClient = {}): Promise<void> {
+    return this.workflow().logoutAll(user, client);
   }
 
   /**
@@ -207,63 +158,55 @@ export abstract class BaseUserAuthentication<User> {
    * @throws CurrentPasswordError for a wrong current password; PasswordPolicyError for a
    *   new password the policy refuses; TooManyAttemptsError when the account is locked.
    */
-  async changePassword(
+  changePassword(
     user: User,
     currentPassword: string,
     newPassword: string,
     client: LoginClient = {},
   ): Promise<void> {
-    // A wrong current password counts as a failed login: it is a password guess too.
-    const attempt = await this.beginAttempt(this.getUsername(user), client);
-    const userId = String(this.getUserId(user));
-    if (!(await this.hasher.verifyPassword(currentPassword, this.getHashedPassword(user)))) {
-      this.audit.record({
-        type: 'login_failed',
-        reason: 'wrong_current_password',
-        userId,
-        address: client.address,
-      });
-      throw new CurrentPasswordError();
-    }
-    await attempt.succeeded();
-    await this.updatePasswordHash(user, await this.hasher.getPasswordHash(newPassword));
-    await this.revocation.revokeAllUserTokens(userId);
-    this.audit.record({ type: 'password_changed', userId, address: client.address });
+    return this.workflow().changePassword(user, currentPassword, newPassword, client);
   }
 
   /**
-   * The one credential check behind `authenticateUser` and `login`: the same work whatever
-   * the outcome, and the reason of a failure (for the audit trail only: clients all get the
-   * same answer).
+   * A bcrypt hash of a new password at the configured cost, for registration.
+   * @throws PasswordPolicyError for a password the policy refuses.
    */
-  private async checkCredentials(
-    username: string,
-    password: string,
-  ): Promise<CredentialCheck<User>> {
-    const user = typeof username === 'string' ? await this.getUserByUsername(username) : undefined;
-    const hash = user ? this.getHashedPassword(user) : undefined;
-    const matches = await this.hasher.verifyPassword(password, hash);
-    if (!user) return { ok: false, failure: { reason: 'unknown_user' } };
-    const userId = String(this.getUserId(user));
-    if (!matches) return { ok: false, failure: { reason: 'wrong_password', userId } };
-    if (!this.isActive(user)) return { ok: false, failure: { reason: 'inactive_user', userId } };
-    if (hash && this.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
-    return { ok: true, user };
+  hashPassword(password: string): Promise<string> {
+    return this.services.hasher.getPasswordHash(password);
   }
 
-  private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {
-    return this.throttle.begin({
-      username: typeof username === 'string' ? username : '',
-      address: client.address,
-    });
+  /** The configured services, for subclasses that add steps of their own. */
+  protected get hasher(): PasswordHasher {
+    return this.services.hasher;
+  }
+  protected get tokens(): TokenService {
+    return this.services.tokens;
+  }
+  protected get revocation(): RevocationService {
+    return this.services.revocation;
+  }
+  protected get rotation(): RefreshRotationService {
+    return this.services.rotation;
+  }
+  protected get throttle(): LoginThrottle {
+    return this.services.throttle;
+  }
+  protected get audit(): AuditTrail {
+    return this.services.audit;
   }
 
-  private async upgradeHash(user: User, password: string): Promise<void> {
-    try {
-      await this.updatePasswordHash(user, await this.hasher.getPasswordHash(password));
-    } catch (error) {
-      // A legacy password below today's policy keeps its old hash; the login still works.
-      if (!(error instanceof PasswordPolicyError)) throw error;
+  private get services(): LoginWorkflow<User>['services'] {
+    return this.workflow().services;
+  }
+
+  private workflow(): LoginWorkflow<User> {
+    const workflow = workflows.get(this) as LoginWorkflow<User> | undefined;
+    if (workflow === undefined) {
+      throw new ConfigurationError(
+        this.constructor.name,
+        'is not configured: pass it as userAuthentication to configureSecurity or configureApp before using it',
+      );
     }
+    return workflow;
   }
 }

@@ -1,30 +1,30 @@
-// Every @Service class imports its tokens from here, so this polyfill is loaded before any
-// decorator runs: typedi reads constructor types through Reflect.getMetadata. Idempotent,
-// and shared with the application's own copy.
-import 'reflect-metadata';
 import { Token } from 'typedi';
+import type { UserAuthentication } from '../auth/user-authentication';
 import type { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
-import type { BaseUserAuthentication } from '../auth/base-user-authentication';
 import type { LoginLimiters } from '../throttling/login-limiters';
+
+/*
+ * What a configured container holds, for controllers to inject (`@Inject(ACCESS_POLICY)`).
+ * A leaf: the library's services never look these up; `configureSecurity` registers them.
+ */
 
 /** The validated settings (a `BaseAppSettings` or a subclass). */
 export const SECURITY_SETTINGS = new Token<BaseAppSettings>('fastcore.security.settings');
 
-/** The clock every service reads "now" from; tests put a frozen one here. */
+/** The clock every service reads "now" from. */
 export const SECURITY_CLOCK = new Token<Clock>('fastcore.security.clock');
 
 /** Where revocations, user cutoffs and spent refresh tokens live. */
 export const REVOCATION_STORE = new Token<RevocationStore>('fastcore.security.revocation-store');
 
 /**
- * The application's user lookup. When registered, each authenticated request loads its user
- * (so a deactivated or demoted user loses access on the next request); when absent, the
- * token's claims stand in for the user (the default, `null`).
+ * The configured login workflow: the application's `BaseUserAuthentication` instance, or
+ * `null` when none is configured (the token's claims then stand in for the user).
  */
-export const USER_AUTHENTICATION = new Token<BaseUserAuthentication<unknown> | null>(
+export const USER_AUTHENTICATION = new Token<UserAuthentication | null>(
   'fastcore.security.user-authentication',
 );
 

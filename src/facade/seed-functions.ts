@@ -1,25 +1,21 @@
-import type { Constructable } from 'typedi';
 import type { JsonWebKeySet } from '../keys/jwt-key-set';
 import type { AccessTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
 import type { CreateTokenOptions } from '../tokens/token-service';
-import { TokenService } from '../tokens/token-service';
-import { PasswordHasher } from '../password/password-hasher';
 import type { RefreshOptions } from '../revocation/refresh-rotation-service';
-import { RefreshRotationService } from '../revocation/refresh-rotation-service';
-import { RevocationService } from '../revocation/revocation-service';
-import { withSecurityDefaults } from '../container/security-container';
+import type { Security } from '../security/security';
+import { securityOf } from '../security/configure-security';
 
 /*
  * The original module's functions, by the names its users know, bound to the global TypeDI
- * container. With nothing configured they read settings from the environment on first use
- * (and throw `ConfigurationError` if those are bad). `configureSecurity` changes what they
- * use.
+ * container's security. With nothing configured, the first call builds it from the
+ * environment (and throws `ConfigurationError` if that is bad); after that, configuring the
+ * global container throws instead of being ignored. Configure first when you configure.
  */
 
-function service<T>(type: Constructable<T>): T {
-  return withSecurityDefaults().get<T>(type);
+function globalSecurity(): Security {
+  return securityOf();
 }
 
 /**
@@ -27,12 +23,12 @@ function service<T>(type: Constructable<T>): T {
  * the current and previous keys of RS*, PS* and ES*; empty for HS*, whose key is secret.
  */
 export function getJwks(): JsonWebKeySet {
-  return service(TokenService).jwks();
+  return globalSecurity().tokens.jwks();
 }
 
 /** bcrypt hash of a new password. @example `await getPasswordHash('correct horse battery')` */
 export function getPasswordHash(password: string): Promise<string> {
-  return service(PasswordHasher).getPasswordHash(password);
+  return globalSecurity().hasher.getPasswordHash(password);
 }
 
 /** `true` when the password matches the stored hash; `false` (never a throw) otherwise. */
@@ -40,27 +36,27 @@ export function verifyPassword(
   password: string,
   hash: string | null | undefined,
 ): Promise<boolean> {
-  return service(PasswordHasher).verifyPassword(password, hash);
+  return globalSecurity().hasher.verifyPassword(password, hash);
 }
 
 /** A signed access token. @example `createAccessToken({ sub: user.id, roles: ['user'] })` */
 export function createAccessToken(data: TokenData, options?: CreateTokenOptions): string {
-  return service(TokenService).createAccessToken(data, options);
+  return globalSecurity().tokens.createAccessToken(data, options);
 }
 
 /** A signed refresh token starting a new session. */
 export function createRefreshToken(data: TokenData, options?: CreateTokenOptions): string {
-  return service(TokenService).createRefreshToken(data, options);
+  return globalSecurity().tokens.createRefreshToken(data, options);
 }
 
 /** `{access_token, refresh_token, token_type: "bearer", expires_in}` for one new session. */
 export function createTokenPair(data: TokenData): TokenPair {
-  return service(TokenService).createTokenPair(data);
+  return globalSecurity().tokens.createTokenPair(data);
 }
 
 /** Verifies an access token, revocation included. */
 export function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-  return service(RevocationService).verifyAccessToken(token);
+  return globalSecurity().revocation.verifyAccessToken(token);
 }
 
 /** Spends a refresh token and returns a new pair (rotation with reuse detection). */
@@ -68,15 +64,15 @@ export function refreshAccessToken(
   refreshToken: string,
   options?: RefreshOptions,
 ): Promise<TokenPair> {
-  return service(RefreshRotationService).refreshAccessToken(refreshToken, options);
+  return globalSecurity().rotation.refreshAccessToken(refreshToken, options);
 }
 
 /** Revokes one of our tokens until it would have expired; an expired one is a no-op. */
 export function revokeToken(token: string): Promise<void> {
-  return service(RevocationService).revokeToken(token);
+  return globalSecurity().revocation.revokeToken(token);
 }
 
 /** Revokes every token the user holds now. */
 export function revokeAllUserTokens(userId: string | number): Promise<void> {
-  return service(RevocationService).revokeAllUserTokens(userId);
+  return globalSecurity().revocation.revokeAllUserTokens(userId);
 }

@@ -25,16 +25,17 @@ export function containerOf(ctx: unknown): ContainerInstance {
   return context?.[APP_CONTAINER] ?? Container.of();
 }
 
+/** Makes `container` the one controllers (and the security) of `app`'s requests come from. */
+export function useAppContainer(app: Koa, container: ContainerInstance): void {
+  (app.context as unknown as ContextWithContainer)[APP_CONTAINER] = container;
+  useContainer(perAppContainer);
+}
+
 /**
- * Makes `container` the one controllers of `app` come from. Controllers given as classes
- * must be TypeDI services (`@Service()`): refused here, at registration, rather than
- * failing on the first request.
+ * Controllers given as classes must be TypeDI services (`@Service()`): refused at
+ * registration rather than failing on the first request.
  */
-export function useAppContainer(
-  app: Koa,
-  container: ContainerInstance,
-  controllers: unknown[],
-): void {
+export function assertServiceControllers(controllers: readonly unknown[]): void {
   for (const controller of controllers) {
     if (typeof controller === 'function' && !Container.has(controller)) {
       throw new TypeError(
@@ -42,6 +43,4 @@ export function useAppContainer(
       );
     }
   }
-  (app.context as unknown as ContextWithContainer)[APP_CONTAINER] = container;
-  useContainer(perAppContainer);
 }

@@ -1,8 +1,7 @@
 import type { Context } from 'koa';
 import { createParamDecorator } from 'routing-controllers';
-import { withSecurityDefaults } from '../container/security-container';
+import { securityOf } from '../security/configure-security';
 import { containerOf } from './controller-container';
-import { RequestAuthentication } from './request-authentication';
 
 /**
  * Injects the request's `Principal` (verified claims, user, roles) into a controller action,
@@ -19,9 +18,7 @@ export function CurrentPrincipal(): (object: object, method: string, index: numb
   return createParamDecorator({
     value: (action) => {
       const ctx = action.context as Context;
-      return withSecurityDefaults(containerOf(ctx))
-        .get(RequestAuthentication)
-        .requirePrincipal(ctx);
+      return securityOf(containerOf(ctx)).requestAuthentication.requirePrincipal(ctx);
     },
   });
 }

@@ -1,4 +1,6 @@
 import type { Context, Middleware } from 'koa';
+import type { ErrorReporter } from '../logging/error-reporter';
+import { stderrErrorReporter } from '../logging/error-reporter';
 import type { HttpProblem } from './http-problem';
 import { problem, toHttpProblem } from './http-problem';
 
@@ -8,9 +10,23 @@ export interface ErrorLayerOptions {
   realm?: string;
   /**
    * Told of every error answered with 500 (a defect), e.g. to log it. It receives the error
-   * itself: log its name and stack, not its message, if it may quote input.
+   * itself: log its name and stack, not its message, if it may quote input. Default: one
+   * JSON line on stderr (`stderrErrorReporter`) with the error's name, message and stack.
    */
   onServerError?: (error: unknown, ctx: Context) => void;
+}
+
+/** Set on every request that passed through the error layer: checkers refuse to run without it. */
+const ANSWERED_BY_LAYER = Symbol('fastcore.security.error-layer');
+
+/** Whether a request passed through `securityErrorLayer` (so its errors cannot leak). */
+export function hasErrorLayer(ctx: Context): boolean {
+  return (ctx.state as Record<symbol, unknown>)[ANSWERED_BY_LAYER] === true;
+}
+
+/** The default `onServerError`: the error, to a reporter. */
+function reportTo(reporter: ErrorReporter): (error: unknown) => void {
+  return (error) => reporter('server_error', error);
 }
 
 const REALM = /^[\x20-\x7e]{1,64}$/;
@@ -22,16 +38,27 @@ const REALM = /^[\x20-\x7e]{1,64}$/;
  * library message, no input is ever echoed. Also answers unmatched routes (404) and wrong
  * methods (405) in the same shape. Register it first, before anything that may throw.
  */
-export function securityErrorLayer(options: ErrorLayerOptions = {}): Middleware {
+export function securityErrorLayer(
+  options: ErrorLayerOptions = {},
+  reporter: ErrorReporter = stderrErrorReporter,
+): Middleware {
   const realm = options.realm ?? 'api';
+  const onServerError = options.onServerError ?? reportTo(reporter);
   if (!REALM.test(realm) || realm.includes('"') || realm.includes('\\')) {
     throw new TypeError(
       'realm must be 1 to 64 printable ASCII characters without quotes or backslashes',
     );
   }
   return async (ctx, next) => {
+    (ctx.state as Record<symbol, unknown>)[ANSWERED_BY_LAYER] = true;
     try {
       await next();
+      if (ctx.status === 500 && carriesErrorFields(ctx.body)) {
+        // Someone else's error handler (routing-controllers' own, when defaultErrorHandler
+        // is on) answered a defect: its body may carry the error's fields and stack.
+        onServerError(new Error('an error handler other than securityErrorLayer answered'), ctx);
+        send(ctx, problem(500, 'server_error'), realm, true);
+      }
       if (ctx.status === 404 && isEmpty(ctx.body)) send(ctx, problem(404, 'not_found'), realm);
       // @koa/router answers a method it does not know (TRACE, PROPFIND) with 501: a client
       // error all the same.
@@ -40,7 +67,7 @@ export function securityErrorLayer(options: ErrorLayerOptions = {}): Middleware 
       }
     } catch (error) {
       const answer = toHttpProblem(error);
-      if (answer.status >= 500 && answer.status !== 503) options.onServerError?.(error, ctx);
+      if (answer.status >= 500 && answer.status !== 503) onServerError(error, ctx);
       send(ctx, answer, realm, true);
     }
   };
@@ -61,6 +88,11 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
   }
   if (answer.retryAfter !== undefined) ctx.set('Retry-After', String(answer.retryAfter));
   ctx.set('Cache-Control', 'no-store');
+}
+
+/** A body made of an error's fields, as routing-controllers' own handler writes it. */
+function carriesErrorFields(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && ('stack' in body || 'name' in body);
 }
 
 function isEmpty(body: unknown): boolean {

@@ -1,17 +1,15 @@
 import type { Context } from 'koa';
-import { Inject, Service } from 'typedi';
-import { AuditTrail } from '../audit/audit-trail';
-import type { BaseUserAuthentication } from '../auth/base-user-authentication';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { UserAdapter } from '../auth/user-adapter';
 import type { Principal } from '../auth/principal';
 import { normalizeRoles } from '../authorization/roles';
-import { USER_AUTHENTICATION } from '../container/injection-tokens';
 import {
   AuthenticationRequiredError,
   InvalidTokenError,
   SecurityError,
   StoreUnavailableError,
 } from '../errors/security-errors';
-import { RevocationService } from '../revocation/revocation-service';
+import type { RevocationService } from '../revocation/revocation-service';
 import { readBearerToken } from './bearer-token';
 
 /** Where the request's principal (a promise of it) is kept, so that it is computed once. */
@@ -28,11 +26,10 @@ interface SecurityState {
  * the same request (`currentUserChecker`) get the same result from `ctx.state`. The user is
  * also left on `ctx.state.user`, Koa's convention.
  */
-@Service()
 export class RequestAuthentication {
   constructor(
     private readonly revocation: RevocationService,
-    @Inject(USER_AUTHENTICATION) private readonly users: BaseUserAuthentication<unknown> | null,
+    private readonly users: UserAdapter<unknown> | null,
     private readonly audit: AuditTrail,
   ) {}
 

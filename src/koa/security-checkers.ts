@@ -2,10 +2,10 @@ import type { Context } from 'koa';
 import type { Action } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
-import type { AccessPolicy } from '../authorization/access-policy';
-import { ACCESS_POLICY } from '../container/injection-tokens';
-import { withSecurityDefaults } from '../container/security-container';
-import { RequestAuthentication } from './request-authentication';
+import { ConfigurationError } from '../errors/security-errors';
+import type { Security } from '../security/security';
+import { securityOf } from '../security/configure-security';
+import { hasErrorLayer } from './error-layer';
 
 /** routing-controllers' `authorizationChecker` signature. */
 export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<boolean>;
@@ -13,53 +13,56 @@ export type AuthorizationChecker = (action: Action, roles: string[]) => Promise<
 export type CurrentUserChecker = (action: Action) => Promise<unknown>;
 
 /**
- * The container's `RequestAuthentication` and `AccessPolicy`, resolved on first use and
- * kept: the hot path does no container look-ups. (Configure the container before the
- * first request.)
+ * A container's security, built on first use and kept: the hot path does no look-ups. A
+ * request that did not pass through `securityErrorLayer` is refused (fail closed): without
+ * it, a 401 would reach routing-controllers' handler and leave as a 500.
  */
-function checkerServices(
-  container: ContainerInstance,
-): () => { authentication: RequestAuthentication; policy: AccessPolicy } {
-  let resolved: { authentication: RequestAuthentication; policy: AccessPolicy } | undefined;
-  return () =>
-    (resolved ??= {
-      authentication: withSecurityDefaults(container).get(RequestAuthentication),
-      policy: container.get(ACCESS_POLICY),
-    });
+function lazySecurity(container: ContainerInstance): (ctx: Context) => Security {
+  let security: Security | undefined;
+  return (ctx) => {
+    if (!hasErrorLayer(ctx)) {
+      throw new ConfigurationError(
+        'securityErrorLayer',
+        'is not installed: spread routingControllersOptions(app) into useKoaServer, or use configureApp',
+      );
+    }
+    return (security ??= securityOf(container));
+  };
 }
 
 /**
- * An `authorizationChecker` bound to a container. routing-controllers turns a `false` into
- * 403 when roles are required, even for an anonymous caller, so every token problem throws
- * (401 through the error layer) and only a role mismatch answers `false` (403).
+ * An `authorizationChecker` bound to a container's security. routing-controllers turns a
+ * `false` into 403 when roles are required, even for an anonymous caller, so every token
+ * problem throws (401 through the error layer) and only a role mismatch answers `false` (403).
  * `roles` are the class-level and method-level requirements combined, each a role or a
- * permission of the container's `AccessPolicy`; any one of them suffices.
+ * permission of the configured `AccessPolicy`; any one of them suffices.
  */
 export function createAuthorizationChecker(
   container: ContainerInstance = Container.of(),
 ): AuthorizationChecker {
-  const resolve = checkerServices(container);
+  const security = lazySecurity(container);
   return async (action, roles) => {
     const ctx = action.context as Context;
-    const { authentication, policy } = resolve();
+    const { requestAuthentication: authentication, accessPolicy } = security(ctx);
     const principal = await authentication.requirePrincipal(ctx);
-    if (policy.allows(principal.roles, roles)) return true;
+    if (accessPolicy.allows(principal.roles, roles)) return true;
     authentication.recordDenied(ctx, 'insufficient_scope', principal);
     return false;
   };
 }
 
 /**
- * A `currentUserChecker` bound to a container: the verified user, `undefined` for an
- * anonymous request (so `@CurrentUser({ required: true })` answers 401), and a thrown 401
+ * A `currentUserChecker` bound to a container's security: the verified user, `undefined` for
+ * an anonymous request (so `@CurrentUser({ required: true })` answers 401), and a thrown 401
  * for a bad token: never a decoded-but-unverified user.
  */
 export function createCurrentUserChecker(
   container: ContainerInstance = Container.of(),
 ): CurrentUserChecker {
-  const resolve = checkerServices(container);
+  const security = lazySecurity(container);
   return async (action) => {
-    const principal = await resolve().authentication.principal(action.context as Context);
+    const ctx = action.context as Context;
+    const principal = await security(ctx).requestAuthentication.principal(ctx);
     return principal?.user;
   };
 }
@@ -72,8 +75,8 @@ function onGlobalContainer(): [AuthorizationChecker, CurrentUserChecker] {
 }
 
 /**
- * The checkers on the global container, ready for
- * `useKoaServer(app, { authorizationChecker, currentUserChecker, … })`.
+ * The checkers on the global container. Prefer spreading `routingControllersOptions(app)`,
+ * which also installs the error layer and body parsing and sets the controllers' container.
  */
 export const authorizationChecker: AuthorizationChecker = (action, roles) =>
   onGlobalContainer()[0](action, roles);

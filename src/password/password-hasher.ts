@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { Inject, Service } from 'typedi';
-import { BaseAppSettings } from '../config/base-app-settings';
-import { SECURITY_SETTINGS } from '../container/injection-tokens';
+import type { BaseAppSettings } from '../config/base-app-settings';
 import { parseBcryptHash } from './bcrypt-hash-format';
 import { bcryptInput, checkNewPassword, normalizeOfferedPassword } from './password-policy';
 
@@ -13,12 +11,11 @@ import { bcryptInput, checkNewPassword, normalizeOfferedPassword } from './passw
  * Passwords are normalised to NFC; longer than 72 UTF-8 bytes they are pre-hashed (see
  * `bcryptInput`) instead of silently truncated.
  */
-@Service()
 export class PasswordHasher {
   private readonly rounds: number;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(@Inject(SECURITY_SETTINGS) settings: BaseAppSettings) {
+  constructor(settings: BaseAppSettings) {
     this.rounds = settings.BCRYPT_ROUNDS;
   }
 

@@ -1,13 +1,11 @@
-import { Inject, Service } from 'typedi';
-import { AuditTrail } from '../audit/audit-trail';
-import { BaseAppSettings } from '../config/base-app-settings';
-import { REVOCATION_STORE, SECURITY_SETTINGS } from '../container/injection-tokens';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { BaseAppSettings } from '../config/base-app-settings';
 import { InvalidTokenError, TokenRevokedError } from '../errors/security-errors';
 import type { RefreshTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import { applicationClaims } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
-import { TokenService } from '../tokens/token-service';
+import type { TokenService } from '../tokens/token-service';
 import { RevocationLifetimes } from './revocation-lifetimes';
 import type { RevocationStore } from './revocation-store';
 import { toRevocationState } from './token-revocation-state';
@@ -35,14 +33,13 @@ export interface RefreshOptions {
  * store's atomic spend), and the others count as reuse. Rotation keeps the family's absolute
  * expiry: a session never outlives `REFRESH_SESSION_MAX_DAYS`.
  */
-@Service()
 export class RefreshRotationService {
   private readonly lifetimes: RevocationLifetimes;
 
   constructor(
     private readonly tokens: TokenService,
-    @Inject(REVOCATION_STORE) private readonly store: RevocationStore,
-    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    private readonly store: RevocationStore,
+    settings: BaseAppSettings,
     private readonly audit: AuditTrail,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);

@@ -1,10 +1,8 @@
-import { Inject, Service } from 'typedi';
 import type { Clock } from '../clock/clock';
-import { BaseAppSettings } from '../config/base-app-settings';
-import { REVOCATION_STORE, SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
+import type { BaseAppSettings } from '../config/base-app-settings';
 import { TokenRevokedError } from '../errors/security-errors';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
-import { TokenService } from '../tokens/token-service';
+import type { TokenService } from '../tokens/token-service';
 import { RevocationLifetimes } from './revocation-lifetimes';
 import type { RevocationStore } from './revocation-store';
 import { toRevocationState } from './token-revocation-state';
@@ -13,15 +11,14 @@ import { toRevocationState } from './token-revocation-state';
  * Revokes tokens and answers whether a verified token is still good. Token verification
  * plus one store read: `verifyAccessToken` is what a protected request calls.
  */
-@Service()
 export class RevocationService {
   private readonly lifetimes: RevocationLifetimes;
 
   constructor(
     private readonly tokens: TokenService,
-    @Inject(REVOCATION_STORE) private readonly store: RevocationStore,
-    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
-    @Inject(SECURITY_CLOCK) private readonly clock: Clock,
+    private readonly store: RevocationStore,
+    settings: BaseAppSettings,
+    private readonly clock: Clock,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
   }

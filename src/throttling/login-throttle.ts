@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { Inject, Service } from 'typedi';
-import { AuditTrail } from '../audit/audit-trail';
-import { BaseAppSettings } from '../config/base-app-settings';
-import { LOGIN_LIMITERS, SECURITY_SETTINGS } from '../container/injection-tokens';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { BaseAppSettings } from '../config/base-app-settings';
 import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
 import type { LoginLimiters } from './login-limiters';
 
@@ -16,28 +14,30 @@ export interface LoginAttempt {
   address?: string | undefined;
 }
 
-/** An attempt that was let through, already counted as a failure until it succeeds. */
+/** An attempt that was let through, counted until its outcome is known. */
 export interface CountedAttempt {
-  /** Resets the account's count (not the address's). */
+  /** The credentials matched: the account's count is reset, the attempt is not counted. */
   succeeded(): Promise<void>;
+  /** The credentials did not match: the attempt that reaches a limit locks. */
+  failed(): Promise<void>;
 }
 
 /**
  * Brute-force protection of logins (ASVS 6.3.1). Each attempt is counted *before* the
  * password is checked, atomically in the limiter, so a burst of parallel guesses cannot get
- * past the limit. The attempt that reaches `LOGIN_MAX_ATTEMPTS` is still answered normally;
- * from then on the account is locked for `LOGIN_LOCKOUT_SECONDS`, whatever the password.
- * A success before the limit resets the account's count; the per-address count (a much
- * higher limit) is not reset by a success, so one valid account cannot launder an address.
+ * past the limit. Only failures count in the end: a success takes its own point back. The
+ * failure that reaches `LOGIN_MAX_ATTEMPTS` is still answered normally; from then on the
+ * account is locked for `LOGIN_LOCKOUT_SECONDS`, whatever the password. A success resets the
+ * account's count; the per-address count (a much higher limit) keeps the failures before it,
+ * so one valid account cannot launder an address.
  */
-@Service()
 export class LoginThrottle {
   private readonly lockoutSeconds: number;
   private readonly maxAttempts: { account: number; address: number };
 
   constructor(
-    @Inject(LOGIN_LIMITERS) private readonly limiters: LoginLimiters,
-    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
+    private readonly limiters: LoginLimiters,
+    settings: BaseAppSettings,
     private readonly audit: AuditTrail,
   ) {
     this.lockoutSeconds = settings.LOGIN_LOCKOUT_SECONDS;
@@ -55,37 +55,50 @@ export class LoginThrottle {
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
     const accountKey = keyOf(attempt.username.trim().toLowerCase());
     const addressKey = attempt.address ? keyOf(attempt.address) : undefined;
-    await this.count('account', accountKey, attempt.address);
-    if (addressKey !== undefined) await this.count('address', addressKey, attempt.address);
+    const counts: Partial<Record<keyof LoginLimiters, number>> = {};
+    counts.account = await this.count('account', accountKey);
+    if (addressKey !== undefined) counts.address = await this.count('address', addressKey);
     return {
       succeeded: async () => {
         await this.call(this.limiters.account, (l) => l.delete(accountKey));
+        if (addressKey !== undefined) {
+          await this.call(this.limiters.address, (l) => l.reward(addressKey, 1));
+        }
+      },
+      failed: async () => {
+        await this.lockAtLimit('account', accountKey, counts.account, attempt.address);
+        if (addressKey !== undefined) {
+          await this.lockAtLimit('address', addressKey, counts.address, attempt.address);
+        }
       },
     };
   }
 
-  /** Counts one attempt on one limiter; locks when it reaches the limit; 429 past it. */
-  private async count(
-    kind: keyof LoginLimiters,
-    key: string,
-    address: string | undefined,
-  ): Promise<void> {
-    const limiter = this.limiters[kind];
-    const result = await this.call(limiter, (l) => l.penalty(key));
+  /** Counts one attempt on one limiter; 429 past the limit. @returns the count, this one included. */
+  private async count(kind: keyof LoginLimiters, key: string): Promise<number> {
+    const result = await this.call(this.limiters[kind], (l) => l.penalty(key));
     if (result.consumedPoints > this.maxAttempts[kind]) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
-    if (result.consumedPoints === this.maxAttempts[kind]) {
-      // The lock runs from the attempt that reached the limit, for the whole lockout.
-      await this.call(limiter, (l) => l.block(key, this.lockoutSeconds));
-      this.audit.record({
-        type: 'account_locked',
-        scope: kind,
-        key,
-        retryAfterSeconds: this.lockoutSeconds,
-        address,
-      });
-    }
+    return result.consumedPoints;
+  }
+
+  /** A failure that reached the limit locks, from now, for the whole lockout. */
+  private async lockAtLimit(
+    kind: keyof LoginLimiters,
+    key: string,
+    count: number | undefined,
+    address: string | undefined,
+  ): Promise<void> {
+    if (count !== this.maxAttempts[kind]) return;
+    await this.call(this.limiters[kind], (l) => l.block(key, this.lockoutSeconds));
+    this.audit.record({
+      type: 'account_locked',
+      scope: kind,
+      key,
+      retryAfterSeconds: this.lockoutSeconds,
+      address,
+    });
   }
 
   private async call<T>(

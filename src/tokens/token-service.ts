@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Jwt, SignOptions, VerifyOptions } from 'jsonwebtoken';
-import { Inject, Service } from 'typedi';
 import type { Clock } from '../clock/clock';
-import { BaseAppSettings } from '../config/base-app-settings';
-import { SECURITY_CLOCK, SECURITY_SETTINGS } from '../container/injection-tokens';
+import type { BaseAppSettings } from '../config/base-app-settings';
 import { InvalidTokenError } from '../errors/security-errors';
 import type { JsonWebKeySet, JwtKeySet } from '../keys/jwt-key-set';
 import type { ClaimsPolicy } from './claims-validator';
@@ -38,7 +36,6 @@ export interface FamilyOptions {
  * key (asymmetric: the `kid` must name a configured key), signature (jsonwebtoken), header
  * (`crit` refused), then every claim (`validateClaims`).
  */
-@Service()
 export class TokenService {
   private readonly keys: JwtKeySet;
   private readonly signOptions: SignOptions;
@@ -51,8 +48,8 @@ export class TokenService {
   private issueFloorMs = 0;
 
   constructor(
-    @Inject(SECURITY_SETTINGS) settings: BaseAppSettings,
-    @Inject(SECURITY_CLOCK) private readonly clock: Clock,
+    settings: BaseAppSettings,
+    private readonly clock: Clock,
   ) {
     this.settings = settings;
     this.verified = new VerifiedTokenCache(settings.VERIFIED_TOKEN_CACHE_SIZE);

@@ -1,0 +1,184 @@
+import type { AuditTrail } from '../audit/audit-trail';
+import {
+  CurrentPasswordError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  PasswordPolicyError,
+} from '../errors/security-errors';
+import type { ErrorReporter } from '../logging/error-reporter';
+import type { PasswordHasher } from '../password/password-hasher';
+import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
+import type { RevocationService } from '../revocation/revocation-service';
+import type { CountedAttempt, LoginThrottle } from '../throttling/login-throttle';
+import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
+import type { TokenPair } from '../tokens/token-pair';
+import type { TokenService } from '../tokens/token-service';
+import type { LoginClient } from './login-client';
+import type { UserAdapter } from './user-adapter';
+
+/** The services the login workflow works with, all built from one configuration. */
+export interface LoginWorkflowServices {
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  revocation: RevocationService;
+  rotation: RefreshRotationService;
+  throttle: LoginThrottle;
+  audit: AuditTrail;
+  reportError: ErrorReporter;
+}
+
+/** The outcome of a credential check, with the reason of a failure for the audit trail. */
+type CredentialCheck<User> =
+  | { ok: true; user: User }
+  | {
+      ok: false;
+      failure: { reason: 'unknown_user' | 'wrong_password' | 'inactive_user'; userId?: string };
+    };
+
+/**
+ * Login, refresh, logout and password change around the application's user lookup. Made by
+ * the composition root (`configureSecurity`/`configureApp`) from the complete configuration;
+ * applications reach it through their `BaseUserAuthentication` subclass.
+ */
+export class LoginWorkflow<User> {
+  constructor(
+    private readonly users: UserAdapter<User>,
+    readonly services: LoginWorkflowServices,
+  ) {}
+
+  async authenticateUser(username: string, password: string): Promise<User | null> {
+    const checked = await this.checkCredentials(username, password);
+    return checked.ok ? checked.user : null;
+  }
+
+  async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
+    const { audit, tokens } = this.services;
+    const attempt = await this.beginAttempt(username, client);
+    const checked = await this.checkCredentials(username, password);
+    if (!checked.ok) {
+      await attempt.failed();
+      audit.record({ type: 'login_failed', ...checked.failure, address: client.address });
+      throw new InvalidCredentialsError();
+    }
+    const user = checked.user;
+    await attempt.succeeded();
+    const family = tokens.startFamily();
+    const userId = String(this.users.getUserId(user));
+    audit.record({ type: 'login_succeeded', userId, familyId: family.id, address: client.address });
+    return tokens.createTokenPair(this.users.tokenData(user), { family });
+  }
+
+  refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
+    return this.services.rotation.refreshAccessToken(refreshToken, {
+      client,
+      claims: async (claims) => {
+        const user = await this.users.getActiveUserById(claims.sub);
+        return user === null ? null : this.users.tokenData(user);
+      },
+    });
+  }
+
+  async logout(
+    access: AccessTokenClaims,
+    refreshToken?: unknown,
+    client: LoginClient = {},
+  ): Promise<void> {
+    const { revocation, tokens, audit } = this.services;
+    await revocation.revokeClaims(access);
+    audit.record({
+      type: 'logout',
+      userId: access.sub,
+      jti: access.jti,
+      familyId: access.fam,
+      address: client.address,
+    });
+    if (typeof refreshToken !== 'string') return;
+    let refresh: TokenClaims;
+    try {
+      refresh = tokens.verify(refreshToken, 'refresh', true);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return;
+      throw error;
+    }
+    if (refresh.sub === access.sub) await revocation.revokeClaims(refresh);
+  }
+
+  async logoutAll(user: User, client: LoginClient = {}): Promise<void> {
+    const userId = this.users.getUserId(user);
+    await this.services.revocation.revokeAllUserTokens(userId);
+    this.services.audit.record({
+      type: 'logout_all',
+      userId: String(userId),
+      address: client.address,
+    });
+  }
+
+  async changePassword(
+    user: User,
+    currentPassword: string,
+    newPassword: string,
+    client: LoginClient = {},
+  ): Promise<void> {
+    const { hasher, revocation, audit } = this.services;
+    // A wrong current password counts as a failed login: it is a password guess too.
+    const attempt = await this.beginAttempt(this.users.getUsername(user), client);
+    const userId = String(this.users.getUserId(user));
+    if (!(await hasher.verifyPassword(currentPassword, this.users.getHashedPassword(user)))) {
+      await attempt.failed();
+      audit.record({
+        type: 'login_failed',
+        reason: 'wrong_current_password',
+        userId,
+        address: client.address,
+      });
+      throw new CurrentPasswordError();
+    }
+    await attempt.succeeded();
+    await this.users.updatePasswordHash(user, await hasher.getPasswordHash(newPassword));
+    await revocation.revokeAllUserTokens(userId);
+    audit.record({ type: 'password_changed', userId, address: client.address });
+  }
+
+  /**
+   * The one credential check behind `authenticateUser` and `login`: the same work whatever
+   * the outcome, and the reason of a failure (for the audit trail only: clients all get the
+   * same answer).
+   */
+  private async checkCredentials(
+    username: string,
+    password: string,
+  ): Promise<CredentialCheck<User>> {
+    const { users } = this;
+    const user = typeof username === 'string' ? await users.getUserByUsername(username) : undefined;
+    const hash = user ? users.getHashedPassword(user) : undefined;
+    const matches = await this.services.hasher.verifyPassword(password, hash);
+    if (!user) return { ok: false, failure: { reason: 'unknown_user' } };
+    const userId = String(users.getUserId(user));
+    if (!matches) return { ok: false, failure: { reason: 'wrong_password', userId } };
+    if (!users.isActive(user)) return { ok: false, failure: { reason: 'inactive_user', userId } };
+    if (hash && this.services.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
+    return { ok: true, user };
+  }
+
+  private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {
+    return this.services.throttle.begin({
+      username: typeof username === 'string' ? username : '',
+      address: client.address,
+    });
+  }
+
+  /** A cheaper hash is replaced; when that fails, the login still works (and it is reported). */
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    try {
+      await this.users.updatePasswordHash(
+        user,
+        await this.services.hasher.getPasswordHash(password),
+      );
+    } catch (error) {
+      // A legacy password below today's policy keeps its old hash, as designed.
+      if (!(error instanceof PasswordPolicyError)) {
+        this.services.reportError('password_rehash_failed', error);
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { TokenData } from '../tokens/token-data';
+
+/**
+ * What the login workflow needs to know of the application's users: how to find them and
+ * read them. `BaseUserAuthentication` is the class an application extends to provide it.
+ */
+export interface UserAdapter<User> {
+  /** The user with this login name, or null/undefined. */
+  getUserByUsername(username: string): Promise<User | null | undefined>;
+  /** The user whose id is a token's `sub`, or null/undefined. */
+  getUserById(id: string): Promise<User | null | undefined>;
+  getUserId(user: User): string | number;
+  /** The login name (what `getUserByUsername` finds the user by): the throttling key. */
+  getUsername(user: User): string;
+  /** The stored bcrypt hash (`$2a$`, `$2b$` or `$2y$`); null or corrupt means "cannot log in". */
+  getHashedPassword(user: User): string | null | undefined;
+  getRoles(user: User): readonly string[];
+  /** Inactive users cannot log in, refresh or use their tokens. */
+  isActive(user: User): boolean;
+  /** Stores a new hash for the user (password change, cheap-hash upgrade). */
+  updatePasswordHash(user: User, hash: string): Promise<void>;
+  /** The user a token names, when it still exists and is active; `null` otherwise. */
+  getActiveUserById(id: string): Promise<User | null>;
+  /** Claims of the user's tokens: subject and roles, and whatever the application adds. */
+  tokenData(user: User): TokenData;
+}

@@ -1,0 +1,84 @@
+import type Koa from 'koa';
+import type { RoutingControllersOptions } from 'routing-controllers';
+import { Container } from 'typedi';
+import type { ContainerInstance } from 'typedi';
+import { ConfigurationError } from '../errors/security-errors';
+import { securityOf } from '../security/configure-security';
+import { bodyParsing } from './body-parsing';
+import { useAppContainer } from './controller-container';
+import type { ErrorLayerOptions } from './error-layer';
+import { securityErrorLayer } from './error-layer';
+import { createAuthorizationChecker, createCurrentUserChecker } from './security-checkers';
+
+/** Options of `routingControllersOptions`. */
+export interface SecureServerOptions extends ErrorLayerOptions {
+  /** The configured container. Default: the global one. */
+  container?: ContainerInstance;
+  /** Largest JSON or form body accepted; larger is 413. Default `"16kb"`. Bodies must be objects. */
+  bodyLimit?: string;
+}
+
+/** What `routingControllersOptions` returns: spread it into `useKoaServer`'s options. */
+export type SecureRoutingControllersOptions = Required<
+  Pick<
+    RoutingControllersOptions,
+    | 'authorizationChecker'
+    | 'currentUserChecker'
+    | 'defaultErrorHandler'
+    | 'classTransformer'
+    | 'validation'
+  >
+>;
+
+const SECURED = Symbol('fastcore.security.secured-app');
+
+/**
+ * Secures a Koa app for routing-controllers, for applications that call `useKoaServer`
+ * themselves (`configureApp` does all of it in one call). Builds the container's security
+ * now (after this, configuring it further throws), puts the error layer and body parsing
+ * first in the app's middleware whatever was registered before, makes routing-controllers
+ * resolve controllers from `container`, and returns the options to spread:
+ * the checkers, `defaultErrorHandler: false` (errors go to the error layer: routing-controllers'
+ * handler would copy an error's fields and stack into the response), class-transformer and
+ * whitelisting validation.
+ *
+ * @example
+ * ```ts
+ * configureSecurity({ settings, userAuthentication });
+ * useKoaServer(app, { controllers, ...routingControllersOptions(app) });
+ * ```
+ * @throws ConfigurationError when the app is already secured, or (for a container other than
+ *   the global one) when the container was not configured.
+ */
+export function routingControllersOptions(
+  app: Koa,
+  options: SecureServerOptions = {},
+): SecureRoutingControllersOptions {
+  const container = options.container ?? Container.of();
+  const marked = app as unknown as Record<typeof SECURED, boolean | undefined>;
+  if (marked[SECURED] === true) {
+    throw new ConfigurationError(
+      'app',
+      'is already secured: call configureApp or routingControllersOptions once per app',
+    );
+  }
+  const security = securityOf(container);
+  marked[SECURED] = true;
+  // First, whatever the app registered before: every error of every layer is answered by it.
+  app.middleware.unshift(
+    securityErrorLayer(options, security.reportError),
+    bodyParsing(options.bodyLimit ?? '16kb'),
+  );
+  useAppContainer(app, container);
+  return {
+    authorizationChecker: createAuthorizationChecker(container),
+    currentUserChecker: createCurrentUserChecker(container),
+    defaultErrorHandler: false,
+    classTransformer: true,
+    validation: {
+      whitelist: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+    },
+  };
+}
