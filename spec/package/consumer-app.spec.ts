@@ -1,0 +1,187 @@
+// An application written the way the README shows, compiled and run from the packed package
+// (spec/package/consumer-app/). Runs after `npm test`'s build; CONSUMER_PACKAGE_ROOT packs
+// another checkout (a worktree), KEEP_CONSUMER_APP=1 keeps the temporary project. Alone:
+// `npx mocha --no-config -r ts-node/register -r spec/helpers/setup.ts spec/package/consumer-app.spec.ts`
+// (with the config, mocha adds this file to every spec of .mocharc.json's `spec`).
+import { hash } from 'bcrypt';
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { PrivateRedis } from '../helpers/private-redis';
+import { connectRedis } from '../helpers/real-servers';
+import { TEST_SECRET_KEY } from '../helpers/test-environment';
+import type { Answer } from './consumer-instance';
+import { ConsumerInstance } from './consumer-instance';
+import type { ConsumerProject } from './consumer-project';
+import { buildConsumerProject } from './consumer-project';
+
+const USERNAME = 'ada@example.com';
+const PASSWORD = 'consumer-app-password';
+
+/** Anything shaped like a JWT, and a line of a stack trace. */
+const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/;
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+/**
+ * The wiring orders a README reader could write (spec/package/consumer-app/src/wiring/).
+ * One keeps SECRET_KEY in code and one ACCESS_TOKEN_EXPIRE_MINUTES (7): there, the
+ * environment holds no value a service could fall back on.
+ */
+const ORDERS: { wiring: string; env: Record<string, string> }[] = [
+  { wiring: 'inline', env: { SECRET_KEY: TEST_SECRET_KEY } },
+  {
+    wiring: 'module-level',
+    env: { SECRET_KEY: TEST_SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES: '7' },
+  },
+  { wiring: 'split', env: { SECRET_KEY: TEST_SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES: '7' } },
+  { wiring: 'security-first', env: { ACCESS_TOKEN_EXPIRE_MINUTES: '7' } },
+  { wiring: 'manual', env: { SECRET_KEY: TEST_SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES: '7' } },
+];
+
+function given<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} was not set up`);
+  return value;
+}
+
+function pairOf(answer: Answer): { access_token: string; refresh_token: string } {
+  expect(answer.status, 'a token pair').to.equal(200);
+  const { access_token, refresh_token } = answer.body;
+  if (typeof access_token !== 'string' || typeof refresh_token !== 'string') {
+    throw new Error('the answer holds no token pair');
+  }
+  return { access_token, refresh_token };
+}
+
+describe('an app written from the README against the packed package: two instances, one Redis', function () {
+  // npm pack, npm install (warm cache) and tsc, once for every wiring order.
+  this.timeout(90_000);
+  let redis: PrivateRedis | undefined;
+  let client: Redis | undefined;
+  let project: ConsumerProject | undefined;
+  let seedHash = '';
+
+  before(async () => {
+    redis = await PrivateRedis.start();
+    client = await connectRedis(redis.url);
+    seedHash = await hash(PASSWORD, 4);
+    project = await buildConsumerProject();
+    const shared = [...project.compileErrors].filter(([file]) => !file.startsWith('src/wiring/'));
+    if (shared.length > 0) {
+      throw new Error(
+        `the app does not compile:\n${shared.flatMap(([, lines]) => lines).join('\n')}`,
+      );
+    }
+  });
+  after(async () => {
+    client?.disconnect();
+    await redis?.kill();
+    project?.remove();
+  });
+
+  async function keysUnder(pattern: string): Promise<string[]> {
+    return given(client, 'the Redis client').keys(pattern);
+  }
+
+  for (const { wiring, env } of ORDERS) {
+    describe(`wired ${wiring}`, () => {
+      const prefix = `consumer-${wiring}:`;
+      let a: ConsumerInstance | undefined;
+      let b: ConsumerInstance | undefined;
+      const A = (): ConsumerInstance => given(a, 'instance A');
+      const B = (): ConsumerInstance => given(b, 'instance B');
+
+      before(async () => {
+        const dir = given(project, 'the consumer project').dir;
+        const errors = given(project, 'the consumer project').compileErrors.get(
+          `src/wiring/${wiring}.ts`,
+        );
+        if (errors !== undefined) throw new Error(`does not compile:\n${errors.join('\n')}`);
+        await given(client, 'the Redis client').flushall();
+        const instanceEnv = {
+          ...env,
+          WIRING: wiring,
+          REDIS_URL: given(redis, 'the private Redis').url,
+          REDIS_KEY_PREFIX: prefix,
+          SEED_USER_NAME: USERNAME,
+          SEED_USER_HASH: seedHash,
+          BCRYPT_ROUNDS: '4',
+          LOGIN_MAX_ATTEMPTS: '3',
+        };
+        const [first, second] = await Promise.allSettled([
+          ConsumerInstance.start(dir, `${wiring} A`, instanceEnv),
+          ConsumerInstance.start(dir, `${wiring} B`, instanceEnv),
+        ]);
+        if (first.status === 'fulfilled') a = first.value;
+        if (second.status === 'fulfilled') b = second.value;
+        for (const started of [first, second]) {
+          if (started.status === 'rejected') throw started.reason;
+        }
+      });
+      after(async () => {
+        await a?.stop();
+        await b?.stop();
+      });
+
+      it('logs in with the configured access token lifetime (expires_in 420)', async () => {
+        const answer = await A().login(USERNAME, PASSWORD);
+        expect(answer.status).to.equal(200);
+        expect(answer.body['expires_in']).to.equal(420);
+      });
+
+      it("answers GET /users/me on B with A's access token, from the app's user table", async () => {
+        const pair = pairOf(await A().login(USERNAME, PASSWORD));
+        const me = await B().me(pair.access_token);
+        expect(me.status).to.equal(200);
+        expect(me.body).to.deep.equal({ id: '1', username: USERNAME, roles: ['user'] });
+      });
+
+      it('refuses on B a refresh token spent on A, and that ends the session', async () => {
+        const first = pairOf(await A().login(USERNAME, PASSWORD));
+        const second = pairOf(await A().refresh(first.refresh_token));
+        expect((await B().refresh(first.refresh_token)).status, 'replayed on B').to.equal(401);
+        expect((await A().refresh(second.refresh_token)).status, 'the new refresh token').to.equal(
+          401,
+        );
+        expect((await B().me(second.access_token)).status, 'the new access token').to.equal(401);
+      });
+
+      it('refuses on A an access token logged out on B', async () => {
+        const pair = pairOf(await A().login(USERNAME, PASSWORD));
+        expect((await A().me(pair.access_token)).status, 'before the logout').to.equal(200);
+        expect((await B().logout(pair.access_token)).status, 'the logout').to.equal(204);
+        expect((await A().me(pair.access_token)).status, 'after the logout').to.equal(401);
+      });
+
+      it('keeps the revocation state in Redis, under the configured prefix', async () => {
+        const pair = pairOf(await A().login(USERNAME, PASSWORD));
+        const next = pairOf(await B().refresh(pair.refresh_token));
+        expect((await A().logout(next.access_token)).status).to.equal(204);
+        expect(await keysUnder(`${prefix}revocation:spent:*`), 'spent refresh tokens').not.to.be
+          .empty;
+        expect(await keysUnder(`${prefix}revocation:jti:*`), 'revoked tokens').not.to.be.empty;
+        expect(await keysUnder(`${prefix}revocation:fam:*`), 'revoked families').not.to.be.empty;
+      });
+
+      // Locks the one user: after every other login of this order.
+      it('locks the account after three failed logins spread over A and B: 429 on both', async () => {
+        for (const [attempt, instance] of [A(), B(), A()].entries()) {
+          const failed = await instance.login(USERNAME, 'wrong-password');
+          expect(failed.status, `failed login ${attempt + 1} on ${instance.name}`).to.equal(401);
+        }
+        for (const instance of [A(), B()]) {
+          const locked = await instance.login(USERNAME, PASSWORD);
+          expect(locked.status, `the right password on ${instance.name}`).to.equal(429);
+        }
+        expect(await keysUnder(`${prefix}login:*`), 'login counters').not.to.be.empty;
+      });
+
+      it('writes no stack trace and no token to stdout or stderr', () => {
+        for (const instance of [A(), B()]) {
+          const output = instance.output;
+          expect(STACK_LINE.test(output), `a stack trace from ${instance.name}`).to.equal(false);
+          expect(JWT.test(output), `a token from ${instance.name}`).to.equal(false);
+          expect(output.includes(PASSWORD), `the password from ${instance.name}`).to.equal(false);
+        }
+      });
+    });
+  }
+});

@@ -1,0 +1,40 @@
+import { BaseUserAuthentication } from '@fastcore/security';
+import type { User } from './users';
+import { userTable } from './users';
+
+/** The README's `DatabaseUserAuthentication`, over the in-memory user table. */
+export class DatabaseUserAuthentication extends BaseUserAuthentication<User> {
+  getUserByUsername(username: string): Promise<User | undefined> {
+    const name = username.trim().toLowerCase();
+    return Promise.resolve([...userTable.values()].find((user) => user.username === name));
+  }
+
+  getUserById(id: string): Promise<User | undefined> {
+    return Promise.resolve(userTable.get(id));
+  }
+
+  getUserId(user: User): string {
+    return user.id;
+  }
+
+  getUsername(user: User): string {
+    return user.username;
+  }
+
+  getHashedPassword(user: User): string {
+    return user.hashed_password;
+  }
+
+  getRoles(user: User): string[] {
+    return user.roles;
+  }
+
+  override isActive(user: User): boolean {
+    return user.is_active;
+  }
+
+  override updatePasswordHash(user: User, hash: string): Promise<void> {
+    userTable.set(user.id, { ...user, hashed_password: hash });
+    return Promise.resolve();
+  }
+}
