@@ -102,6 +102,23 @@ describe('BaseUserAuthentication', () => {
     expect(auth.upgrades, 'no second upgrade').to.have.length(1);
   });
 
+  it('G6 a store error while saving the upgraded hash is reported, and the login still succeeds', async () => {
+    const reported: [string, unknown][] = [];
+    const users = new MemoryUsers();
+    createSecurityFixture({ BCRYPT_ROUNDS: '5' }, undefined, {
+      userAuthentication: users,
+      reportError: (event, error) => reported.push([event, error]),
+    });
+    const user = await users.add('old@example.com', 'old-password');
+    user.hashed_password = await bcrypt.hash('old-password', 4);
+    const failure = new Error('connection terminated');
+    users.updatePasswordHash = () => Promise.reject(failure);
+    const pair = await users.login('old@example.com', 'old-password');
+    expect(pair.token_type).to.equal('bearer');
+    expect(reported).to.deep.equal([['password_rehash_failed', failure]]);
+    expect(user.hashed_password, 'the old hash is kept').to.match(/^\$2b\$04\$/);
+  });
+
   it("G6 a legacy password below today's minimum still logs in, keeping its hash", async () => {
     const user = await addUser('legacy@example.com', 'placeholder-pw');
     user.hashed_password = (await bcrypt.hash('abc', 4)).replace(/^\$2b\$/, '$2y$');

@@ -13,26 +13,28 @@ import type { LoginWorkflow } from './login-workflow';
 import type { UserAdapter } from './user-adapter';
 import type { UserAuthentication } from './user-authentication';
 
-/** The workflow each configured instance belongs to (set by the composition root only). */
-const workflows = new WeakMap<object, LoginWorkflow<never>>();
+/** Where a configured instance finds its workflow: the configuration it was given to. */
+export interface LoginWorkflowSource {
+  /** The workflow, built from the complete configuration (built now if it is not yet). */
+  loginWorkflow(): LoginWorkflow<never>;
+}
+
+const sources = new WeakMap<object, LoginWorkflowSource>();
 
 /**
- * Makes `workflow` the one `users` delegates to. Called by the composition root once per
- * instance: an instance belongs to one configuration.
+ * Binds `users` to the configuration that was given it. Called by the composition root only;
+ * an instance belongs to one configuration.
  * @throws ConfigurationError when `users` already belongs to another configuration.
  */
-export function attachLoginWorkflow<User>(
-  users: BaseUserAuthentication<User>,
-  workflow: LoginWorkflow<User>,
-): void {
-  const current = workflows.get(users);
-  if (current !== undefined && current !== workflow) {
+export function bindUserAuthentication(users: object, source: LoginWorkflowSource): void {
+  const current = sources.get(users);
+  if (current !== undefined && current !== source) {
     throw new ConfigurationError(
       'userAuthentication',
-      'is already configured in another container: make one instance per configuration',
+      'is already configured elsewhere (another container or createSecurity): make one instance per configuration',
     );
   }
-  workflows.set(users, workflow as LoginWorkflow<never>);
+  sources.set(users, source);
 }
 
 /**
@@ -112,7 +114,7 @@ export abstract class BaseUserAuthentication<User>
    * The user when the username and password match an active user; `null` otherwise, with
    * the same work done whichever the reason.
    */
-  authenticateUser(username: string, password: string): Promise<User | null> {
+  async authenticateUser(username: string, password: string): Promise<User | null> {
     return this.workflow().authenticateUser(username, password);
   }
 
@@ -122,7 +124,7 @@ export abstract class BaseUserAuthentication<User>
    * @throws InvalidCredentialsError for an unknown user, a wrong password or an inactive user.
    * @throws TooManyAttemptsError when the account or the address is locked.
    */
-  login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
+  async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
     return this.workflow().login(username, password, client);
   }
 
@@ -130,7 +132,7 @@ export abstract class BaseUserAuthentication<User>
    * Spends a refresh token and issues a new pair with the user's current claims: a user that
    * is gone or inactive cannot refresh (`InvalidTokenError`).
    */
-  refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
+  async refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
     return this.workflow().refresh(refreshToken, client);
   }
 
@@ -139,7 +141,7 @@ export abstract class BaseUserAuthentication<User>
    * so does `refreshToken` when it is a valid refresh token of the same user (anything else
    * there, invalid or someone else's, is ignored).
    */
-  logout(
+  async logout(
     access: AccessTokenClaims,
     refreshToken?: unknown,
     client: LoginClient = {},
@@ -148,7 +150,7 @@ export abstract class BaseUserAuthentication<User>
   }
 
   /** Every token the user holds stops working. */
-  logoutAll(user: User, client: LoginClient = {}): Promise<void> {
+  async logoutAll(user: User, client: LoginClient = {}): Promise<void> {
     return this.workflow().logoutAll(user, client);
   }
 
@@ -158,7 +160,7 @@ export abstract class BaseUserAuthentication<User>
    * @throws CurrentPasswordError for a wrong current password; PasswordPolicyError for a
    *   new password the policy refuses; TooManyAttemptsError when the account is locked.
    */
-  changePassword(
+  async changePassword(
     user: User,
     currentPassword: string,
     newPassword: string,
@@ -171,7 +173,7 @@ export abstract class BaseUserAuthentication<User>
    * A bcrypt hash of a new password at the configured cost, for registration.
    * @throws PasswordPolicyError for a password the policy refuses.
    */
-  hashPassword(password: string): Promise<string> {
+  async hashPassword(password: string): Promise<string> {
     return this.services.hasher.getPasswordHash(password);
   }
 
@@ -200,13 +202,13 @@ export abstract class BaseUserAuthentication<User>
   }
 
   private workflow(): LoginWorkflow<User> {
-    const workflow = workflows.get(this) as LoginWorkflow<User> | undefined;
-    if (workflow === undefined) {
+    const source = sources.get(this);
+    if (source === undefined) {
       throw new ConfigurationError(
         this.constructor.name,
         'is not configured: pass it as userAuthentication to configureSecurity or configureApp before using it',
       );
     }
-    return workflow;
+    return source.loginWorkflow();
   }
 }

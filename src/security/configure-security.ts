@@ -1,6 +1,9 @@
 import { Container, Token } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import { AuditTrail } from '../audit/audit-trail';
+import type { LoginWorkflowSource } from '../auth/base-user-authentication';
+import { bindUserAuthentication } from '../auth/base-user-authentication';
+import type { LoginWorkflow } from '../auth/login-workflow';
 import {
   ACCESS_POLICY,
   LOGIN_LIMITERS,
@@ -26,7 +29,7 @@ import { SECURITY_OPTION_NAMES } from './security-options';
  * several calls (`configureSecurity`, then `configureApp`) until the services are built;
  * after that, a new value would be ignored, so it is refused instead.
  */
-class ContainerSecurity {
+class ContainerSecurity implements LoginWorkflowSource {
   private readonly options: SecurityOptions = {};
   private built: Security | undefined;
 
@@ -52,8 +55,14 @@ class ContainerSecurity {
           'came after the security services of this container were built (by configureApp, routingControllersOptions or a first use): configure everything before',
         );
       }
+      if (name === 'userAuthentication') bindUserAuthentication(value as object, this);
       (this.options as Record<string, unknown>)[name] = value;
     }
+  }
+
+  /** The workflow of the configured user authentication, building the services if need be. */
+  loginWorkflow(): LoginWorkflow<never> {
+    return this.security().loginWorkflow as LoginWorkflow<never>;
   }
 
   security(): Security {
@@ -63,7 +72,7 @@ class ContainerSecurity {
         'was not called for this container: configure it (or call configureApp) before using its services',
       );
     }
-    return (this.built ??= createSecurity(this.options));
+    return (this.built ??= createSecurity(this.options, this));
   }
 }
 

@@ -1,6 +1,6 @@
 import { AuditTrail } from '../audit/audit-trail';
-import type { BaseUserAuthentication } from '../auth/base-user-authentication';
-import { attachLoginWorkflow } from '../auth/base-user-authentication';
+import type { BaseUserAuthentication, LoginWorkflowSource } from '../auth/base-user-authentication';
+import { bindUserAuthentication } from '../auth/base-user-authentication';
 import { LoginWorkflow } from '../auth/login-workflow';
 import { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
@@ -37,15 +37,22 @@ export interface Security {
   readonly requestAuthentication: RequestAuthentication;
   /** The application's user authentication, now bound to these services; or `null`. */
   readonly userAuthentication: BaseUserAuthentication<unknown> | null;
+  /** The login workflow around `userAuthentication`; `null` without one. */
+  readonly loginWorkflow: LoginWorkflow<unknown> | null;
 }
 
 /**
  * The composition root: builds every service from complete options, defaults filled in,
  * in dependency order. Nothing here or below looks anything up in a container.
+ * @param owner the configuration `options.userAuthentication` was already bound to (a
+ *   configured container); without it, the user authentication is bound to what this builds.
  * @throws ConfigurationError for bad settings from the environment, or a user authentication
  *   that already belongs to another configuration.
  */
-export function createSecurity(options: SecurityOptions = {}): Security {
+export function createSecurity(
+  options: SecurityOptions = {},
+  owner?: LoginWorkflowSource,
+): Security {
   const settings = options.settings ?? new BaseAppSettings();
   const clock = options.clock ?? systemClock;
   const revocationStore = options.revocationStore ?? new MemoryRevocationStore(clock);
@@ -59,19 +66,22 @@ export function createSecurity(options: SecurityOptions = {}): Security {
   const rotation = new RefreshRotationService(tokens, revocationStore, settings, audit);
   const throttle = new LoginThrottle(loginLimiters, settings, audit);
   const userAuthentication = options.userAuthentication ?? null;
-  if (userAuthentication !== null) {
-    attachLoginWorkflow(
-      userAuthentication,
-      new LoginWorkflow(userAuthentication, {
-        hasher,
-        tokens,
-        revocation,
-        rotation,
-        throttle,
-        audit,
-        reportError,
-      }),
-    );
+  const loginWorkflow =
+    userAuthentication === null
+      ? null
+      : new LoginWorkflow(userAuthentication, {
+          hasher,
+          tokens,
+          revocation,
+          rotation,
+          throttle,
+          audit,
+          reportError,
+        });
+  if (userAuthentication !== null && owner === undefined) {
+    bindUserAuthentication(userAuthentication, {
+      loginWorkflow: () => loginWorkflow as LoginWorkflow<never>,
+    });
   }
   return {
     settings,
@@ -88,5 +98,6 @@ export function createSecurity(options: SecurityOptions = {}): Security {
     throttle,
     requestAuthentication: new RequestAuthentication(revocation, userAuthentication, audit),
     userAuthentication,
+    loginWorkflow,
   };
 }
