@@ -3,6 +3,9 @@
 // another checkout (a worktree), KEEP_CONSUMER_APP=1 keeps the temporary project. Alone:
 // `npx mocha --no-config -r ts-node/register -r spec/helpers/setup.ts spec/package/consumer-app.spec.ts`
 // (with the config, mocha adds this file to every spec of .mocharc.json's `spec`).
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { hash } from 'bcrypt';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
@@ -14,6 +17,7 @@ import { ConsumerInstance } from './consumer-instance';
 import type { ConsumerProject } from './consumer-project';
 import { buildConsumerProject } from './consumer-project';
 
+const run = promisify(execFile);
 const USERNAME = 'ada@example.com';
 const PASSWORD = 'consumer-app-password';
 
@@ -80,6 +84,37 @@ describe('an app written from the README against the packed package: two instanc
   async function keysUnder(pattern: string): Promise<string[]> {
     return given(client, 'the Redis client').keys(pattern);
   }
+
+  it('stops the start with one ConfigurationError line when the stores come after configureApp', async () => {
+    const dir = given(project, 'the consumer project').dir;
+    const errors = given(project, 'the consumer project').compileErrors.get('src/wiring/late.ts');
+    if (errors !== undefined) throw new Error(`does not compile:\n${errors.join('\n')}`);
+    const started = await run(process.execPath, [join(dir, 'dist', 'main.js')], {
+      cwd: dir,
+      timeout: 10_000,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        WIRING: 'late',
+        PORT: '0',
+        SECRET_KEY: TEST_SECRET_KEY,
+        REDIS_URL: given(redis, 'the private Redis').url,
+        REDIS_KEY_PREFIX: 'consumer-late:',
+        SEED_USER_NAME: USERNAME,
+        SEED_USER_HASH: seedHash,
+      },
+    }).then(
+      () => ({ code: 0, output: '' }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }),
+    );
+    expect(started.code, 'the exit code').to.equal(1);
+    const lines = started.output.trim().split('\n');
+    expect(lines, 'one line').to.have.length(1);
+    expect(lines[0]).to.include('ConfigurationError: revocationStore came after');
+    expect(STACK_LINE.test(started.output)).to.equal(false);
+  });
 
   for (const { wiring, env } of ORDERS) {
     describe(`wired ${wiring}`, () => {

@@ -19,6 +19,8 @@ function loadWiring(name: string | undefined): Promise<Wiring> {
       return import('./wiring/security-first');
     case 'manual':
       return import('./wiring/manual');
+    case 'late':
+      return import('./wiring/late');
     default:
       return Promise.reject(new TypeError('WIRING must name a wiring order'));
   }
