@@ -1,6 +1,6 @@
 import type { Action } from 'routing-controllers';
 import type { DemoApp } from '../demo/demo-app';
-import { createAuthorizationChecker, createCurrentUserChecker } from '../src';
+import { createAuthorizationChecker, createCurrentUserChecker } from '../src/advanced';
 import { createBenchDemo } from './servers/bench-demo';
 import type { Row } from './stats';
 import { interleaved, median } from './stats';

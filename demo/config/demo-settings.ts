@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../../src';
-import { BaseAppSettings, ConfigurationError, EnvReader, isHmacAlgorithm } from '../../src';
+import { BaseAppSettings, ConfigurationError, EnvReader } from '../../src';
+import { isHmacAlgorithm } from '../../src/advanced';
 
 /**
  * The demo's settings: the library's, plus where to listen. With an HS* algorithm outside

@@ -1,4 +1,4 @@
-import { normalizeRoles } from '../../src';
+import { normalizeRoles } from '../../src/advanced';
 
 /** A user as the demo stores it (the contract's `users` table). */
 export interface DemoUser {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
-import { ERROR_DESCRIPTIONS } from '../../src';
+import { ERROR_DESCRIPTIONS } from '../../src/advanced';
 import { DEMO_USERS } from '../../demo/users/seed-demo-users';
 import { demoHarness } from './demo-harness';
 import type { DemoHarness } from './demo-harness';

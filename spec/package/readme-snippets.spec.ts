@@ -1,15 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import ts from 'typescript';
+import {
+  BUILT_ENTRY_TYPES,
+  PROJECT_ROOT,
+  builtPackageOptions,
+  diagnosticsOf,
+  inMemoryProgram,
+  requireBuiltTypes,
+} from '../helpers/built-package-program';
 
 // Every ```ts block of README.md is type-checked against the package as built (dist/), so that
 // no block drifts from the API. All blocks go into one program (one start of the compiler),
 // each as its own module, held in memory.
 
-const projectRoot = resolve(__dirname, '../..');
-const readmePath = join(projectRoot, 'README.md');
-const builtTypes = join(projectRoot, 'dist', 'index.d.ts');
+const readmePath = join(PROJECT_ROOT, 'README.md');
 const preludePath = join(__dirname, 'readme-prelude.d.ts');
 /** The prelude as compiled: a .ts file, which skipLibCheck does not skip as it would a .d.ts. */
 const preludeSource = join(__dirname, 'readme-prelude.ts');
@@ -17,29 +23,13 @@ const preludeSource = join(__dirname, 'readme-prelude.ts');
 const blockFolder = join(__dirname, 'readme-blocks');
 const preludeSpecifier = '../readme-prelude';
 
-/** The project's strict options, for code as an application writes it. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
+/** The application's options, and both entry points resolved to their built declarations. */
+const COMPILER_OPTIONS = builtPackageOptions({
   // Only to see which prelude names a block uses; a block's own unused names are fine.
   noUnusedLocals: true,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-  forceConsistentCasingInFileNames: true,
-  skipLibCheck: true,
-  module: ts.ModuleKind.CommonJS,
-  moduleResolution: ts.ModuleResolutionKind.Node10,
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2022.d.ts'],
-  types: ['node'],
   // A block without imports is still a module of its own, not a script sharing globals.
   moduleDetection: ts.ModuleDetectionKind.Force,
-  // The package as an application gets it: its built declarations, not src/.
-  paths: { '@fastcore/security': [builtTypes] },
-  noEmit: true,
-};
+});
 
 /** "'x' is declared but never used" and its variants (noUnusedLocals). */
 const UNUSED_CODES = new Set([6133, 6192, 6196, 6198]);
@@ -146,10 +136,6 @@ function describeDiagnostic(diagnostic: ts.Diagnostic, block?: Block): string {
   return `${where}:${character + 1} TS${diagnostic.code}: ${message}`;
 }
 
-function diagnosticsOf(program: ts.Program, file: ts.SourceFile): readonly ts.Diagnostic[] {
-  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
-}
-
 /** The prelude names that a block's appended import brings in and the block reads. */
 function preludeNamesUsed(program: ts.Program, block: Block): string[] {
   const file = program.getSourceFile(block.fileName)!;
@@ -182,38 +168,30 @@ describe('README.md: every TypeScript block compiles against the built package',
   let preludeNames: string[];
 
   before(function () {
-    if (!existsSync(builtTypes)) {
-      throw new Error(
-        'dist/index.d.ts is missing: `npm test` builds it first (pretest); run `npm run build`',
-      );
-    }
+    requireBuiltTypes();
     const preludeCode = readFileSync(preludePath, 'utf8');
     preludeNames = parse(preludePath, preludeCode)
       .statements.filter(isExported)
       .flatMap(declaredNames);
     const sources = new Map(blocks.map((b) => [b.fileName, withPrelude(b, preludeNames)]));
     sources.set(preludeSource, preludeCode);
-    const host = ts.createCompilerHost(COMPILER_OPTIONS, true);
-    const readFile = host.readFile.bind(host);
-    const fileExists = host.fileExists.bind(host);
-    host.getCurrentDirectory = () => projectRoot;
-    host.fileExists = (name) => sources.has(name) || fileExists(name);
-    host.readFile = (name) => sources.get(name) ?? readFile(name);
-    program = ts.createProgram([...sources.keys()], COMPILER_OPTIONS, host);
+    program = inMemoryProgram(sources, COMPILER_OPTIONS);
   });
 
-  it('finds the blocks, and resolves @fastcore/security to dist/index.d.ts', function () {
+  it('finds the blocks, and resolves each entry point to its dist/ declarations', function () {
     if (readmeError) throw readmeError;
     expect(blocks).to.not.be.empty;
     const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
     expect(global.map((d) => describeDiagnostic(d))).to.deep.equal([]);
-    const resolved = ts.resolveModuleName(
-      '@fastcore/security',
-      join(blockFolder, 'any.ts'),
-      COMPILER_OPTIONS,
-      ts.sys,
-    ).resolvedModule;
-    expect(resolved?.resolvedFileName).to.equal(builtTypes);
+    for (const [specifier, builtTypes] of Object.entries(BUILT_ENTRY_TYPES)) {
+      const resolved = ts.resolveModuleName(
+        specifier,
+        join(blockFolder, 'any.ts'),
+        COMPILER_OPTIONS,
+        ts.sys,
+      ).resolvedModule;
+      expect(resolved?.resolvedFileName, specifier).to.equal(builtTypes);
+    }
   });
 
   it('has a prelude that compiles and declares only names some block uses', function () {

@@ -12,6 +12,15 @@ export interface FailFastRedisOptions extends RedisOptions {
  * that needs it gets a `StoreUnavailableError` (503) within about half a second, not a hang
  * and not a pile of queued commands. It reconnects by itself, so the app recovers when
  * Redis returns. The URL may hold a password: it is never logged here.
+ *
+ * The client is the application's ioredis (a peer dependency, major 5 or 6): the same class
+ * its own code imports. `RedisRevocationStore` and `redisLoginLimiters` also take a client
+ * the application made itself.
+ *
+ * @example
+ * ```ts
+ * const redis = createRedisClient(process.env.REDIS_URL!, { onError: (e) => log.warn(e.name) });
+ * ```
  */
 export function createRedisClient(url: string, options: FailFastRedisOptions = {}): Redis {
   const { onError, ...redisOptions } = options;

@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { StoreUnavailableError } from '../errors/security-errors';
@@ -19,8 +18,17 @@ export interface RedisRevocationStoreOptions {
   clock?: Clock;
 }
 
+/**
+ * What `RedisRevocationStore` uses of an ioredis client: its `Redis` of major 5 or 6 fits
+ * (typed by shape, so the application's own client type-checks whichever major it has).
+ */
+export interface RedisRevocationClient {
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  mget(keys: string[]): Promise<(string | null)[]>;
+}
+
 /** The store's scripts, registered on the client under names that are ours. */
-interface ScriptedRedis extends Redis {
+interface ScriptedRedis extends RedisRevocationClient {
   fastcoreRememberLongest(key: string, ttlMs: number): Promise<unknown>;
   fastcoreMoveCutoff(key: string, cutoffMs: number, ttlMs: number): Promise<unknown>;
   fastcoreSpendRefresh(
@@ -54,6 +62,12 @@ const MAX_CHECK_BATCH = 256;
  *
  * Give it a client made for failing fast (`createRedisClient`): no offline queue, a command
  * timeout. Any error of the client becomes `StoreUnavailableError` (HTTP 503).
+ *
+ * @example
+ * ```ts
+ * const redis = createRedisClient(process.env.REDIS_URL!); // or the app's ioredis 5 or 6 client
+ * configureSecurity({ revocationStore: new RedisRevocationStore(redis, { keyPrefix: 'app:' }) });
+ * ```
  */
 export class RedisRevocationStore implements RevocationStore {
   private readonly redis: ScriptedRedis;
@@ -61,7 +75,7 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly clock: Clock;
   private readonly checks: DataLoader<TokenRevocationState, boolean>;
 
-  constructor(redis: Redis, options: RedisRevocationStoreOptions = {}) {
+  constructor(redis: RedisRevocationClient, options: RedisRevocationStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'fastcore:revocation:';
     this.clock = options.clock ?? systemClock;
     redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });

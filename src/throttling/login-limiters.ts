@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { BaseAppSettings } from '../config/base-app-settings';
@@ -36,11 +35,34 @@ export function memoryLoginLimiters(settings: BaseAppSettings): LoginLimiters {
 }
 
 /**
- * Counters in Redis, shared by every instance (a client from `createRedisClient`). When
- * Redis is not ready a login fails fast with `StoreUnavailableError` (503), never unthrottled.
+ * What rate-limiter-flexible's `RateLimiterRedis` uses of an ioredis client: its `Redis` of
+ * major 5 or 6 fits (typed by shape, so the application's own client type-checks whichever
+ * major it has). `status` is how the limiter sees that the client is not ready.
+ */
+export interface RedisLimiterClient {
+  readonly status: string;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  multi(): RedisLimiterTransaction;
+  del(...keys: string[]): Promise<number>;
+}
+
+/** The commands the limiter chains in a `MULTI`. */
+interface RedisLimiterTransaction {
+  set(key: string, value: number): RedisLimiterTransaction;
+  set(key: string, value: number, mode: 'EX', seconds: number): RedisLimiterTransaction;
+  incrby(key: string, increment: number): RedisLimiterTransaction;
+  get(key: string): RedisLimiterTransaction;
+  pttl(key: string): RedisLimiterTransaction;
+  exec(): Promise<unknown>;
+}
+
+/**
+ * Counters in Redis, shared by every instance (a client from `createRedisClient`, or the
+ * app's own ioredis 5 or 6 client). When Redis is not ready a login fails fast with
+ * `StoreUnavailableError` (503), never unthrottled.
  */
 export function redisLoginLimiters(
-  redis: Redis,
+  redis: RedisLimiterClient,
   settings: BaseAppSettings,
   keyPrefix?: string,
 ): LoginLimiters {

@@ -1,5 +1,6 @@
-import type { LoginLimiters, RevocationStore } from '@fastcore/security';
 import { RedisRevocationStore, createRedisClient, redisLoginLimiters } from '@fastcore/security';
+// The subpath, resolved by this project's tsc without `exports` (moduleResolution node10).
+import type { LoginLimiters, RevocationStore } from '@fastcore/security/advanced';
 import type { AppSettings } from './app-settings';
 import { logLine } from './log';
 
