@@ -7,6 +7,8 @@
  */
 const PLACEHOLDER_PREFIXES = [
   'your-secret-key-here',
+  'a-string-secret-at-least',
+  'your-jwt-secret',
   'your-secret-key',
   'your-256-bit-secret',
   'your-384-bit-secret',
@@ -44,7 +46,11 @@ const PLACEHOLDER_FRAGMENTS = [
  * or refuse some random ones.
  */
 export function isPlaceholderKey(key: string): boolean {
-  const normalized = key.trim().toLowerCase();
+  // Separators folded, so `your_secret_key`, `YOUR SECRET KEY` and `your.secret.key` match.
+  const normalized = key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_.]+/g, '-');
   if (PLACEHOLDER_PREFIXES.some((placeholder) => normalized.startsWith(placeholder))) return true;
   if (PLACEHOLDER_FRAGMENTS.some((fragment) => normalized.includes(fragment))) return true;
   return normalized.length < 2 || repeatsItself(normalized);

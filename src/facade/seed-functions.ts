@@ -27,12 +27,12 @@ export function getJwks(): JsonWebKeySet {
 }
 
 /** bcrypt hash of a new password. @example `await getPasswordHash('correct horse battery')` */
-export function getPasswordHash(password: string): Promise<string> {
+export async function getPasswordHash(password: string): Promise<string> {
   return globalSecurity().hasher.getPasswordHash(password);
 }
 
 /** `true` when the password matches the stored hash; `false` (never a throw) otherwise. */
-export function verifyPassword(
+export async function verifyPassword(
   password: string,
   hash: string | null | undefined,
 ): Promise<boolean> {
@@ -55,12 +55,12 @@ export function createTokenPair(data: TokenData): TokenPair {
 }
 
 /** Verifies an access token, revocation included. */
-export function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+export async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
   return globalSecurity().revocation.verifyAccessToken(token);
 }
 
 /** Spends a refresh token and returns a new pair (rotation with reuse detection). */
-export function refreshAccessToken(
+export async function refreshAccessToken(
   refreshToken: string,
   options?: RefreshOptions,
 ): Promise<TokenPair> {
@@ -68,11 +68,11 @@ export function refreshAccessToken(
 }
 
 /** Revokes one of our tokens until it would have expired; an expired one is a no-op. */
-export function revokeToken(token: string): Promise<void> {
+export async function revokeToken(token: string): Promise<void> {
   return globalSecurity().revocation.revokeToken(token);
 }
 
 /** Revokes every token the user holds now. */
-export function revokeAllUserTokens(userId: string | number): Promise<void> {
+export async function revokeAllUserTokens(userId: string | number): Promise<void> {
   return globalSecurity().revocation.revokeAllUserTokens(userId);
 }

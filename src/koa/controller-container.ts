@@ -1,12 +1,12 @@
-import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Action } from 'routing-controllers';
 import { useContainer } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { Constructable, ContainerInstance } from 'typedi';
 
-const APP_CONTAINER = Symbol('fastcore.security.container');
+const REQUEST_CONTAINER = Symbol('fastcore.security.container');
 
-type ContextWithContainer = Record<typeof APP_CONTAINER, ContainerInstance | undefined>;
+type StateWithContainer = Record<typeof REQUEST_CONTAINER, ContainerInstance | undefined>;
 
 /**
  * routing-controllers keeps one IoC container for the whole process. This adapter resolves
@@ -19,16 +19,27 @@ const perAppContainer = {
   },
 };
 
-/** The container of the app serving a request (`configureApp`'s), else the global one. */
+/**
+ * The container of the secured app serving a request, else the global one. Kept on the
+ * request, not on the app, so that an app mounted in another (koa-mount: its middleware runs
+ * on the parent's context) still serves with its own.
+ */
 export function containerOf(ctx: unknown): ContainerInstance {
-  const context = ctx as Partial<ContextWithContainer> | undefined;
-  return context?.[APP_CONTAINER] ?? Container.of();
+  const state = (ctx as Partial<Context> | undefined)?.state as
+    Partial<StateWithContainer> | undefined;
+  return state?.[REQUEST_CONTAINER] ?? Container.of();
 }
 
-/** Makes `container` the one controllers (and the security) of `app`'s requests come from. */
-export function useAppContainer(app: Koa, container: ContainerInstance): void {
-  (app.context as unknown as ContextWithContainer)[APP_CONTAINER] = container;
+/**
+ * A middleware that makes `container` the one the request's controllers (and security) come
+ * from, and routing-controllers' container adapter that reads it.
+ */
+export function requestContainer(container: ContainerInstance): Middleware {
   useContainer(perAppContainer);
+  return (ctx, next) => {
+    (ctx.state as StateWithContainer)[REQUEST_CONTAINER] = container;
+    return next();
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { ErrorReporter } from '../logging/error-reporter';
 import { stderrErrorReporter } from '../logging/error-reporter';
 import type { HttpProblem } from './http-problem';
-import { problem, toHttpProblem } from './http-problem';
+import { problem, problemForCode, toHttpProblem } from './http-problem';
 
 /** Options of `securityErrorLayer`. */
 export interface ErrorLayerOptions {
@@ -29,6 +29,12 @@ function reportTo(reporter: ErrorReporter): (error: unknown) => void {
   return (error) => reporter('server_error', error);
 }
 
+/** Bodies `send` wrote: any other error body came from another handler. */
+const OURS = new WeakSet<object>();
+
+/** Headers an error answer keeps: a browser needs CORS to read it. */
+const KEPT_HEADER = /^(allow|vary|access-control-.*)$/i;
+
 const REALM = /^[\x20-\x7e]{1,64}$/;
 
 /**
@@ -43,7 +49,15 @@ export function securityErrorLayer(
   reporter: ErrorReporter = stderrErrorReporter,
 ): Middleware {
   const realm = options.realm ?? 'api';
-  const onServerError = options.onServerError ?? reportTo(reporter);
+  const report = options.onServerError ?? reportTo(reporter);
+  // A reporter that throws must not turn an answer into Koa's own (with its stack on stderr).
+  const onServerError = (error: unknown, ctx: Context): void => {
+    try {
+      report(error, ctx);
+    } catch {
+      // Nothing more to do: the answer stays the generic one.
+    }
+  };
   if (!REALM.test(realm) || realm.includes('"') || realm.includes('\\')) {
     throw new TypeError(
       'realm must be 1 to 64 printable ASCII characters without quotes or backslashes',
@@ -53,11 +67,14 @@ export function securityErrorLayer(
     (ctx.state as Record<symbol, unknown>)[ANSWERED_BY_LAYER] = true;
     try {
       await next();
-      if (ctx.status === 500 && carriesErrorFields(ctx.body)) {
-        // Someone else's error handler (routing-controllers' own, when defaultErrorHandler
-        // is on) answered a defect: its body may carry the error's fields and stack.
-        onServerError(new Error('an error handler other than securityErrorLayer answered'), ctx);
-        send(ctx, problem(500, 'server_error'), realm, true);
+      const foreign = foreignErrorAnswer(ctx.status, ctx.body);
+      if (foreign !== undefined) {
+        // Another error handler (routing-controllers' own, when defaultErrorHandler is on)
+        // answered: its body may carry the error's fields, message and stack.
+        if (foreign.status === 500) {
+          onServerError(new Error('an error handler other than securityErrorLayer answered'), ctx);
+        }
+        send(ctx, foreign, realm, true);
       }
       if (ctx.status === 404 && isEmpty(ctx.body)) send(ctx, problem(404, 'not_found'), realm);
       // @koa/router answers a method it does not know (TRACE, PROPFIND) with 501: a client
@@ -77,11 +94,13 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
   if (resetHeaders) {
     // Headers an action set before failing (a cookie, a location) do not survive its error.
     for (const name of Object.keys(ctx.response.headers)) {
-      if (name.toLowerCase() !== 'allow') ctx.remove(name);
+      if (!KEPT_HEADER.test(name)) ctx.remove(name);
     }
   }
   ctx.status = answer.status;
-  ctx.body = { error: answer.error, error_description: answer.description };
+  const body = { error: answer.error, error_description: answer.description };
+  OURS.add(body);
+  ctx.body = body;
   if (answer.challenge !== undefined) {
     const attribute = answer.challenge === '' ? '' : `, error="${answer.challenge}"`;
     ctx.set('WWW-Authenticate', `Bearer realm="${realm}"${attribute}`);
@@ -90,9 +109,20 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
   ctx.set('Cache-Control', 'no-store');
 }
 
-/** A body made of an error's fields, as routing-controllers' own handler writes it. */
-function carriesErrorFields(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && ('stack' in body || 'name' in body);
+/**
+ * The answer to give instead of an error body another handler wrote: a library error's
+ * `toJSON()` by its code, a body with a stack by its status, and any other text or object at
+ * 500. `undefined` for everything else (the application's own answers).
+ */
+function foreignErrorAnswer(status: number, body: unknown): HttpProblem | undefined {
+  if (status < 400 || isEmpty(body)) return undefined;
+  if (typeof body === 'object' && body !== null) {
+    if (OURS.has(body)) return undefined;
+    const byCode = problemForCode((body as { code?: unknown }).code);
+    if (byCode !== undefined) return byCode;
+    if ('stack' in body) return toHttpProblem({ status });
+  }
+  return status === 500 ? problem(500, 'server_error') : undefined;
 }
 
 function isEmpty(body: unknown): boolean {

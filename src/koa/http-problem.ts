@@ -1,14 +1,4 @@
-import {
-  AuthenticationRequiredError,
-  CurrentPasswordError,
-  ForbiddenError,
-  InvalidCredentialsError,
-  InvalidRequestError,
-  InvalidTokenError,
-  PasswordPolicyError,
-  StoreUnavailableError,
-  TooManyAttemptsError,
-} from '../errors/security-errors';
+import { SecurityError, TooManyAttemptsError } from '../errors/security-errors';
 
 /** An error response of the contract: status, `error` code, fixed description, challenge. */
 export interface HttpProblem {
@@ -59,26 +49,39 @@ const BY_STATUS: Readonly<Record<number, HttpProblem>> = {
   503: problem(503, 'temporarily_unavailable'),
 };
 
+/** The answer to each library error, by its fixed `code`. */
+const BY_CODE: Readonly<Record<string, HttpProblem>> = {
+  ERR_TOKEN_INVALID: problem(401, 'invalid_token', 'invalid_token'),
+  ERR_TOKEN_EXPIRED: problem(401, 'invalid_token', 'invalid_token'),
+  ERR_TOKEN_REVOKED: problem(401, 'invalid_token', 'invalid_token'),
+  ERR_TOKEN_WRONG_TYPE: problem(401, 'invalid_token', 'invalid_token'),
+  ERR_AUTHENTICATION_REQUIRED: problem(401, 'authentication_required', ''),
+  ERR_INVALID_CREDENTIALS: problem(401, 'invalid_credentials', ''),
+  ERR_CURRENT_PASSWORD: problem(400, 'invalid_credentials'),
+  ERR_INVALID_REQUEST: problem(400, 'invalid_request', 'invalid_request'),
+  ERR_PASSWORD_POLICY: problem(400, 'invalid_request'),
+  ERR_FORBIDDEN: problem(403, 'insufficient_scope', 'insufficient_scope'),
+  ERR_TOO_MANY_ATTEMPTS: problem(429, 'too_many_attempts'),
+  ERR_STORE_UNAVAILABLE: problem(503, 'temporarily_unavailable'),
+};
+
+/** The answer to a library error's `code` (as its `toJSON()` gives it); `undefined` for others. */
+export function problemForCode(code: unknown): HttpProblem | undefined {
+  return typeof code === 'string' && Object.hasOwn(BY_CODE, code) ? BY_CODE[code] : undefined;
+}
+
 /**
- * Maps any thrown value to the contract's error response. Library errors by class; other
- * errors by their HTTP status (routing-controllers' `httpCode`, Koa's `status`); anything
- * else is a defect: 500 `server_error`, with nothing of the error in the response.
+ * Maps any thrown value to the contract's error response. Library errors by their code;
+ * other errors by their HTTP status (routing-controllers' `httpCode`, Koa's `status`);
+ * anything else is a defect: 500 `server_error`, with nothing of the error in the response.
  */
 export function toHttpProblem(error: unknown): HttpProblem {
-  if (error instanceof InvalidTokenError) return problem(401, 'invalid_token', 'invalid_token');
-  if (error instanceof AuthenticationRequiredError)
-    return problem(401, 'authentication_required', '');
-  if (error instanceof InvalidCredentialsError) return problem(401, 'invalid_credentials', '');
-  if (error instanceof CurrentPasswordError) return problem(400, 'invalid_credentials');
-  if (error instanceof InvalidRequestError)
-    return problem(400, 'invalid_request', 'invalid_request');
-  if (error instanceof PasswordPolicyError) return problem(400, 'invalid_request');
-  if (error instanceof ForbiddenError)
-    return problem(403, 'insufficient_scope', 'insufficient_scope');
-  if (error instanceof TooManyAttemptsError) {
-    return { ...problem(429, 'too_many_attempts'), retryAfter: error.retryAfterSeconds };
+  if (error instanceof SecurityError) {
+    const answer = problemForCode(error.code) ?? problem(500, 'server_error');
+    return error instanceof TooManyAttemptsError
+      ? { ...answer, retryAfter: error.retryAfterSeconds }
+      : answer;
   }
-  if (error instanceof StoreUnavailableError) return problem(503, 'temporarily_unavailable');
   const status = httpStatusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
     return BY_STATUS[status] ?? problem(status, 'invalid_request');

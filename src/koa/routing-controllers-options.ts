@@ -5,7 +5,7 @@ import type { ContainerInstance } from 'typedi';
 import { ConfigurationError } from '../errors/security-errors';
 import { securityOf } from '../security/configure-security';
 import { bodyParsing } from './body-parsing';
-import { useAppContainer } from './controller-container';
+import { requestContainer } from './controller-container';
 import type { ErrorLayerOptions } from './error-layer';
 import { securityErrorLayer } from './error-layer';
 import { createAuthorizationChecker, createCurrentUserChecker } from './security-checkers';
@@ -35,9 +35,10 @@ const SECURED = Symbol('fastcore.security.secured-app');
 /**
  * Secures a Koa app for routing-controllers, for applications that call `useKoaServer`
  * themselves (`configureApp` does all of it in one call). Builds the container's security
- * now (after this, configuring it further throws), puts the error layer and body parsing
- * first in the app's middleware whatever was registered before, makes routing-controllers
- * resolve controllers from `container`, and returns the options to spread:
+ * now (after this, configuring it further throws), puts the error layer first in the app's
+ * middleware whatever was registered before, makes routing-controllers resolve controllers
+ * from `container`, adds body parsing (for the routes registered after it: call it right
+ * before `useKoaServer`), and returns the options to spread:
  * the checkers, `defaultErrorHandler: false` (errors go to the error layer: routing-controllers'
  * handler would copy an error's fields and stack into the response), class-transformer and
  * whitelisting validation.
@@ -64,12 +65,14 @@ export function routingControllersOptions(
   }
   const security = securityOf(container);
   marked[SECURED] = true;
-  // First, whatever the app registered before: every error of every layer is answered by it.
+  // First, whatever the app registered before: every error of every layer is answered by it,
+  // and every request knows its container. Body parsing goes here, before routing-controllers'
+  // routes only: routes the app registered before keep their raw bodies.
   app.middleware.unshift(
     securityErrorLayer(options, security.reportError),
-    bodyParsing(options.bodyLimit ?? '16kb'),
+    requestContainer(container),
   );
-  useAppContainer(app, container);
+  app.use(bodyParsing(options.bodyLimit ?? '16kb'));
   return {
     authorizationChecker: createAuthorizationChecker(container),
     currentUserChecker: createCurrentUserChecker(container),

@@ -5,12 +5,23 @@
  */
 export type ErrorReporter = (event: string, error: unknown) => void;
 
-/** Anything shaped like a compact JWS: masked, in case an error message quotes a token. */
-const TOKEN_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+/** Secrets an error's text may quote, each masked with what it is. */
+const MASKS: readonly [RegExp, string][] = [
+  // A compact JWS (a token).
+  [/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[token]'],
+  // A bcrypt hash (an ORM's message may quote the row it failed to write).
+  [/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/g, '[hash]'],
+  // The value after a password-like name, as a JSON parser or a driver quotes it.
+  [
+    /((?:password|passwd|secret|token|authorization)["']?\s*[:=]\s*)("[^"]*"?|'[^']*'?|[^\s,;}]+)/gi,
+    '$1[masked]',
+  ],
+];
 
 /**
  * The default reporter: one JSON line on stderr with the event and the error's name, message
- * and stack (token-shaped text masked), so that no unexpected error goes unseen.
+ * and stack (token-shaped text, bcrypt hashes and password-like values masked), so that no
+ * unexpected error goes unseen.
  */
 export const stderrErrorReporter: ErrorReporter = (event, error) => {
   process.stderr.write(`${formatErrorLine(event, error)}\n`);
@@ -20,10 +31,9 @@ export const stderrErrorReporter: ErrorReporter = (event, error) => {
 export function formatErrorLine(event: string, error: unknown): string {
   const fields =
     error instanceof Error
-      ? { name: error.name, message: error.message, stack: error.stack }
+      ? { name: textOf(error.name), message: textOf(error.message), stack: textOf(error.stack) }
       : { name: typeof error, message: '', stack: undefined };
-  const mask = (text: string | undefined) => text?.replace(TOKEN_LIKE, '[token]');
-  return JSON.stringify({
+  const line = JSON.stringify({
     level: 'error',
     source: '@fastcore/security',
     event,
@@ -31,4 +41,22 @@ export function formatErrorLine(event: string, error: unknown): string {
     message: mask(fields.message),
     stack: mask(fields.stack),
   });
+  // JSON escapes \n and \r; these line separators too end a line for some log readers.
+  return line.replace(
+    /[\u2028\u2029\u0085]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Any field as text: an error's `message` may be anything a thrower put there. */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value;
+}
+
+function mask(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let masked = text;
+  for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
+  return masked;
 }

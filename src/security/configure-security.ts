@@ -32,14 +32,13 @@ import { SECURITY_OPTION_NAMES } from './security-options';
 class ContainerSecurity implements LoginWorkflowSource {
   private readonly options: SecurityOptions = {};
   private built: Security | undefined;
+  /** `configureSecurity` (or `configureApp`) was called, with options or without. */
+  private configured = false;
 
-  constructor(private readonly defaultsAllowed: boolean) {}
-
-  get configured(): boolean {
-    return SECURITY_OPTION_NAMES.some((name) => this.options[name] !== undefined);
-  }
+  constructor(private readonly global: boolean) {}
 
   add(options: SecurityOptions): void {
+    this.configured = true;
     for (const name of SECURITY_OPTION_NAMES) {
       const value = options[name];
       if (value === undefined || value === this.options[name]) continue;
@@ -66,17 +65,29 @@ class ContainerSecurity implements LoginWorkflowSource {
   }
 
   security(): Security {
-    if (this.built === undefined && !this.defaultsAllowed && !this.configured) {
-      throw new ConfigurationError(
-        'configureSecurity',
-        'was not called for this container: configure it (or call configureApp) before using its services',
-      );
+    if (this.built === undefined && !this.configured) {
+      if (!this.global) {
+        throw new ConfigurationError(
+          'configureSecurity',
+          'was not called for this container: configure it (or call configureApp) before using its services',
+        );
+      }
+      if (otherContainersConfigured) {
+        // The seed functions would otherwise run on defaults beside the app's configuration.
+        throw new ConfigurationError(
+          'configureSecurity',
+          'was called for another container, not the global one that the seed functions use: call configureSecurity() for the global container, or use the services of yours',
+        );
+      }
     }
     return (this.built ??= createSecurity(this.options, this));
   }
 }
 
 const CONTAINER_SECURITY = new Token<ContainerSecurity>('fastcore.security.container-security');
+
+/** Whether a container other than the global one was configured in this process. */
+let otherContainersConfigured = false;
 
 /** What a configured container resolves, by class or token, for the application to inject. */
 const REGISTERED: readonly [unknown, (security: Security) => unknown][] = [
@@ -133,6 +144,7 @@ export function configureSecurity(
 ): ContainerInstance {
   const state = stateOf(container);
   state.add(options);
+  if (container !== Container.of()) otherContainersConfigured = true;
   const users = options.userAuthentication;
   // The application's own class resolves to its configured instance too.
   if (users !== undefined) container.set({ id: users.constructor, value: users });
@@ -141,8 +153,8 @@ export function configureSecurity(
 
 /**
  * The container's services, built now if they are not yet. The global container, never
- * configured, is built from the environment (the seed's functions work with nothing else);
- * any other container must have been configured.
+ * configured, is built from the environment (the seed's functions work with nothing else),
+ * unless another container was configured; any other container must have been configured.
  */
 export function securityOf(container: ContainerInstance = Container.of()): Security {
   return stateOf(container).security();

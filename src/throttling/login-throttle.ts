@@ -55,32 +55,41 @@ export class LoginThrottle {
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
     const accountKey = keyOf(attempt.username.trim().toLowerCase());
     const addressKey = attempt.address ? keyOf(attempt.address) : undefined;
-    const counts: Partial<Record<keyof LoginLimiters, number>> = {};
-    counts.account = await this.count('account', accountKey);
-    if (addressKey !== undefined) counts.address = await this.count('address', addressKey);
+    // The address first: a locked address spends no point of the account it names, so it
+    // cannot be used to lock someone else's account.
+    const address = addressKey === undefined ? undefined : await this.count('address', addressKey);
+    const account = await this.count('account', accountKey);
     return {
       succeeded: async () => {
         await this.call(this.limiters.account, (l) => l.delete(accountKey));
-        if (addressKey !== undefined) {
+        // Only within the window the point was counted in: a point given back to a window
+        // that has ended would open the next one with credit.
+        if (addressKey !== undefined && address !== undefined && Date.now() < address.windowEnd) {
           await this.call(this.limiters.address, (l) => l.reward(addressKey, 1));
         }
       },
       failed: async () => {
-        await this.lockAtLimit('account', accountKey, counts.account, attempt.address);
-        if (addressKey !== undefined) {
-          await this.lockAtLimit('address', addressKey, counts.address, attempt.address);
+        await this.lockAtLimit('account', accountKey, account.count, attempt.address);
+        if (addressKey !== undefined && address !== undefined) {
+          await this.lockAtLimit('address', addressKey, address.count, attempt.address);
         }
       },
     };
   }
 
-  /** Counts one attempt on one limiter; 429 past the limit. @returns the count, this one included. */
-  private async count(kind: keyof LoginLimiters, key: string): Promise<number> {
+  /**
+   * Counts one attempt on one limiter; 429 past the limit.
+   * @returns the count, this one included, and when its counting window ends.
+   */
+  private async count(
+    kind: keyof LoginLimiters,
+    key: string,
+  ): Promise<{ count: number; windowEnd: number }> {
     const result = await this.call(this.limiters[kind], (l) => l.penalty(key));
     if (result.consumedPoints > this.maxAttempts[kind]) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
-    return result.consumedPoints;
+    return { count: result.consumedPoints, windowEnd: Date.now() + result.msBeforeNext };
   }
 
   /** A failure that reached the limit locks, from now, for the whole lockout. */
