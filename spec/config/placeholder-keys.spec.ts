@@ -34,6 +34,10 @@ describe('isPlaceholderKey', () => {
     ['a "changethis" key', 'changethis-before-going-to-production'],
     ['a "development" key', 'development-key-of-the-payments-app'],
     ['a "changeme" prefix in capitals', 'CHANGEME_0123456789abcdef0123456789'],
+    ["jwt.io's default secret", 'a-string-secret-at-least-256-bits-long'],
+    ['a placeholder with underscores', 'your_secret_key_here_at_least_32_characters'],
+    ['a placeholder in capitals', 'YOUR_JWT_SECRET_KEY_AT_LEAST_32_CHARS_LONG'],
+    ['a placeholder with spaces', 'your secret key here, at least 32 bytes long'],
   ] as const) {
     it(`knows ${why}`, () => {
       expect(Buffer.byteLength(key)).to.be.at.least(32);
