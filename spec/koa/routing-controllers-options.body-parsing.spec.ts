@@ -11,73 +11,58 @@ import { routingControllersOptions } from '../../src/koa/routing-controllers-opt
 import { configureSecurity } from '../../src/security/configure-security';
 import { testEnvironment } from '../helpers/test-environment';
 
-describe('body parsing unshifted before the app’s own middleware', () => {
+/** An app with routes of its own (a webhook that reads its raw body, a JSON Patch route). */
+function appWithOwnRoutes(): Koa {
   const app = new Koa();
-  before(() => {
-    // The app's own routes, registered before the security wiring (webhooks, JSON Patch)
-    const router = new Router();
-    router.post('/webhook', async (ctx) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-      ctx.body = { rawBytes: Buffer.concat(chunks).length }; // e.g. to verify a signature
-    });
-    router.patch('/docs/1', (ctx) => {
-      ctx.body = {
-        ops: (ctx.request as unknown as { body: unknown[] }).body?.length ?? 'unparsed',
-      };
-    });
-    app.use(router.routes());
-    const container = configureSecurity(
-      { settings: new BaseAppSettings(testEnvironment()) },
-      Container.of(randomUUID()),
-    );
+  const router = new Router();
+  router.post('/webhook', async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    ctx.body = { rawBytes: Buffer.concat(chunks).length }; // e.g. to verify a signature
+  });
+  router.patch('/docs/1', (ctx) => {
+    ctx.body = { ops: (ctx.request as unknown as { body?: unknown[] }).body?.length ?? 0 };
+  });
+  app.use(router.routes());
+  return app;
+}
+
+const settings = () => new BaseAppSettings(testEnvironment());
+
+/** Secured after its own routes were registered, by either wiring. */
+const WIRINGS: Record<string, () => Koa> = {
+  'useKoaServer with routingControllersOptions': () => {
+    const app = appWithOwnRoutes();
+    const container = configureSecurity({ settings: settings() }, Container.of(randomUUID()));
     useKoaServer(app, { controllers: [], ...routingControllersOptions(app, { container }) });
-  });
-
-  it('leaves a webhook’s raw body readable', async () => {
-    const r = await request(app.callback()).post('/webhook').send({ id: 'evt_1' });
-    expect(r.body.rawBytes).to.be.greaterThan(0);
-  });
-
-  it('accepts a JSON Patch (an array) on the app’s own route', async () => {
-    const r = await request(app.callback())
-      .patch('/docs/1')
-      .set('Content-Type', 'application/json-patch+json')
-      .send(JSON.stringify([{ op: 'replace', path: '/title', value: 'x' }]));
-    expect(r.status).to.equal(200);
-  });
-});
-
-describe('configureApp after the app’s own routes', () => {
-  const app = new Koa();
-  before(() => {
-    const router = new Router();
-    router.post('/webhook', async (ctx) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-      ctx.body = { rawBytes: Buffer.concat(chunks).length };
-    });
-    router.patch('/docs/1', (ctx) => {
-      ctx.body = {
-        ops: (ctx.request as unknown as { body?: unknown[] }).body?.length ?? 'unparsed',
-      };
-    });
-    app.use(router.routes());
+    return app;
+  },
+  configureApp: () => {
+    const app = appWithOwnRoutes();
     configureApp(app, {
       controllers: [],
-      settings: new BaseAppSettings(testEnvironment()),
+      settings: settings(),
       container: Container.of(randomUUID()),
     });
+    return app;
+  },
+};
+
+for (const [wiring, make] of Object.entries(WIRINGS)) {
+  describe(`body parsing leaves the app's own earlier routes alone (${wiring})`, () => {
+    const app = make();
+
+    it('a webhook reads its raw body', async () => {
+      const r = await request(app.callback()).post('/webhook').send({ id: 'evt_1' });
+      expect(r.body.rawBytes).to.be.greaterThan(0);
+    });
+
+    it('a JSON Patch (an array) reaches the route, not a 400', async () => {
+      const r = await request(app.callback())
+        .patch('/docs/1')
+        .set('Content-Type', 'application/json-patch+json')
+        .send(JSON.stringify([{ op: 'replace', path: '/title', value: 'x' }]));
+      expect(r.status).to.equal(200);
+    });
   });
-  it('leaves a webhook’s raw body readable', async () => {
-    const r = await request(app.callback()).post('/webhook').send({ id: 'evt_1' });
-    expect(r.body.rawBytes).to.be.greaterThan(0);
-  });
-  it('accepts a JSON Patch array on the app’s own route', async () => {
-    const r = await request(app.callback())
-      .patch('/docs/1')
-      .set('Content-Type', 'application/json-patch+json')
-      .send(JSON.stringify([{ op: 'remove', path: '/a' }]));
-    expect(r.status).to.equal(200);
-  });
-});
+}

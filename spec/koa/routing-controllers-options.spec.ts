@@ -44,7 +44,11 @@ describe('routingControllersOptions (useKoaServer wired by the application)', ()
       Container.of(`manual-spec-${randomUUID()}`),
     );
 
-  function manualApp(before?: Koa.Middleware) {
+  /** The README's manual wiring; `overrides` come after the spread, as a user may write. */
+  function manualApp(
+    before?: Koa.Middleware,
+    overrides: Partial<Parameters<typeof useKoaServer>[1]> = {},
+  ) {
     const container = configured();
     const app = new Koa();
     if (before) app.use(before);
@@ -55,6 +59,7 @@ describe('routingControllersOptions (useKoaServer wired by the application)', ()
         container,
         onServerError: (error) => serverErrors.push(error),
       }),
+      ...overrides,
     });
     return { app, container, serverErrors };
   }
@@ -111,16 +116,9 @@ describe('routingControllersOptions (useKoaServer wired by the application)', ()
   });
 
   it('replaces a 500 that routing-controllers’ own handler wrote with an error’s fields', async () => {
-    const container = configured();
-    const app = new Koa();
-    const serverErrors: unknown[] = [];
-    useKoaServer(app, {
-      controllers: [ManualController],
-      ...routingControllersOptions(app, {
-        container,
-        onServerError: (error) => serverErrors.push(error),
-      }),
-      defaultErrorHandler: true, // unsafe: overrides the spread
+    // Unsafe: overrides the spread.
+    const { app, serverErrors } = manualApp(undefined, {
+      defaultErrorHandler: true,
       development: true,
     });
     const response = await request(app.callback()).get('/manual/defect').expect(500);
