@@ -6,7 +6,7 @@ import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { SecurityOptions } from '../security/security-options';
 import { configureSecurity } from '../security/configure-security';
-import { assertServiceControllers } from './controller-container';
+import { assertServiceControllers, leaveRequestContainer } from './controller-container';
 import type { SecureServerOptions } from './routing-controllers-options';
 import { routingControllersOptions } from './routing-controllers-options';
 
@@ -51,5 +51,6 @@ export function configureApp(app: Koa, options: ConfigureAppOptions): Koa {
     ...(options.routePrefix === undefined ? {} : { routePrefix: options.routePrefix }),
     ...secured,
   });
+  app.use(leaveRequestContainer(container));
   return app;
 }

@@ -30,6 +30,14 @@ export function containerOf(ctx: unknown): ContainerInstance {
   return state?.[REQUEST_CONTAINER] ?? Container.of();
 }
 
+/** The container each secured app found on the request when it set its own. */
+const PREVIOUS = Symbol('fastcore.security.previous-container');
+
+type StateWithPrevious = Record<
+  typeof PREVIOUS,
+  Map<ContainerInstance, ContainerInstance | undefined> | undefined
+>;
+
 /**
  * A middleware that makes `container` the one the request's controllers (and security) come
  * from, and routing-controllers' container adapter that reads it.
@@ -37,8 +45,23 @@ export function containerOf(ctx: unknown): ContainerInstance {
 export function requestContainer(container: ContainerInstance): Middleware {
   useContainer(perAppContainer);
   return (ctx, next) => {
-    (ctx.state as StateWithContainer)[REQUEST_CONTAINER] = container;
+    const state = ctx.state as StateWithContainer & StateWithPrevious;
+    (state[PREVIOUS] ??= new Map()).set(container, state[REQUEST_CONTAINER]);
+    state[REQUEST_CONTAINER] = container;
     return next();
+  };
+}
+
+/**
+ * The last middleware of an app mounted in another (koa-mount): a request its routes did not
+ * handle goes on to the outer app's middleware with the outer app's container again.
+ */
+export function leaveRequestContainer(container: ContainerInstance): Middleware {
+  return async (ctx, next) => {
+    const state = ctx.state as StateWithContainer & StateWithPrevious;
+    state[REQUEST_CONTAINER] = state[PREVIOUS]?.get(container);
+    await next();
+    state[REQUEST_CONTAINER] = container;
   };
 }
 
