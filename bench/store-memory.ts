@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const full = heapMb();
   now += 31 * 60_000;
-  await store.isRevoked({ jti: 'x', subject: 'y', issuedAtMs: 0 });
+  await store.isRevoked({ jti: 'x', subject: 'y', startedAtMs: 0 });
   const swept = heapMb();
   process.send?.({ before, full, swept, entriesAfter: store.size });
 }

@@ -11,8 +11,10 @@ export type { Security } from './security/security';
 
 // Writing a revocation store
 export type {
-  RefreshSpendOutcome,
-  RefreshSpendRequest,
+  NextGeneration,
+  RefreshCheckOutcome,
+  RefreshRotateOutcome,
+  RefreshTokenState,
   RevocationStore,
   TokenRevocationState,
 } from './revocation/revocation-store';

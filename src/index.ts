@@ -73,6 +73,7 @@ export type { SecurityEventListener } from './audit/audit-trail';
 export { MemoryRevocationStore } from './revocation/memory-revocation-store';
 export { RedisRevocationStore } from './revocation/redis-revocation-store';
 export type {
+  EvictionPolicyCheck,
   RedisRevocationClient,
   RedisRevocationStoreOptions,
 } from './revocation/redis-revocation-store';

@@ -149,7 +149,7 @@ describe('catalogue D: revocation and rotation', () => {
       await store.revokeToken(`jti-${i}`, clock.now() + 1800_000);
     expect(store.size).to.equal(1_000_000);
     clock.advanceSeconds(1800 + 60);
-    await store.isRevoked({ jti: 'any', subject: 'any', issuedAtMs: 0 });
+    await store.isRevoked({ jti: 'any', subject: 'any', startedAtMs: 0 });
     expect(store.size).to.equal(0);
   });
 });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FrozenClock } from './frozen-clock';
 
-/** The claims of a valid access token issued now, with overrides (`undefined` removes one). */
+/**
+ * The claims of a valid access token issued now, with overrides (`undefined` removes one).
+ * An `iat` given without `iat_ms` moves `iat_ms` with it, as the signer keeps them.
+ */
 export function accessClaims(
   clock: FrozenClock,
   overrides: Record<string, unknown> = {},
@@ -11,7 +14,10 @@ export function accessClaims(
     type: 'access',
     jti: randomUUID(),
     iat: clock.seconds,
-    iat_ms: clock.now(),
+    iat_ms:
+      typeof overrides['iat'] === 'number' && !('iat_ms' in overrides)
+        ? overrides['iat'] * 1000 + (clock.now() % 1000)
+        : clock.now(),
     exp: clock.seconds + 1800,
     roles: ['user'],
     ...overrides,

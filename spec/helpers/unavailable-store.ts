@@ -9,6 +9,7 @@ export function unavailableStore(): RevocationStore {
     revokeFamily: fail,
     revokeUserTokens: fail,
     isRevoked: fail,
-    spendRefreshToken: fail,
+    checkRefreshToken: fail,
+    rotateRefreshToken: fail,
   };
 }

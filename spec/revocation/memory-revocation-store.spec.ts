@@ -3,15 +3,16 @@ import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-st
 import { FrozenClock } from '../helpers/frozen-clock';
 import { describeRevocationStore } from './revocation-store-behaviour';
 
-describeRevocationStore('MemoryRevocationStore', (clock) =>
-  Promise.resolve({ store: new MemoryRevocationStore(clock) }),
-);
+describeRevocationStore('MemoryRevocationStore', (clock) => {
+  const store = new MemoryRevocationStore(clock);
+  return Promise.resolve({ store, entries: () => Promise.resolve(store.size) });
+});
 
 describe('MemoryRevocationStore', () => {
   it('forgets entries once they expire', async () => {
     const clock = new FrozenClock();
     const store = new MemoryRevocationStore(clock);
-    const state = { jti: 'j', subject: 's', issuedAtMs: clock.now() - 1, familyId: 'f' };
+    const state = { jti: 'j', subject: 's', startedAtMs: clock.now() - 1, familyId: 'f' };
     await store.revokeToken('j', clock.now() + 1000);
     await store.revokeUserTokens('s', clock.now(), clock.now() + 2000);
     expect(await store.isRevoked(state)).to.equal(true);
@@ -28,10 +29,10 @@ describe('MemoryRevocationStore', () => {
     for (let i = 0; i < 1_000_000; i += 1) await store.revokeToken(`jti-${i}`, expiresAt);
     expect(store.size).to.equal(1_000_000);
     clock.advanceSeconds(59);
-    await store.isRevoked({ jti: 'x', subject: 's', issuedAtMs: 0 });
+    await store.isRevoked({ jti: 'x', subject: 's', startedAtMs: 0 });
     expect(store.size, 'no sweep before the interval').to.equal(1_000_000);
     clock.advanceSeconds(1);
-    await store.isRevoked({ jti: 'x', subject: 's', issuedAtMs: 0 });
+    await store.isRevoked({ jti: 'x', subject: 's', startedAtMs: 0 });
     expect(store.size).to.equal(0);
   });
 
@@ -43,18 +44,21 @@ describe('MemoryRevocationStore', () => {
     await store.revokeToken('long', now + 120_000);
     await store.revokeFamily('fam', now + 1000);
     await store.revokeUserTokens('user', now, now + 1000);
-    await store.spendRefreshToken({
-      jti: 'r',
-      subject: 'u',
-      issuedAtMs: now,
-      familyId: 'f2',
-      expiresAtMs: now + 1000,
-      familyExpiresAtMs: now + 1000,
-    });
+    await store.rotateRefreshToken(
+      {
+        jti: 'r',
+        subject: 'u',
+        startedAtMs: now,
+        familyId: 'f2',
+        generation: 0,
+        familyExpiresAtMs: now + 1000,
+      },
+      { expiresAtMs: now + 1000 },
+    );
     expect(store.size).to.equal(5);
     clock.advance(2000);
     store.purgeExpired();
     expect(store.size).to.equal(1);
-    expect(await store.isRevoked({ jti: 'long', subject: 'x', issuedAtMs: 0 })).to.equal(true);
+    expect(await store.isRevoked({ jti: 'long', subject: 'x', startedAtMs: 0 })).to.equal(true);
   });
 });

@@ -156,27 +156,29 @@ describe('an application ioredis client of either major (5 or 6)', function () {
       return client;
     }
 
-    it('revokes, checks and spends a refresh token with RedisRevocationStore', async () => {
+    it('revokes, checks and rotates a refresh token with RedisRevocationStore', async () => {
       const clock = new FrozenClock();
       const store = new RedisRevocationStore(connected(), { keyPrefix: 'five:', clock });
       const now = clock.now();
-      const access = { jti: 'access-1', subject: 'u1', issuedAtMs: now };
+      const access = { jti: 'access-1', subject: 'u1', startedAtMs: now };
       const refresh = {
         jti: 'refresh-1',
         subject: 'u1',
-        issuedAtMs: now,
+        startedAtMs: now,
         familyId: 'family-1',
-        expiresAtMs: now + 60_000,
+        generation: 0,
         familyExpiresAtMs: now + 3_600_000,
       };
+      const next = { expiresAtMs: now + 60_000 };
 
       expect(await store.isRevoked(access), 'before the logout').to.equal(false);
       await store.revokeToken(access.jti, now + 60_000);
       expect(await store.isRevoked(access), 'after the logout').to.equal(true);
 
-      expect(await store.spendRefreshToken(refresh), 'first spend').to.equal('spent');
-      expect(await store.spendRefreshToken(refresh), 'replay').to.equal('reused');
-      const sibling = { jti: 'access-2', subject: 'u1', issuedAtMs: now, familyId: 'family-1' };
+      expect(await store.checkRefreshToken(refresh), 'the check').to.equal('current');
+      expect(await store.rotateRefreshToken(refresh, next), 'first rotation').to.equal('rotated');
+      expect(await store.rotateRefreshToken(refresh, next), 'replay').to.equal('reused');
+      const sibling = { jti: 'access-2', subject: 'u1', startedAtMs: now, familyId: 'family-1' };
       expect(await store.isRevoked(sibling), 'the family after the replay').to.equal(true);
       expect(await connected().pttl('five:jti:access-1')).to.be.within(1, 60_000);
     });

@@ -28,6 +28,7 @@ describe('RedisRevocationStore (real Redis)', function () {
     return Promise.resolve({
       store: new RedisRevocationStore(redis, { keyPrefix: prefix, clock }),
       cleanup: () => dropKeys(redis, prefix),
+      entries: async () => (await redis.keys(`${prefix}*`)).length,
     });
   });
 
@@ -81,7 +82,7 @@ describe('RedisRevocationStore (real Redis)', function () {
 
     it('answers a check in one round trip', async () => {
       const [, sent] = await commandsSentBy(() =>
-        store.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1, familyId: 'f' }),
+        store.isRevoked({ jti: 'j', subject: 's', startedAtMs: 1, familyId: 'f' }),
       );
       expect(sent).to.deep.equal(['mget']);
     });
@@ -92,12 +93,12 @@ describe('RedisRevocationStore (real Redis)', function () {
       await store.revokeFamily('revoked-family', now + 60_000);
       await store.revokeUserTokens('cut-user', now, now + 60_000);
       const checks = [
-        { jti: 'revoked-jti', subject: 's', issuedAtMs: now },
-        { jti: 'j2', subject: 's', issuedAtMs: now, familyId: 'revoked-family' },
-        { jti: 'j3', subject: 'cut-user', issuedAtMs: now },
-        { jti: 'j4', subject: 'cut-user', issuedAtMs: now + 1, familyId: 'live-family' },
-        { jti: 'j5', subject: 's', issuedAtMs: now },
-        { jti: 'j6', subject: 's', issuedAtMs: now, familyId: 'live-family' },
+        { jti: 'revoked-jti', subject: 's', startedAtMs: now },
+        { jti: 'j2', subject: 's', startedAtMs: now, familyId: 'revoked-family' },
+        { jti: 'j3', subject: 'cut-user', startedAtMs: now },
+        { jti: 'j4', subject: 'cut-user', startedAtMs: now + 1, familyId: 'live-family' },
+        { jti: 'j5', subject: 's', startedAtMs: now },
+        { jti: 'j6', subject: 's', startedAtMs: now, familyId: 'live-family' },
       ];
       const [answers, sent] = await commandsSentBy(() =>
         Promise.all(checks.map((check) => store.isRevoked(check))),
@@ -106,23 +107,28 @@ describe('RedisRevocationStore (real Redis)', function () {
       expect(sent).to.deep.equal(['mget']);
     });
 
-    it('D2 of 20 concurrent spends on two instances (two clients) exactly one wins', async () => {
+    it('D2 of 20 concurrent rotations on two instances (two clients) exactly one wins, in 20 trials', async () => {
       const other = await connectRedis();
       try {
         const second = new RedisRevocationStore(other, { keyPrefix: prefix, clock });
-        const request = {
-          jti: 'r1',
-          subject: 'u',
-          issuedAtMs: clock.now(),
-          familyId: 'fam-r1',
-          expiresAtMs: clock.now() + 60_000,
-          familyExpiresAtMs: clock.now() + 120_000,
-        };
-        const outcomes = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? store : second).spendRefreshToken(request)),
-        );
-        expect(outcomes.filter((o) => o === 'spent')).to.have.length(1);
-        expect(await store.isRevoked({ ...request, jti: 'sibling' })).to.equal(true);
+        for (let trial = 0; trial < 20; trial += 1) {
+          const request = {
+            jti: `r${trial}`,
+            subject: 'u',
+            startedAtMs: clock.now(),
+            familyId: `fam-r${trial}`,
+            generation: 0,
+            familyExpiresAtMs: clock.now() + 120_000,
+          };
+          const next = { expiresAtMs: clock.now() + 60_000 };
+          const outcomes = await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              (i % 2 ? store : second).rotateRefreshToken(request, next),
+            ),
+          );
+          expect(outcomes.filter((o) => o === 'rotated')).to.have.length(1);
+          expect(await store.isRevoked({ ...request, jti: 'sibling' })).to.equal(true);
+        }
       } finally {
         other.disconnect();
       }
@@ -134,7 +140,7 @@ describe('RedisRevocationStore (real Redis)', function () {
         const unreachable = new RedisRevocationStore(down, { keyPrefix: prefix, clock });
         const started = Date.now();
         expect(
-          await rejection(unreachable.isRevoked({ jti: 'j', subject: 's', issuedAtMs: 1 })),
+          await rejection(unreachable.isRevoked({ jti: 'j', subject: 's', startedAtMs: 1 })),
         ).to.be.instanceOf(StoreUnavailableError);
         expect(await rejection(unreachable.revokeToken('j', clock.now() + 1000))).to.be.instanceOf(
           StoreUnavailableError,

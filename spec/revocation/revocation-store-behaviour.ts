@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type {
-  RefreshSpendRequest,
+  RefreshTokenState,
   RevocationStore,
   TokenRevocationState,
 } from '../../src/revocation/revocation-store';
@@ -11,6 +11,8 @@ import { FrozenClock } from '../helpers/frozen-clock';
 export interface StoreUnderTest {
   store: RevocationStore;
   cleanup?: () => Promise<void>;
+  /** How many entries the store holds now (memory: its size; Redis: its keys). */
+  entries?: () => Promise<number>;
 }
 
 /**
@@ -36,16 +38,17 @@ export function describeRevocationStore(
     const token = (overrides: Partial<TokenRevocationState> = {}): TokenRevocationState => ({
       jti: randomUUID(),
       subject: `user-${randomUUID()}`,
-      issuedAtMs: clock.now(),
+      startedAtMs: clock.now(),
       ...overrides,
     });
-    const refresh = (overrides: Partial<RefreshSpendRequest> = {}): RefreshSpendRequest => ({
+    const refresh = (overrides: Partial<RefreshTokenState> = {}): RefreshTokenState => ({
       ...token(),
       familyId: randomUUID(),
-      expiresAtMs: clock.now() + 3_600_000,
+      generation: 0,
       familyExpiresAtMs: clock.now() + 7_200_000,
       ...overrides,
     });
+    const next = () => ({ expiresAtMs: clock.now() + 3_600_000 });
 
     it('revokes one token by jti, and only that one', async () => {
       const revoked = token();
@@ -74,14 +77,14 @@ export function describeRevocationStore(
       const user = `user-${randomUUID()}`;
       const cutoff = clock.now();
       await store.revokeUserTokens(user, cutoff, cutoff + 60_000);
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff - 1000 }))).to.equal(
+      expect(await store.isRevoked(token({ subject: user, startedAtMs: cutoff - 1000 }))).to.equal(
         true,
       );
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff }))).to.equal(true);
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: cutoff + 1 }))).to.equal(
+      expect(await store.isRevoked(token({ subject: user, startedAtMs: cutoff }))).to.equal(true);
+      expect(await store.isRevoked(token({ subject: user, startedAtMs: cutoff + 1 }))).to.equal(
         false,
       );
-      expect(await store.isRevoked(token({ issuedAtMs: cutoff - 1000 }))).to.equal(false);
+      expect(await store.isRevoked(token({ startedAtMs: cutoff - 1000 }))).to.equal(false);
     });
 
     it('a user cutoff only moves forward', async () => {
@@ -89,36 +92,74 @@ export function describeRevocationStore(
       const now = clock.now();
       await store.revokeUserTokens(user, now, now + 60_000);
       await store.revokeUserTokens(user, now - 5000, now + 60_000);
-      expect(await store.isRevoked(token({ subject: user, issuedAtMs: now - 1 }))).to.equal(true);
+      expect(await store.isRevoked(token({ subject: user, startedAtMs: now - 1 }))).to.equal(true);
     });
 
-    it('spends a refresh token once; the second spend is reuse and revokes the family', async () => {
+    it('rotates a session once per generation; the spent generation again is reuse and revokes the family', async () => {
       const first = refresh();
       const sibling = token({ subject: first.subject, familyId: first.familyId });
-      expect(await store.spendRefreshToken(first)).to.equal('spent');
+      expect(await store.checkRefreshToken(first)).to.equal('current');
+      expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
       expect(await store.isRevoked(sibling)).to.equal(false);
-      expect(await store.spendRefreshToken(first)).to.equal('reused');
+      const second = { ...first, jti: randomUUID(), generation: 1 };
+      expect(await store.checkRefreshToken(second)).to.equal('current');
+      expect(await store.rotateRefreshToken(first, next())).to.equal('reused');
       expect(await store.isRevoked(sibling)).to.equal(true);
-      expect(await store.spendRefreshToken(refresh({ familyId: first.familyId }))).to.equal(
-        'revoked',
-      );
+      expect(await store.checkRefreshToken(second)).to.equal('revoked');
+      expect(await store.rotateRefreshToken(second, next())).to.equal('revoked');
     });
 
-    it('does not spend a revoked refresh token', async () => {
+    it('a check finds reuse too, and revokes the family', async () => {
+      const first = refresh();
+      await store.rotateRefreshToken(first, next());
+      expect(await store.checkRefreshToken(first)).to.equal('reused');
+      expect(await store.isRevoked(token({ familyId: first.familyId }))).to.equal(true);
+    });
+
+    it('a check changes nothing for a current token: checked many times, it still rotates once', async () => {
+      const first = refresh();
+      for (let i = 0; i < 5; i += 1)
+        expect(await store.checkRefreshToken(first)).to.equal('current');
+      expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
+    });
+
+    it('refuses a generation newer than the one it knows (session state lost), without revoking', async () => {
+      const ahead = refresh({ generation: 3 });
+      expect(await store.checkRefreshToken(ahead)).to.equal('revoked');
+      expect(await store.rotateRefreshToken(ahead, next())).to.equal('revoked');
+      expect(await store.isRevoked(token({ familyId: ahead.familyId }))).to.equal(false);
+    });
+
+    it('does not rotate a revoked refresh token, nor one of a session started before a cutoff', async () => {
       const request = refresh();
       await store.revokeToken(request.jti, clock.now() + 60_000);
-      expect(await store.spendRefreshToken(request)).to.equal('revoked');
-      const cutUser = refresh({ issuedAtMs: clock.now() - 10 });
+      expect(await store.checkRefreshToken(request)).to.equal('revoked');
+      expect(await store.rotateRefreshToken(request, next())).to.equal('revoked');
+      const cutUser = refresh({ startedAtMs: clock.now() - 10 });
       await store.revokeUserTokens(cutUser.subject, clock.now(), clock.now() + 60_000);
-      expect(await store.spendRefreshToken(cutUser)).to.equal('revoked');
+      expect(await store.rotateRefreshToken(cutUser, next())).to.equal('revoked');
+      const revokedFamily = refresh();
+      await store.revokeFamily(revokedFamily.familyId, clock.now() + 60_000);
+      expect(await store.rotateRefreshToken(revokedFamily, next())).to.equal('revoked');
     });
 
-    it('D2 of 50 concurrent spends of one token exactly one wins', async () => {
+    it('a session rotated many times holds one entry: storage grows with sessions, not refreshes', async () => {
+      const session = refresh();
+      const before = await subject.entries?.();
+      for (let generation = 0; generation < 200; generation += 1) {
+        const current = { ...session, jti: randomUUID(), generation };
+        expect(await store.rotateRefreshToken(current, next())).to.equal('rotated');
+      }
+      const after = await subject.entries?.();
+      if (before !== undefined && after !== undefined) expect(after - before).to.equal(1);
+    });
+
+    it('D2 of 50 concurrent rotations of one token exactly one wins', async () => {
       const request = refresh();
       const outcomes = await Promise.all(
-        Array.from({ length: 50 }, () => store.spendRefreshToken(request)),
+        Array.from({ length: 50 }, () => store.rotateRefreshToken(request, next())),
       );
-      expect(outcomes.filter((o) => o === 'spent')).to.have.length(1);
+      expect(outcomes.filter((o) => o === 'rotated')).to.have.length(1);
       // The first loser is reuse and revokes the family; later ones find it revoked.
       expect(outcomes).to.include('reused');
       expect(outcomes.filter((o) => o === 'reused' || o === 'revoked')).to.have.length(49);

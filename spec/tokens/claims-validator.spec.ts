@@ -130,6 +130,33 @@ describe('validateClaims (catalogue B)', () => {
     expect(failure(expiredRefresh)).to.be.instanceOf(WrongTokenTypeError);
   });
 
+  it('ties iat_ms to iat: a token cannot carry an issue time in ms far from its iat', () => {
+    for (const iat_ms of [
+      clock.now() + 1000,
+      clock.now() - 1000,
+      1e15,
+      Number.MAX_SAFE_INTEGER,
+      clock.now() + 0.5,
+    ]) {
+      expect(failure(accessClaims(clock, { iat_ms })).claim, String(iat_ms)).to.equal('iat_ms');
+    }
+  });
+
+  it('an access token of a family carries its session start, no later than itself', () => {
+    expect(
+      validateClaims(
+        accessClaims(clock, { fam: 'f', fam_iat_ms: clock.now() }),
+        'access',
+        clock.now(),
+        policy,
+      ).fam,
+    ).to.equal('f');
+    expect(failure(accessClaims(clock, { fam: 'f' })).claim).to.equal('fam_iat_ms');
+    expect(failure(accessClaims(clock, { fam: 'f', fam_iat_ms: clock.now() + 1 })).claim).to.equal(
+      'fam_iat_ms',
+    );
+  });
+
   it('allows an expired token only when asked (revocation of expired tokens)', () => {
     const expired = accessClaims(clock, { iat: clock.seconds - 600, exp: clock.seconds - 1 });
     expect(validateClaims(expired, 'access', clock.now(), policy, true).sub).to.equal('42');
@@ -141,6 +168,8 @@ describe('validateClaims (catalogue B)', () => {
         type: 'refresh',
         fam: 'f',
         fam_exp: clock.seconds + 3600,
+        fam_iat_ms: clock.now() - 60_000,
+        fam_gen: 3,
         ...overrides,
       });
     expect(validateClaims(refresh({}), 'refresh', clock.now(), policy).fam).to.equal('f');
@@ -149,6 +178,16 @@ describe('validateClaims (catalogue B)', () => {
       { fam: 7 },
       { fam_exp: undefined },
       { exp: clock.seconds + 3601 },
+      // Item 17: a non-integer family end would fail only when the rotation signs.
+      { fam_exp: clock.seconds + 3600.5 },
+      { fam_gen: undefined },
+      { fam_gen: -1 },
+      { fam_gen: 1.5 },
+      { fam_gen: '1' },
+      { fam_iat_ms: undefined },
+      { fam_iat_ms: clock.now() + 1 },
+      { fam_iat_ms: clock.now() - 7 * 86400_000 - 1 },
+      { fam_iat_ms: 1.5 },
     ]) {
       expect(() => validateClaims(refresh(overrides), 'refresh', clock.now(), policy)).to.throw(
         InvalidTokenError,

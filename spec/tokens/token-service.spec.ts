@@ -69,16 +69,44 @@ describe('TokenService', () => {
     });
 
     it('never outlives the family it continues', () => {
-      const family = { id: 'fam-1', expiresAt: f.clock.seconds + 3600 };
+      const family = {
+        id: 'fam-1',
+        expiresAt: f.clock.seconds + 3600,
+        startedAtMs: f.clock.now() - 1000,
+        generation: 2,
+      };
       const claims = decodePayload(f.tokens.createRefreshToken({ sub: 'a' }, { family }));
       expect(claims['exp']).to.equal(family.expiresAt);
       expect(claims['fam']).to.equal('fam-1');
+      expect(claims['fam_iat_ms']).to.equal(family.startedAtMs);
+      expect(claims['fam_gen']).to.equal(2);
+    });
+
+    it('refuses a family starting after the token, before the session lifetime, or with a bad generation', () => {
+      const good = {
+        id: 'x',
+        expiresAt: f.clock.seconds + 3600,
+        startedAtMs: f.clock.now(),
+        generation: 0,
+      };
+      for (const family of [
+        { ...good, startedAtMs: f.clock.now() + 1 },
+        { ...good, startedAtMs: f.clock.now() - 8 * 86400_000 },
+        { ...good, startedAtMs: 1.5 },
+        { ...good, generation: -1 },
+        { ...good, generation: 0.5 },
+      ]) {
+        expect(() => f.tokens.createRefreshToken({ sub: 'a' }, { family })).to.throw(TypeError);
+      }
     });
 
     it('refuses a family that has ended or outlasts the session lifetime', () => {
       for (const expiresAt of [f.clock.seconds, f.clock.seconds + 8 * 86400]) {
         expect(() =>
-          f.tokens.createRefreshToken({ sub: 'a' }, { family: { id: 'x', expiresAt } }),
+          f.tokens.createRefreshToken(
+            { sub: 'a' },
+            { family: { id: 'x', expiresAt, startedAtMs: f.clock.now(), generation: 0 } },
+          ),
         ).to.throw(TypeError);
       }
     });

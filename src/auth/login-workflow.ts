@@ -53,6 +53,9 @@ export class LoginWorkflow<User> {
 
   async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
     const { audit, tokens } = this.services;
+    // The session starts before the password is checked: a password change that commits
+    // while this login checks the old password ends this session as well.
+    const family = tokens.startFamily();
     const attempt = await this.beginAttempt(username, client);
     const checked = await this.checkCredentials(username, password);
     if (!checked.ok) {
@@ -62,7 +65,6 @@ export class LoginWorkflow<User> {
     }
     const user = checked.user;
     await attempt.succeeded();
-    const family = tokens.startFamily();
     const userId = String(this.users.getUserId(user));
     audit.record({ type: 'login_succeeded', userId, familyId: family.id, address: client.address });
     return tokens.createTokenPair(this.users.tokenData(user), { family });

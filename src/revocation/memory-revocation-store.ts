@@ -1,8 +1,10 @@
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import type {
-  RefreshSpendOutcome,
-  RefreshSpendRequest,
+  NextGeneration,
+  RefreshCheckOutcome,
+  RefreshRotateOutcome,
+  RefreshTokenState,
   RevocationStore,
   TokenRevocationState,
 } from './revocation-store';
@@ -12,6 +14,12 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 interface UserCutoff {
   cutoffMs: number;
+  expiresAtMs: number;
+}
+
+/** A session's current refresh generation. */
+interface SessionGeneration {
+  generation: number;
   expiresAtMs: number;
 }
 
@@ -26,7 +34,8 @@ interface UserCutoff {
 export class MemoryRevocationStore implements RevocationStore {
   private readonly revokedTokens = new Map<string, number>();
   private readonly revokedFamilies = new Map<string, number>();
-  private readonly spentRefreshTokens = new Map<string, number>();
+  /** Per refreshed session: one entry, whatever the number of refreshes. */
+  private readonly generations = new Map<string, SessionGeneration>();
   private readonly userCutoffs = new Map<string, UserCutoff>();
   private nextSweepMs: number;
 
@@ -60,15 +69,24 @@ export class MemoryRevocationStore implements RevocationStore {
     return Promise.resolve(this.revokedNow(token, this.tick()));
   }
 
-  spendRefreshToken(token: RefreshSpendRequest): Promise<RefreshSpendOutcome> {
+  checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome> {
+    return Promise.resolve(this.standing(token, this.tick()));
+  }
+
+  rotateRefreshToken(
+    token: RefreshTokenState,
+    next: NextGeneration,
+  ): Promise<RefreshRotateOutcome> {
     const now = this.tick();
-    if (this.revokedNow(token, now)) return Promise.resolve('revoked');
-    if (live(this.spentRefreshTokens.get(token.jti), now)) {
-      this.remember(this.revokedFamilies, token.familyId, token.familyExpiresAtMs);
-      return Promise.resolve('reused');
+    const standing = this.standing(token, now);
+    if (standing !== 'current') return Promise.resolve(standing);
+    if (next.expiresAtMs > now) {
+      this.generations.set(token.familyId, {
+        generation: token.generation + 1,
+        expiresAtMs: next.expiresAtMs,
+      });
     }
-    this.remember(this.spentRefreshTokens, token.jti, token.expiresAtMs);
-    return Promise.resolve('spent');
+    return Promise.resolve('rotated');
   }
 
   /** Entries held, live or not yet swept: for tests and the memory benchmark. */
@@ -76,7 +94,7 @@ export class MemoryRevocationStore implements RevocationStore {
     return (
       this.revokedTokens.size +
       this.revokedFamilies.size +
-      this.spentRefreshTokens.size +
+      this.generations.size +
       this.userCutoffs.size
     );
   }
@@ -84,11 +102,11 @@ export class MemoryRevocationStore implements RevocationStore {
   /** Drops every expired entry now (it also happens by itself once a minute). */
   purgeExpired(): void {
     const now = this.clock.now();
-    for (const map of [this.revokedTokens, this.revokedFamilies, this.spentRefreshTokens]) {
+    for (const map of [this.revokedTokens, this.revokedFamilies]) {
       for (const [key, expiresAtMs] of map) if (!live(expiresAtMs, now)) map.delete(key);
     }
-    for (const [key, cutoff] of this.userCutoffs) {
-      if (!live(cutoff.expiresAtMs, now)) this.userCutoffs.delete(key);
+    for (const map of [this.userCutoffs, this.generations]) {
+      for (const [key, entry] of map) if (!live(entry.expiresAtMs, now)) map.delete(key);
     }
     this.nextSweepMs = now + SWEEP_INTERVAL_MS;
   }
@@ -100,8 +118,23 @@ export class MemoryRevocationStore implements RevocationStore {
     }
     const cutoff = this.userCutoffs.get(token.subject);
     return (
-      cutoff !== undefined && live(cutoff.expiresAtMs, now) && token.issuedAtMs <= cutoff.cutoffMs
+      cutoff !== undefined && live(cutoff.expiresAtMs, now) && token.startedAtMs <= cutoff.cutoffMs
     );
+  }
+
+  /**
+   * A refresh token's standing: its session's current generation is the one remembered, or
+   * 0 for a session never rotated. An older generation is reuse (the family is revoked); a
+   * newer one means the session's state was lost, and is refused.
+   */
+  private standing(token: RefreshTokenState, now: number): RefreshCheckOutcome {
+    if (this.revokedNow(token, now)) return 'revoked';
+    const entry = this.generations.get(token.familyId);
+    const current = entry !== undefined && live(entry.expiresAtMs, now) ? entry.generation : 0;
+    if (token.generation === current) return 'current';
+    if (token.generation > current) return 'revoked';
+    this.remember(this.revokedFamilies, token.familyId, token.familyExpiresAtMs);
+    return 'reused';
   }
 
   private remember(map: Map<string, number>, key: string, expiresAtMs: number): void {

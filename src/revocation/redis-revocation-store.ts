@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
-import { StoreUnavailableError } from '../errors/security-errors';
-import { MOVE_CUTOFF, REMEMBER_LONGEST, SPEND_REFRESH } from './redis-scripts';
+import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
+import { CHECK_REFRESH, MOVE_CUTOFF, REMEMBER_LONGEST, ROTATE_REFRESH } from './redis-scripts';
 import type {
-  RefreshSpendOutcome,
-  RefreshSpendRequest,
+  NextGeneration,
+  RefreshCheckOutcome,
+  RefreshRotateOutcome,
+  RefreshTokenState,
   RevocationStore,
   TokenRevocationState,
 } from './revocation-store';
@@ -16,6 +18,13 @@ export interface RedisRevocationStoreOptions {
   keyPrefix?: string;
   /** The clock TTLs are computed from. Default: the wall clock. */
   clock?: Clock;
+  /**
+   * How long after it was sent a rotation may still take effect on the server; later (Redis
+   * frozen, the client gone), it changes nothing. Must be shorter than the client's command
+   * timeout by more than a reply's transit time. Default: half the client's
+   * `commandTimeout` (a `createRedisClient` client: 250 ms), or 1000 ms without one.
+   */
+  rotationWindowMs?: number;
 }
 
 /**
@@ -25,22 +34,36 @@ export interface RedisRevocationStoreOptions {
 export interface RedisRevocationClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   mget(keys: string[]): Promise<(string | null)[]>;
+  config(subcommand: 'GET', parameter: string): Promise<unknown>;
 }
+
+/** What `checkEvictionPolicy` found: safe, or not readable (`CONFIG` disabled by the host). */
+export type EvictionPolicyCheck = 'safe' | 'unknown';
 
 /** The store's scripts, registered on the client under names that are ours. */
 interface ScriptedRedis extends RedisRevocationClient {
   fastcoreRememberLongest(key: string, ttlMs: number): Promise<unknown>;
   fastcoreMoveCutoff(key: string, cutoffMs: number, ttlMs: number): Promise<unknown>;
-  fastcoreSpendRefresh(
-    jtiKey: string,
-    familyKey: string,
-    userKey: string,
-    spentKey: string,
-    issuedAtMs: number,
-    spentTtlMs: number,
-    familyTtlMs: number,
-  ): Promise<RefreshSpendOutcome>;
+  fastcoreCheckRefresh(
+    ...args: [...RefreshKeys, startedAtMs: number, generation: number, familyTtlMs: number]
+  ): Promise<RefreshCheckOutcome>;
+  fastcoreRotateRefresh(
+    ...args: [
+      ...RefreshKeys,
+      startedAtMs: number,
+      generation: number,
+      familyTtlMs: number,
+      nextTtlMs: number,
+      deadlineMs: number,
+    ]
+  ): Promise<RefreshRotateOutcome | 'late'>;
 }
+
+/** The keys of a refresh token's standing: jti, family, user cutoff, session generation. */
+type RefreshKeys = [jtiKey: string, familyKey: string, userKey: string, generationKey: string];
+
+/** The wall clock, as the Redis server's `TIME` is (never a test's frozen clock). */
+const serverComparableNow = Date.now.bind(Date);
 
 /** Most tokens checked by one `MGET` (three keys each at most). */
 const MAX_CHECK_BATCH = 256;
@@ -54,11 +77,11 @@ const MAX_CHECK_BATCH = 256;
  * Checks are batched: the checks asked for within one event-loop turn go to Redis as one
  * `MGET` of all their keys, sent at the turn's end (DataLoader, scheduled with
  * `setImmediate`). A check still costs at most one round trip, and waits one turn for it.
- * Measured (50 concurrent checks on one client): about a third of the CPU of one `MGET`
- * per check.
  *
  * Durability is Redis's: without persistence (AOF or RDB) a Redis restart forgets
- * revocations, and revoked tokens live again until they expire.
+ * revocations, and revoked tokens live again until they expire. So is eviction: under a
+ * `maxmemory` limit any policy but `noeviction` may drop revocation entries (they all have
+ * a TTL, so `volatile-*` policies too). Call `checkEvictionPolicy()` at start.
  *
  * Give it a client made for failing fast (`createRedisClient`): no offline queue, a command
  * timeout. Any error of the client becomes `StoreUnavailableError` (HTTP 503).
@@ -74,14 +97,17 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly checks: DataLoader<TokenRevocationState, boolean>;
+  private readonly rotationWindowMs: number;
 
   constructor(redis: RedisRevocationClient, options: RedisRevocationStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'fastcore:revocation:';
     this.clock = options.clock ?? systemClock;
     redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
     redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
-    redis.defineCommand('fastcoreSpendRefresh', { numberOfKeys: 4, lua: SPEND_REFRESH });
+    redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 4, lua: CHECK_REFRESH });
+    redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 4, lua: ROTATE_REFRESH });
     this.redis = redis as ScriptedRedis;
+    this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
       cache: false,
       maxBatchSize: MAX_CHECK_BATCH,
@@ -107,22 +133,76 @@ export class RedisRevocationStore implements RevocationStore {
     return this.checks.load(token);
   }
 
-  async spendRefreshToken(token: RefreshSpendRequest): Promise<RefreshSpendOutcome> {
-    // A spend request for a token already past its life cannot happen (it failed
-    // verification); one millisecond keeps the arithmetic of an edge case valid.
-    const spentTtl = this.ttl(token.expiresAtMs) ?? 1;
+  async checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome> {
     const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
     return this.call(() =>
-      this.redis.fastcoreSpendRefresh(
-        this.key('jti', token.jti),
-        this.key('fam', token.familyId),
-        this.key('usr', token.subject),
-        this.key('spent', token.jti),
-        token.issuedAtMs,
-        spentTtl,
+      this.redis.fastcoreCheckRefresh(
+        ...this.refreshKeys(token),
+        token.startedAtMs,
+        token.generation,
         familyTtl,
       ),
     );
+  }
+
+  async rotateRefreshToken(
+    token: RefreshTokenState,
+    next: NextGeneration,
+  ): Promise<RefreshRotateOutcome> {
+    // A token already past its life cannot get here (it failed verification); one
+    // millisecond keeps the arithmetic of an edge case valid.
+    const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
+    const nextTtl = this.ttl(next.expiresAtMs) ?? 1;
+    const deadline = serverComparableNow() + this.rotationWindowMs;
+    const outcome = await this.call(() =>
+      this.redis.fastcoreRotateRefresh(
+        ...this.refreshKeys(token),
+        token.startedAtMs,
+        token.generation,
+        familyTtl,
+        nextTtl,
+        deadline,
+      ),
+    );
+    if (outcome === 'late') throw new StoreUnavailableError();
+    return outcome;
+  }
+
+  /**
+   * Refuses a server that may evict revocation state: `maxmemory` set with any policy but
+   * `noeviction` (evicted entries would bring logged-out tokens back). `unknown` when the
+   * server does not let us read its configuration (managed offerings often rename `CONFIG`):
+   * check the policy there by hand.
+   * @throws ConfigurationError for an evicting policy; StoreUnavailableError when Redis is down.
+   */
+  async checkEvictionPolicy(): Promise<EvictionPolicyCheck> {
+    let reply: unknown;
+    try {
+      reply = await this.redis.config('GET', 'maxmemory*');
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ReplyError') return 'unknown';
+      throw new StoreUnavailableError();
+    }
+    const values = new Map<unknown, unknown>();
+    if (Array.isArray(reply))
+      for (let i = 0; i + 1 < reply.length; i += 2) values.set(reply[i], reply[i + 1]);
+    const maxmemory = values.get('maxmemory');
+    const policy = values.get('maxmemory-policy');
+    if (typeof maxmemory !== 'string' || typeof policy !== 'string') return 'unknown';
+    if (Number(maxmemory) === 0 || policy === 'noeviction') return 'safe';
+    throw new ConfigurationError(
+      'maxmemory-policy',
+      `is ${policy} under a maxmemory limit: Redis may evict revocation entries, and revoked tokens would work again; use noeviction (or a Redis of its own without maxmemory)`,
+    );
+  }
+
+  private refreshKeys(token: RefreshTokenState): RefreshKeys {
+    return [
+      this.key('jti', token.jti),
+      this.key('fam', token.familyId),
+      this.key('usr', token.subject),
+      this.key('gen', token.familyId),
+    ];
   }
 
   private async remember(key: string, expiresAtMs: number): Promise<void> {
@@ -145,7 +225,7 @@ export class RedisRevocationStore implements RevocationStore {
       const cutoff = values[next++];
       const family = token.familyId === undefined ? null : values[next++];
       if (jti !== null || family !== null) return true;
-      return cutoff !== null && cutoff !== undefined && token.issuedAtMs <= Number(cutoff);
+      return cutoff !== null && cutoff !== undefined && token.startedAtMs <= Number(cutoff);
     });
   }
 
@@ -166,4 +246,10 @@ export class RedisRevocationStore implements RevocationStore {
       throw new StoreUnavailableError();
     }
   }
+}
+
+/** Half the client's command timeout, when it has one (ioredis keeps it in `options`). */
+function defaultRotationWindow(redis: RedisRevocationClient): number {
+  const timeout = (redis as { options?: { commandTimeout?: unknown } }).options?.commandTimeout;
+  return typeof timeout === 'number' && timeout > 0 ? Math.max(1, Math.floor(timeout / 2)) : 1000;
 }

@@ -26,17 +26,49 @@ redis.call('SET', KEYS[1], value, 'PX', ttl)
 return 1`;
 
 /**
- * KEYS: jti, family, user cutoff, spent mark. ARGV: issued-at ms, spent ttl ms, family ttl
- * ms. `revoked` when revoked; else `spent` for the first caller (SET NX); else `reused`, and
- * the family is revoked.
+ * The standing of a refresh token, shared by the check and the rotation. KEYS: jti, family,
+ * user cutoff, session generation. ARGV: session start ms, the token's generation, family
+ * ttl ms. Sets `standing` to `revoked` (revoked, or the session's state lost: a generation
+ * newer than the one remembered), `reused` (an older generation: the family is revoked) or
+ * `current`.
  */
-export const SPEND_REFRESH = `
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
-  return 'revoked'
-end
+const STANDING = `
+local standing = 'current'
 local cutoff = redis.call('GET', KEYS[3])
-if cutoff and tonumber(ARGV[1]) <= tonumber(cutoff) then return 'revoked' end
-if redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[2]) then return 'spent' end
-local ttl = tonumber(ARGV[3])
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
-return 'reused'`;
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
+  standing = 'revoked'
+elseif cutoff and tonumber(ARGV[1]) <= tonumber(cutoff) then
+  standing = 'revoked'
+else
+  local current = tonumber(redis.call('GET', KEYS[4]) or '0')
+  local generation = tonumber(ARGV[2])
+  if generation > current then
+    standing = 'revoked'
+  elseif generation < current then
+    local ttl = tonumber(ARGV[3])
+    if redis.call('PTTL', KEYS[2]) < ttl then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+    standing = 'reused'
+  end
+end`;
+
+/** `checkRefreshToken`: the standing alone. */
+export const CHECK_REFRESH = `${STANDING}
+return standing`;
+
+/**
+ * `rotateRefreshToken`. ARGV[4]: ttl ms of the new generation; ARGV[5]: the latest server
+ * time (ms) at which the rotation may still happen. Run later than that (Redis was frozen,
+ * and the client has given up on the answer), it changes nothing and answers `late`, so a
+ * refresh answered 503 has rotated nothing.
+ */
+export const ROTATE_REFRESH = `
+local time = redis.call('TIME')
+if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[5]) then
+  return 'late'
+end
+${STANDING}
+if standing == 'current' then
+  redis.call('SET', KEYS[4], tostring(tonumber(ARGV[2]) + 1), 'PX', ARGV[4])
+  return 'rotated'
+end
+return standing`;

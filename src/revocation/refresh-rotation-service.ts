@@ -1,4 +1,5 @@
 import type { AuditTrail } from '../audit/audit-trail';
+import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import { InvalidTokenError, TokenRevokedError } from '../errors/security-errors';
 import type { RefreshTokenClaims } from '../tokens/token-claims';
@@ -8,7 +9,7 @@ import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import { RevocationLifetimes } from './revocation-lifetimes';
 import type { RevocationStore } from './revocation-store';
-import { toRevocationState } from './token-revocation-state';
+import { toRefreshState } from './token-revocation-state';
 
 /** Options of `refreshAccessToken`. */
 export interface RefreshOptions {
@@ -30,8 +31,14 @@ export interface RefreshOptions {
  * Refresh token rotation (RFC 9700 §4.14.2): each refresh token is spent once; presenting a
  * spent one again revokes its whole family, the newest tokens included, because one of the
  * two presenters is an attacker. Of concurrent refreshes of one token exactly one wins (the
- * store's atomic spend), and the others count as reuse. Rotation keeps the family's absolute
- * expiry: a session never outlives `REFRESH_SESSION_MAX_DAYS`.
+ * store's atomic rotation), and the others count as reuse. Rotation keeps the family's
+ * absolute expiry and its start: a session never outlives `REFRESH_SESSION_MAX_DAYS`, and a
+ * user cutoff after its start ends it, whenever its newest tokens were signed.
+ *
+ * The rotation is the refresh's last step: the token is checked, the new claims are looked
+ * up and the new pair is signed first, then the session moves to the new generation in one
+ * atomic store operation. A refresh that fails on the way (user store down: 503) has
+ * changed nothing, and its retry succeeds.
  */
 export class RefreshRotationService {
   private readonly lifetimes: RevocationLifetimes;
@@ -41,6 +48,7 @@ export class RefreshRotationService {
     private readonly store: RevocationStore,
     settings: BaseAppSettings,
     private readonly audit: AuditTrail,
+    private readonly clock: Clock,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
   }
@@ -53,30 +61,36 @@ export class RefreshRotationService {
    */
   async refreshAccessToken(refreshToken: string, options: RefreshOptions = {}): Promise<TokenPair> {
     const claims = this.tokens.verifyRefreshToken(refreshToken);
-    const outcome = await this.store.spendRefreshToken({
-      ...toRevocationState(claims),
-      familyId: claims.fam,
-      expiresAtMs: this.lifetimes.tokenEnd(claims.exp),
-      familyExpiresAtMs: this.lifetimes.familyEnd(claims),
-    });
+    const token = toRefreshState(claims, this.lifetimes.familyEnd(claims));
     const event = {
       userId: claims.sub,
       familyId: claims.fam,
       jti: claims.jti,
       address: options.client?.address,
     };
+    this.refuse(await this.store.checkRefreshToken(token), event);
+    const fresh = options.claims ? await options.claims(claims) : applicationClaims(claims);
+    if (fresh === null || fresh === undefined)
+      throw new InvalidTokenError('unknown_subject', 'sub');
+    const pair = this.tokens.createTokenPair(
+      { ...fresh, sub: claims.sub },
+      { family: this.tokens.nextGeneration(claims) },
+    );
+    const next = { expiresAtMs: this.lifetimes.refreshEndFrom(this.clock.now(), claims) };
+    this.refuse(await this.store.rotateRefreshToken(token, next), event);
+    this.audit.record({ type: 'token_refreshed', ...event });
+    return pair;
+  }
+
+  /** A token that is not the session's current one ends the refresh. */
+  private refuse(
+    outcome: 'current' | 'rotated' | 'reused' | 'revoked',
+    event: { userId: string; familyId: string; jti: string; address: string | undefined },
+  ): void {
     if (outcome === 'revoked') throw new TokenRevokedError();
     if (outcome === 'reused') {
       this.audit.record({ type: 'refresh_reuse_detected', ...event });
       throw new TokenRevokedError('refresh_reuse');
     }
-    const fresh = options.claims ? await options.claims(claims) : applicationClaims(claims);
-    if (fresh === null || fresh === undefined)
-      throw new InvalidTokenError('unknown_subject', 'sub');
-    this.audit.record({ type: 'token_refreshed', ...event });
-    return this.tokens.createTokenPair(
-      { ...fresh, sub: claims.sub },
-      { family: { id: claims.fam, expiresAt: claims.fam_exp } },
-    );
   }
 }

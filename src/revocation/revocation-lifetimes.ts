@@ -10,11 +10,13 @@ export class RevocationLifetimes {
   private readonly accessMs: number;
   private readonly longestTokenMs: number;
   private readonly sessionSeconds: number;
+  private readonly refreshMs: number;
 
   constructor(settings: BaseAppSettings) {
     this.leewayMs = settings.JWT_LEEWAY_SECONDS * 1000;
     this.accessMs = settings.accessTokenLifetimeSeconds * 1000;
     this.sessionSeconds = settings.refreshSessionLifetimeSeconds;
+    this.refreshMs = settings.refreshTokenLifetimeSeconds * 1000;
     this.longestTokenMs =
       Math.max(settings.accessTokenLifetimeSeconds, settings.refreshTokenLifetimeSeconds) * 1000;
   }
@@ -33,6 +35,15 @@ export class RevocationLifetimes {
     const familyExp =
       typeof claims['fam_exp'] === 'number' ? claims['fam_exp'] : claims.iat + this.sessionSeconds;
     return familyExp * 1000 + this.accessMs + this.leewayMs;
+  }
+
+  /**
+   * Until when a refresh token signed at `nowMs` in the refresh token's family could be
+   * presented: its lifetime (or the family's end, when sooner) plus the leeway.
+   */
+  refreshEndFrom(nowMs: number, claims: TokenClaims): number {
+    // One second more: a token signed within the same second may round up to it.
+    return Math.min(nowMs + 1000 + this.refreshMs + this.leewayMs, this.familyEnd(claims));
   }
 
   /** Until when a token issued at or before `cutoffMs` could be presented. */

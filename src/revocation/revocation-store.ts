@@ -1,12 +1,17 @@
 /**
  * Where revocation state lives. Every method is one atomic operation, so that a store over
- * a shared server (Redis: one `MGET`, one `SET NX` or one Lua script per call) gives the
- * same guarantees across processes as the memory store gives within one.
+ * a shared server (Redis: one `MGET` or one Lua script per call) gives the same guarantees
+ * across processes as the memory store gives within one.
+ *
+ * State is kept per session, not per token: a login session (refresh family) has at most
+ * one entry naming the generation of its current refresh token, however often it is
+ * refreshed, so storage grows with live sessions, never with refreshes.
  *
  * Times are milliseconds since the epoch. Every entry carries the time after which it can
  * be forgotten (the longest life of a token it concerns), so storage stays bounded.
  *
- * A store that cannot answer (server down, timeout) throws `StoreUnavailableError`.
+ * A store that cannot answer (server down, timeout) throws `StoreUnavailableError`, and
+ * then has changed nothing that a retry would see differently.
  */
 export interface RevocationStore {
   /** Revokes one token until `expiresAtMs`. A time already past is a no-op. */
@@ -16,8 +21,9 @@ export interface RevocationStore {
   revokeFamily(familyId: string, expiresAtMs: number): Promise<void>;
 
   /**
-   * Revokes every token of `subject` issued at or before `cutoffMs`, remembered until
-   * `expiresAtMs`. A cutoff only moves forward: an older one never replaces a newer one.
+   * Ends every session of `subject` started at or before `cutoffMs` (and every token outside
+   * a session issued by then), remembered until `expiresAtMs`. A cutoff only moves forward:
+   * an older one never replaces a newer one.
    */
   revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void>;
 
@@ -25,29 +31,49 @@ export interface RevocationStore {
   isRevoked(token: TokenRevocationState): Promise<boolean>;
 
   /**
-   * Spends a refresh token, atomically: `revoked` when it is revoked (as `isRevoked`);
-   * otherwise `reused` when it was spent before (and then its whole family is revoked until
-   * `familyExpiresAtMs`); otherwise `spent`, marking it spent until `expiresAtMs`. Of many
-   * concurrent calls for one token, exactly one gets `spent`.
+   * Where a refresh token stands, before the refresh does its slow work: `revoked` when it is
+   * revoked (as `isRevoked`, or its session's state was lost); `reused` when its generation
+   * was rotated already (and then its whole family is revoked until `familyExpiresAtMs`);
+   * otherwise `current`. Changes nothing for a current token.
    */
-  spendRefreshToken(token: RefreshSpendRequest): Promise<RefreshSpendOutcome>;
+  checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome>;
+
+  /**
+   * Rotates a session from the token's generation to the next, atomically and as the last
+   * step of a refresh: the same checks as `checkRefreshToken`, then `rotated`, remembering
+   * the new generation until `next.expiresAtMs`. Of many concurrent calls for one token,
+   * exactly one gets `rotated`; the others are reuse. A call that throws
+   * `StoreUnavailableError` has rotated nothing.
+   */
+  rotateRefreshToken(token: RefreshTokenState, next: NextGeneration): Promise<RefreshRotateOutcome>;
 }
 
 /** What the store needs of a token to decide whether it is revoked. */
 export interface TokenRevocationState {
   jti: string;
   subject: string;
-  /** The token's `iat_ms`. */
-  issuedAtMs: number;
+  /**
+   * When the token's session started (`fam_iat_ms`), or, for a token outside a session, its
+   * `iat_ms`: a user cutoff at or after it revokes the token.
+   */
+  startedAtMs: number;
   familyId?: string | undefined;
 }
 
-export interface RefreshSpendRequest extends TokenRevocationState {
+/** A refresh token, as its session's rotation sees it. */
+export interface RefreshTokenState extends TokenRevocationState {
   familyId: string;
-  /** When the refresh token expires: the spent mark can be forgotten then. */
-  expiresAtMs: number;
+  /** The token's generation in its session (`fam_gen`): 0 for the login's own token. */
+  generation: number;
   /** Until when a detected reuse revokes the family. */
   familyExpiresAtMs: number;
 }
 
-export type RefreshSpendOutcome = 'spent' | 'reused' | 'revoked';
+/** The rotation's new generation. */
+export interface NextGeneration {
+  /** Until when the new generation must be remembered (its refresh token's end). */
+  expiresAtMs: number;
+}
+
+export type RefreshCheckOutcome = 'current' | 'reused' | 'revoked';
+export type RefreshRotateOutcome = 'rotated' | 'reused' | 'revoked';

@@ -63,7 +63,7 @@ export function createSecurity(
   const hasher = new PasswordHasher(settings);
   const tokens = new TokenService(settings, clock);
   const revocation = new RevocationService(tokens, revocationStore, settings, clock);
-  const rotation = new RefreshRotationService(tokens, revocationStore, settings, audit);
+  const rotation = new RefreshRotationService(tokens, revocationStore, settings, audit, clock);
   const throttle = new LoginThrottle(loginLimiters, settings, audit);
   const userAuthentication = options.userAuthentication ?? null;
   const loginWorkflow =

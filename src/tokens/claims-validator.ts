@@ -55,7 +55,10 @@ export function validateClaims(
   }
   identifier(claims, 'sub');
   identifier(claims, 'jti');
-  if (typeof claims['iat_ms'] !== 'number' || !Number.isFinite(claims['iat_ms'])) {
+  // `iat_ms` orders tokens against revocation cutoffs: it must be `iat` to the millisecond,
+  // so that no token can carry an `iat_ms` far from the time it says it was issued.
+  const iatMs = claims['iat_ms'];
+  if (!Number.isSafeInteger(iatMs) || Math.floor((iatMs as number) / 1000) !== iat) {
     throw new InvalidTokenError('claim_invalid', 'iat_ms');
   }
   if (policy.issuer !== undefined && claims['iss'] !== policy.issuer) {
@@ -64,7 +67,10 @@ export function validateClaims(
   if (policy.audience !== undefined && !audienceMatches(claims['aud'], policy.audience)) {
     throw new InvalidTokenError('claim_invalid', 'aud');
   }
-  if (claims['fam'] !== undefined || type === 'refresh') identifier(claims, 'fam');
+  if (claims['fam'] !== undefined || type === 'refresh') {
+    identifier(claims, 'fam');
+    validateFamilyStart(claims, iatMs as number, policy);
+  }
   if (type === 'refresh') validateFamilyExpiry(claims, exp, iat, policy);
   return claims as TokenClaims;
 }
@@ -78,6 +84,23 @@ export function assertNotExpired(exp: number, nowMs: number, policy: ClaimsPolic
   if (nowMs / 1000 >= exp + policy.leewaySeconds) throw new TokenExpiredError();
 }
 
+/** A session starts no later than its token, and no longer ago than a session lasts. */
+function validateFamilyStart(
+  claims: Record<string, unknown>,
+  iatMs: number,
+  policy: ClaimsPolicy,
+): void {
+  const startedAtMs = claims['fam_iat_ms'];
+  if (startedAtMs === undefined) throw new InvalidTokenError('claim_missing', 'fam_iat_ms');
+  if (
+    !Number.isSafeInteger(startedAtMs) ||
+    (startedAtMs as number) > iatMs ||
+    iatMs - (startedAtMs as number) > policy.maxSessionSeconds * 1000
+  ) {
+    throw new InvalidTokenError('claim_invalid', 'fam_iat_ms');
+  }
+}
+
 function validateFamilyExpiry(
   claims: Record<string, unknown>,
   exp: number,
@@ -85,8 +108,14 @@ function validateFamilyExpiry(
   policy: ClaimsPolicy,
 ): asserts claims is RefreshTokenClaims {
   const familyExp = numericDate(claims, 'fam_exp');
+  if (!Number.isSafeInteger(familyExp)) throw new InvalidTokenError('claim_invalid', 'fam_exp');
   if (exp > familyExp || familyExp - iat > policy.maxSessionSeconds) {
     throw new InvalidTokenError('lifetime', 'fam_exp');
+  }
+  const generation = claims['fam_gen'];
+  if (generation === undefined) throw new InvalidTokenError('claim_missing', 'fam_gen');
+  if (!Number.isSafeInteger(generation) || (generation as number) < 0) {
+    throw new InvalidTokenError('claim_invalid', 'fam_gen');
   }
 }
 

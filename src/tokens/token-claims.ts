@@ -19,6 +19,8 @@ export interface TokenClaims {
   iat_ms: number;
   /** Refresh family (login session) id: on refresh tokens, and on access tokens of a pair. */
   fam?: string;
+  /** When the family (session) started, in milliseconds: with `fam`. */
+  fam_iat_ms?: number;
   iss?: string;
   aud?: string | string[];
   nbf?: number;
@@ -34,6 +36,9 @@ export interface RefreshTokenClaims extends TokenClaims {
   fam: string;
   /** End of the family's absolute lifetime, seconds since the epoch: rotation never passes it. */
   fam_exp: number;
+  fam_iat_ms: number;
+  /** The token's generation in its family: 0 at login, one more at each rotation. */
+  fam_gen: number;
 }
 
 /** Claims the library sets itself; an application cannot pass them in `data`. */
@@ -46,6 +51,8 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'iat_ms',
   'fam',
   'fam_exp',
+  'fam_iat_ms',
+  'fam_gen',
   'iss',
   'aud',
   // Not claims: keys that would reach an object's prototype when copied.

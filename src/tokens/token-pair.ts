@@ -12,4 +12,11 @@ export interface RefreshFamily {
   id: string;
   /** End of the family's absolute lifetime, seconds since the epoch. */
   expiresAt: number;
+  /**
+   * When the session started, in milliseconds, as the signer took it: before the credentials
+   * were checked. A user cutoff at or after it ends every token of the family.
+   */
+  startedAtMs: number;
+  /** The refresh token's generation in the session: 0 at login, one more at each rotation. */
+  generation: number;
 }

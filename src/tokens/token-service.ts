@@ -175,20 +175,23 @@ export class TokenService {
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
     const { sub, claims } = normalizeTokenData(data);
-    const nowMs = this.clock.now();
-    const iat = Math.floor(nowMs / 1000);
+    // `iat` is `iat_ms` in seconds, always: a verifier refuses a token where they differ.
+    const issuedAtMs = Math.max(this.clock.now(), this.issueFloorMs);
+    const iat = Math.floor(issuedAtMs / 1000);
     let exp = iat + lifetime;
     const payload: Record<string, unknown> = { ...claims, sub, type, jti: randomUUID(), iat };
     if (family !== undefined) {
+      this.checkFamily(family, issuedAtMs);
       payload['fam'] = family.id;
+      payload['fam_iat_ms'] = family.startedAtMs;
       if (type === 'refresh') {
-        this.checkFamily(family, iat);
         exp = Math.min(exp, family.expiresAt);
         payload['fam_exp'] = family.expiresAt;
+        payload['fam_gen'] = family.generation;
       }
     }
     payload['exp'] = exp;
-    payload['iat_ms'] = Math.max(nowMs, this.issueFloorMs);
+    payload['iat_ms'] = issuedAtMs;
     if (this.settings.JWT_ISSUER !== undefined) payload['iss'] = this.settings.JWT_ISSUER;
     if (this.settings.JWT_AUDIENCE !== undefined) payload['aud'] = this.settings.JWT_AUDIENCE;
     return jwt.sign(payload, this.keys.signingKey, this.signOptions);
@@ -203,17 +206,44 @@ export class TokenService {
     return requested;
   }
 
-  /** A new refresh family (login session) ending `REFRESH_SESSION_MAX_DAYS` from now. */
+  /**
+   * A new refresh family (login session) ending `REFRESH_SESSION_MAX_DAYS` from now. Take it
+   * before the credentials are checked: a password change that commits while they are being
+   * checked then ends this session too.
+   */
   startFamily(): RefreshFamily {
-    const start = Math.floor(this.clock.now() / 1000);
-    return { id: randomUUID(), expiresAt: start + this.settings.refreshSessionLifetimeSeconds };
+    const startedAtMs = Math.max(this.clock.now(), this.issueFloorMs);
+    const expiresAt = Math.floor(startedAtMs / 1000) + this.settings.refreshSessionLifetimeSeconds;
+    return { id: randomUUID(), expiresAt, startedAtMs, generation: 0 };
   }
 
-  private checkFamily(family: RefreshFamily, iat: number): void {
-    const { id, expiresAt } = family;
+  /** The family a verified refresh token's rotation continues: the next generation. */
+  nextGeneration(claims: RefreshTokenClaims): RefreshFamily {
+    return {
+      id: claims.fam,
+      expiresAt: claims.fam_exp,
+      startedAtMs: claims.fam_iat_ms,
+      generation: claims.fam_gen + 1,
+    };
+  }
+
+  private checkFamily(family: RefreshFamily, issuedAtMs: number): void {
+    const { id, expiresAt, startedAtMs, generation } = family;
+    const sessionMs = this.settings.refreshSessionLifetimeSeconds * 1000;
     if (typeof id !== 'string' || id === '' || !Number.isSafeInteger(expiresAt)) {
       throw new TypeError('family must have a non-empty id and an integer expiresAt');
     }
+    if (!Number.isSafeInteger(generation) || generation < 0) {
+      throw new TypeError('family.generation must be a non-negative integer');
+    }
+    if (
+      !Number.isSafeInteger(startedAtMs) ||
+      startedAtMs > issuedAtMs ||
+      issuedAtMs - startedAtMs > sessionMs
+    ) {
+      throw new TypeError('family.startedAtMs must be an integer time within the session lifetime');
+    }
+    const iat = Math.floor(issuedAtMs / 1000);
     if (expiresAt <= iat || expiresAt - iat > this.settings.refreshSessionLifetimeSeconds) {
       throw new TypeError('family.expiresAt must be in the future and within the session lifetime');
     }
