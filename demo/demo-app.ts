@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
+import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
@@ -7,6 +8,7 @@ import type { Clock, SecurityOptions } from '../src';
 import {
   AuditTrail,
   RedisRevocationStore,
+  StoreUnavailableError,
   configureApp,
   createRedisClient,
   redisLoginLimiters,
@@ -45,6 +47,9 @@ export interface DemoOptions {
   userStore?: UserStore;
 }
 
+/** How long the start waits for Redis to connect before checking its eviction policy. */
+const REDIS_READY_WAIT_MS = 1500;
+
 /** How often seeding is tried again while PostgreSQL does not answer. */
 const SEED_RETRY_MS = 2000;
 
@@ -67,10 +72,23 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
       onError: (error) => logger.warn('redis_unavailable', { name: error.name }),
     });
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
-    security.revocationStore = new RedisRevocationStore(redis, {
+    const revocationStore = new RedisRevocationStore(redis, {
       keyPrefix: `${settings.REDIS_KEY_PREFIX}revocation:`,
       clock,
     });
+    // An evicting Redis refuses the start (ConfigurationError); a Redis down is not bad
+    // configuration: the check waits for the next start.
+    await untilReady(redis, REDIS_READY_WAIT_MS);
+    const eviction = await revocationStore.checkEvictionPolicy().catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) return 'unreachable' as const;
+      throw error;
+    });
+    if (eviction !== 'safe') {
+      logger.warn('redis_eviction_policy_unchecked', {
+        message: `Redis eviction policy ${eviction === 'unknown' ? 'not readable (CONFIG refused)' : 'not checked (Redis unreachable)'}: it must be noeviction, or revoked tokens may work again`,
+      });
+    }
+    security.revocationStore = revocationStore;
     security.loginLimiters = redisLoginLimiters(
       redis,
       settings,
@@ -152,4 +170,16 @@ function startSeeding(
     }
   };
   return { first: attempt(), stop: () => clearTimeout(timer) };
+}
+
+/** Resolves when the client is ready, or after `waitMs` (a Redis down is not an error here). */
+function untilReady(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(done, waitMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
 }

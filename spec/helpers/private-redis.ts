@@ -75,6 +75,16 @@ export class PrivateRedis {
     });
   }
 
+  /** SIGSTOP: Redis freezes; commands sent meanwhile run when it is resumed. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a frozen Redis goes on, with the commands queued in its sockets. */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Makes the server unresponsive for `seconds` (DEBUG SLEEP), as a slow Redis would be. */
   async stall(seconds: number): Promise<void> {
     const client = await connectRedis(this.url);
