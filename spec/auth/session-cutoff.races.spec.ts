@@ -88,7 +88,7 @@ function describeSessionRaces(
       const pairs = [start];
       for (let i = 0; i < 40 && !stop.done; i += 1) {
         try {
-          pairs.push(await users.refresh(pairs[pairs.length - 1]!.refresh_token));
+          pairs.push(await users.refresh(pairs[pairs.length - 1].refresh_token));
         } catch (error) {
           expect(error).to.be.instanceOf(TokenRevokedError);
           break;

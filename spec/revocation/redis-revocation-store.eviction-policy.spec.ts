@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ReplyError } from 'ioredis';
 import { ConfigurationError } from '../../src/errors/security-errors';
 import { createRedisClient } from '../../src/revocation/redis-client';
 import type { RedisRevocationClient } from '../../src/revocation/redis-revocation-store';
@@ -50,7 +49,11 @@ describe('RedisRevocationStore.checkEvictionPolicy (a Redis of its own)', functi
     const refusing: RedisRevocationClient = {
       defineCommand: () => undefined,
       mget: () => Promise.resolve([]),
-      config: () => Promise.reject(new ReplyError("ERR unknown command 'CONFIG'")),
+      // What ioredis rejects with when the server refuses a command.
+      config: () =>
+        Promise.reject(
+          Object.assign(new Error("ERR unknown command 'CONFIG'"), { name: 'ReplyError' }),
+        ),
     };
     expect(await new RedisRevocationStore(refusing).checkEvictionPolicy()).to.equal('unknown');
     const down = createRedisClient('redis://127.0.0.1:1', { connectTimeout: 200 });
