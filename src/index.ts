@@ -92,6 +92,7 @@ export {
   InvalidTokenError,
   PasswordPolicyError,
   SecurityError,
+  ServerBusyError,
   StoreUnavailableError,
   TooManyAttemptsError,
   TokenExpiredError,
