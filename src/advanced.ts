@@ -24,6 +24,11 @@ export { loginLimiterOptions, memoryLoginLimiters } from './throttling/login-lim
 export type { LoginLimiters } from './throttling/login-limiters';
 export { LoginThrottle } from './throttling/login-throttle';
 export type { CountedAttempt, LoginAttempt } from './throttling/login-throttle';
+export { RegistrationThrottle } from './throttling/registration-throttle';
+export type { CountedRegistration } from './throttling/registration-throttle';
+export { ThrottleKeys } from './throttling/throttle-keys';
+export { throttlingAddress } from './throttling/client-address';
+export { BcryptWorkLimit } from './password/bcrypt-work-limit';
 
 // Users: the interface BaseUserAuthentication implements
 export type { UserAdapter } from './auth/user-adapter';

@@ -93,6 +93,7 @@ export {
   InvalidTokenError,
   PasswordPolicyError,
   SecurityError,
+  ServerBusyError,
   StoreUnavailableError,
   TooManyAttemptsError,
   TokenExpiredError,

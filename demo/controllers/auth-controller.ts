@@ -25,10 +25,13 @@ import { LoginBody, LogoutBody, RefreshBody, RegisterBody } from '../dto/auth-bo
 export class AuthController {
   constructor(private readonly users: DemoUserAuthentication) {}
 
+  /** Throttled per client address (`REGISTER_MAX_PER_ADDRESS` an hour) before bcrypt runs. */
   @Post('/register')
   @HttpCode(201)
-  async register(@Body() body: RegisterBody): Promise<PublicUser> {
-    const user = await this.users.register(body.email, body.password);
+  async register(@Body() body: RegisterBody, @Ctx() ctx: Context): Promise<PublicUser> {
+    const user = await this.users.throttleRegistration({ address: ctx.ip }, () =>
+      this.users.register(body.email, body.password),
+    );
     if (user === undefined) throw new HttpError(409);
     return toPublicUser(user);
   }

@@ -66,7 +66,10 @@ describe('demo: audit events as JSON lines', () => {
         .filter((l) => l.event === 'audit.login_failed')
         .map((l) => l['reason']),
     ).to.deep.equal(['wrong_password', 'unknown_user', 'unknown_user']);
-    expect(last('audit.account_locked')).to.include({ scope: 'account', retryAfterSeconds: 900 });
+    expect(last('audit.account_locked')).to.include({
+      scope: 'account_address',
+      retryAfterSeconds: 900,
+    });
     expect(last('audit.token_refreshed')).to.include({ userId: '2' });
     expect(last('audit.refresh_reuse_detected')).to.include({ userId: '2' });
     expect(last('audit.access_denied')).to.include({

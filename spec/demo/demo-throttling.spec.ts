@@ -79,3 +79,35 @@ describe('demo: login throttling (catalogue G3)', () => {
     await attempt('user@example.com', 'user-password').expect(429);
   });
 });
+
+describe('demo: registration throttling (REGISTER_MAX_PER_ADDRESS, issue 11)', () => {
+  let h: DemoHarness;
+  beforeEach(async () => {
+    h = await demoHarness({ REGISTER_MAX_PER_ADDRESS: '2' });
+  });
+  afterEach(() => h.close());
+
+  const register = (email: string) =>
+    h.http().post('/auth/register').send({ email, password: 'a-long-enough-password' });
+
+  it('registrations past the limit from one address answer 429 with Retry-After, before bcrypt runs; a 409 counts', async () => {
+    await register('new1@example.com').expect(201);
+    await register('new1@example.com').expect(409);
+    const refused = await register('new2@example.com');
+    expect(refused.status).to.equal(429);
+    expect(refused.body.error).to.equal('too_many_attempts');
+    expect(Number(refused.headers['retry-after'])).to.be.within(1, 3600);
+    await h.login('user@example.com', 'user-password');
+  });
+
+  it('a registration the password policy refuses (400) gives its point back', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      await h
+        .http()
+        .post('/auth/register')
+        .send({ email: 'x@example.com', password: 'short' })
+        .expect(400);
+    }
+    await register('new3@example.com').expect(201);
+  });
+});

@@ -5,6 +5,7 @@ import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { TooManyAttemptsError } from '../../src/errors/security-errors';
 import { memoryLoginLimiters } from '../../src/throttling/login-limiters';
 import { LoginThrottle } from '../../src/throttling/login-throttle';
+import { ThrottleKeys } from '../../src/throttling/throttle-keys';
 import { testEnvironment } from '../helpers/test-environment';
 
 describe('an address that is locked keeps locking accounts', () => {
@@ -16,6 +17,7 @@ describe('an address that is locked keeps locking accounts', () => {
       memoryLoginLimiters(settings),
       settings,
       new AuditTrail(systemClock),
+      new ThrottleKeys(settings),
     );
     const attacker = '198.51.100.9';
     // the attacker uses up its address

@@ -4,6 +4,7 @@ import { systemClock } from '../../src/clock/clock';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { memoryLoginLimiters } from '../../src/throttling/login-limiters';
 import { LoginThrottle } from '../../src/throttling/login-throttle';
+import { ThrottleKeys } from '../../src/throttling/throttle-keys';
 import { testEnvironment } from '../helpers/test-environment';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,6 +19,7 @@ describe('parallel mixes of successes and failures from one address', () => {
         memoryLoginLimiters(settings),
         settings,
         new AuditTrail(systemClock),
+        new ThrottleKeys(settings),
       );
       let failures = 0;
       let victimGuesses = 0;

@@ -7,6 +7,7 @@ import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { StoreUnavailableError, TooManyAttemptsError } from '../../src/errors/security-errors';
 import { memoryLoginLimiters } from '../../src/throttling/login-limiters';
 import { LoginThrottle } from '../../src/throttling/login-throttle';
+import { ThrottleKeys } from '../../src/throttling/throttle-keys';
 import { freezeDate } from '../helpers/frozen-date';
 import type { FrozenDate } from '../helpers/frozen-date';
 import { rejection } from '../helpers/rejection';
@@ -25,7 +26,12 @@ describe('LoginThrottle (catalogue G3)', () => {
         ...env,
       }),
     );
-    return new LoginThrottle(memoryLoginLimiters(settings), settings, new AuditTrail(systemClock));
+    return new LoginThrottle(
+      memoryLoginLimiters(settings),
+      settings,
+      new AuditTrail(systemClock),
+      new ThrottleKeys(settings),
+    );
   }
 
   beforeEach(() => {
@@ -115,9 +121,10 @@ describe('LoginThrottle (catalogue G3)', () => {
       Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     const settings = new BaseAppSettings(testEnvironment());
     const down = new LoginThrottle(
-      { account: broken, address: broken },
+      { accountAddress: broken, account: broken, address: broken, registration: broken },
       settings,
       new AuditTrail(systemClock),
+      new ThrottleKeys(settings),
     );
     expect(await rejection(down.begin({ username: 'a' }))).to.be.instanceOf(StoreUnavailableError);
   });

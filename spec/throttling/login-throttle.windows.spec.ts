@@ -5,6 +5,7 @@ import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { TooManyAttemptsError } from '../../src/errors/security-errors';
 import { memoryLoginLimiters } from '../../src/throttling/login-limiters';
 import { LoginThrottle } from '../../src/throttling/login-throttle';
+import { ThrottleKeys } from '../../src/throttling/throttle-keys';
 import { freezeDate } from '../helpers/frozen-date';
 import type { FrozenDate } from '../helpers/frozen-date';
 import { testEnvironment } from '../helpers/test-environment';
@@ -27,6 +28,7 @@ describe('throttling of failed logins per address', () => {
       memoryLoginLimiters(settings),
       settings,
       new AuditTrail(systemClock),
+      new ThrottleKeys(settings),
     );
   });
   afterEach(() => date.uninstall());

@@ -36,8 +36,13 @@ export interface LoginFailed extends EventBase {
 
 export interface AccountLocked extends EventBase {
   type: 'account_locked';
-  /** What was locked; `account` is a SHA-256 of the login name, not the name. */
-  scope: 'account' | 'address';
+  /**
+   * What was locked: one account from one address, the account from everywhere, or the
+   * address. The name, address or both only ever appear keyed (`ThrottleKeys`: an HMAC
+   * under a key derived from the signing key), never as typed.
+   */
+  scope: 'account_address' | 'account' | 'address';
+  /** The counter's keyed name: equal for one account (or address) across events. */
   key: string;
   retryAfterSeconds: number;
 }

@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../password/password-hasher';
 import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import type { RevocationService } from '../revocation/revocation-service';
 import type { LoginThrottle } from '../throttling/login-throttle';
+import type { RegistrationThrottle } from '../throttling/registration-throttle';
 import type { AccessTokenClaims } from '../tokens/token-claims';
 import type { TokenData } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
@@ -177,6 +178,25 @@ export abstract class BaseUserAuthentication<User>
     return this.services.hasher.getPasswordHash(password);
   }
 
+  /**
+   * Runs an application's registration under the registration throttle: at most
+   * `REGISTER_MAX_PER_ADDRESS` registrations per client address and hour (IPv6 by /64),
+   * counted before `register` runs (so before its bcrypt hash); an error thrown by
+   * `register` gives the registration back (a 503 counts as nothing), whatever it returns
+   * counts (a 409 too: it tells whether an email is registered).
+   * @throws TooManyAttemptsError past the limit (429 with `Retry-After`).
+   * @example
+   * ```ts
+   * register(email: string, password: string, client: LoginClient) {
+   *   return this.throttleRegistration(client, async () =>
+   *     db.users.create(email, await this.hashPassword(password)));
+   * }
+   * ```
+   */
+  async throttleRegistration<T>(client: LoginClient, register: () => Promise<T>): Promise<T> {
+    return this.services.registrationThrottle.run(client, register);
+  }
+
   /** The configured services, for subclasses that add steps of their own. */
   protected get hasher(): PasswordHasher {
     return this.services.hasher;
@@ -192,6 +212,9 @@ export abstract class BaseUserAuthentication<User>
   }
   protected get throttle(): LoginThrottle {
     return this.services.throttle;
+  }
+  protected get registrationThrottle(): RegistrationThrottle {
+    return this.services.registrationThrottle;
   }
   protected get audit(): AuditTrail {
     return this.services.audit;

@@ -10,6 +10,7 @@ import type { PasswordHasher } from '../password/password-hasher';
 import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import type { RevocationService } from '../revocation/revocation-service';
 import type { CountedAttempt, LoginThrottle } from '../throttling/login-throttle';
+import type { RegistrationThrottle } from '../throttling/registration-throttle';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
@@ -23,6 +24,7 @@ export interface LoginWorkflowServices {
   revocation: RevocationService;
   rotation: RefreshRotationService;
   throttle: LoginThrottle;
+  registrationThrottle: RegistrationThrottle;
   audit: AuditTrail;
   reportError: ErrorReporter;
 }
@@ -57,7 +59,9 @@ export class LoginWorkflow<User> {
     // while this login checks the old password ends this session as well.
     const family = tokens.startFamily();
     const attempt = await this.beginAttempt(username, client);
-    const checked = await this.checkCredentials(username, password);
+    const checked = await this.withVerdict(attempt, () =>
+      this.checkCredentials(username, password),
+    );
     if (!checked.ok) {
       await attempt.failed();
       audit.record({ type: 'login_failed', ...checked.failure, address: client.address });
@@ -125,7 +129,10 @@ export class LoginWorkflow<User> {
     // A wrong current password counts as a failed login: it is a password guess too.
     const attempt = await this.beginAttempt(this.users.getUsername(user), client);
     const userId = String(this.users.getUserId(user));
-    if (!(await hasher.verifyPassword(currentPassword, this.users.getHashedPassword(user)))) {
+    const matches = await this.withVerdict(attempt, () =>
+      hasher.verifyPassword(currentPassword, this.users.getHashedPassword(user)),
+    );
+    if (!matches) {
       await attempt.failed();
       audit.record({
         type: 'login_failed',
@@ -160,6 +167,21 @@ export class LoginWorkflow<User> {
     if (!users.isActive(user)) return { ok: false, failure: { reason: 'inactive_user', userId } };
     if (hash && this.services.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
     return { ok: true, user };
+  }
+
+  /**
+   * Runs the credential check of a counted attempt: when it throws (the user store is down,
+   * bcrypt is busy, anything), the attempt had no verdict and counts as nothing.
+   */
+  private async withVerdict<T>(attempt: CountedAttempt, check: () => Promise<T>): Promise<T> {
+    let decided = false;
+    try {
+      const result = await check();
+      decided = true;
+      return result;
+    } finally {
+      if (!decided) await attempt.abandoned();
+    }
   }
 
   private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {

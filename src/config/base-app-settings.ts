@@ -26,6 +26,9 @@ export interface SettingsDefaults extends AsymmetricKeyTexts {
   LOGIN_MAX_ATTEMPTS?: number;
   LOGIN_LOCKOUT_SECONDS?: number;
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS?: number;
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT?: number;
+  REGISTER_MAX_PER_ADDRESS?: number;
+  BCRYPT_MAX_QUEUED?: number;
   VERIFIED_TOKEN_CACHE_SIZE?: number;
 }
 
@@ -36,6 +39,8 @@ const ROUNDS_PRODUCTION = { min: 10, max: 15 };
 const ROUNDS_DEVELOPMENT = { min: 4, max: 15 };
 const LOGIN_ATTEMPTS = { min: 1, max: 1000 };
 const ADDRESS_ATTEMPTS = { min: 1, max: 100_000 };
+const REGISTRATIONS = { min: 1, max: 100_000 };
+const QUEUED_HASHES = { min: 1, max: 100_000 };
 const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
 const CACHE_ENTRIES = { min: 0, max: 1_000_000 };
 
@@ -111,6 +116,22 @@ export class BaseAppSettings {
    * at least `LOGIN_MAX_ATTEMPTS`. Default 100, or `LOGIN_MAX_ATTEMPTS` when that is higher.
    */
   readonly LOGIN_MAX_ATTEMPTS_PER_ADDRESS: number;
+  /**
+   * Failed logins of one account from all addresses together within the window before it
+   * locks for every address: 1 to 100000, at least `LOGIN_MAX_ATTEMPTS`. Default 100 (or
+   * `LOGIN_MAX_ATTEMPTS` when that is higher): a distributed guesser gets no more, and
+   * locking a user out takes that many failures from at least
+   * `LOGIN_MAX_ATTEMPTS_PER_ACCOUNT / LOGIN_MAX_ATTEMPTS` addresses.
+   */
+  readonly LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: number;
+  /** Registrations from one client address per hour before 429: 1 to 100000. Default 20. */
+  readonly REGISTER_MAX_PER_ADDRESS: number;
+  /**
+   * bcrypt operations (hashes and compares) admitted at once, running or waiting for
+   * libuv's thread pool; past it a login or registration answers 503 at once instead of
+   * queueing. 1 to 100000. Default 4 × the thread pool (`UV_THREADPOOL_SIZE`, default 4).
+   */
+  readonly BCRYPT_MAX_QUEUED: number;
   /**
    * Verified access tokens kept so that a token used again skips the signature check
    * (expiry, type and revocation are still checked on every use). Default 10000; 0 turns
@@ -197,6 +218,21 @@ export class BaseAppSettings {
     );
     this.LOGIN_MAX_ATTEMPTS = attempts.lower;
     this.LOGIN_MAX_ATTEMPTS_PER_ADDRESS = attempts.upper;
+    this.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT = read.integer(
+      'LOGIN_MAX_ATTEMPTS_PER_ACCOUNT',
+      Math.max(defaults.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT ?? 100, this.LOGIN_MAX_ATTEMPTS),
+      { min: this.LOGIN_MAX_ATTEMPTS, max: ADDRESS_ATTEMPTS.max },
+    );
+    this.REGISTER_MAX_PER_ADDRESS = read.integer(
+      'REGISTER_MAX_PER_ADDRESS',
+      defaults.REGISTER_MAX_PER_ADDRESS ?? 20,
+      REGISTRATIONS,
+    );
+    this.BCRYPT_MAX_QUEUED = read.integer(
+      'BCRYPT_MAX_QUEUED',
+      defaults.BCRYPT_MAX_QUEUED ?? 4 * threadPoolSize(env),
+      QUEUED_HASHES,
+    );
     this.LOGIN_LOCKOUT_SECONDS = read.integer(
       'LOGIN_LOCKOUT_SECONDS',
       defaults.LOGIN_LOCKOUT_SECONDS ?? 900,
@@ -226,6 +262,12 @@ export class BaseAppSettings {
   get refreshSessionLifetimeSeconds(): number {
     return this.REFRESH_SESSION_MAX_DAYS * 24 * 3600;
   }
+}
+
+/** libuv's thread pool, where bcrypt runs: `UV_THREADPOOL_SIZE` (1 to 1024), else 4. */
+function threadPoolSize(env: Environment): number {
+  const size = Number(env['UV_THREADPOOL_SIZE']);
+  return Number.isInteger(size) && size >= 1 && size <= 1024 ? size : 4;
 }
 
 function readAlgorithm(value: string | undefined): JwtAlgorithm {

@@ -146,3 +146,17 @@ export class StoreUnavailableError extends SecurityError {
     super('A security store is temporarily unavailable.');
   }
 }
+
+/**
+ * Too much password hashing is in flight (`BCRYPT_MAX_QUEUED`): refused at once, as a 503
+ * with `Retry-After`, rather than queued behind a storm. A login refused so counts as no
+ * attempt.
+ */
+export class ServerBusyError extends SecurityError {
+  readonly code = 'ERR_SERVER_BUSY';
+  /** Seconds after which a retry is worth it. */
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('The server is busy.');
+  }
+}

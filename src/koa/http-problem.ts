@@ -1,4 +1,4 @@
-import { SecurityError, TooManyAttemptsError } from '../errors/security-errors';
+import { SecurityError, ServerBusyError, TooManyAttemptsError } from '../errors/security-errors';
 
 /** An error response of the contract: status, `error` code, fixed description, challenge. */
 export interface HttpProblem {
@@ -63,6 +63,7 @@ const BY_CODE: Readonly<Record<string, HttpProblem>> = {
   ERR_FORBIDDEN: problem(403, 'insufficient_scope', 'insufficient_scope'),
   ERR_TOO_MANY_ATTEMPTS: problem(429, 'too_many_attempts'),
   ERR_STORE_UNAVAILABLE: problem(503, 'temporarily_unavailable'),
+  ERR_SERVER_BUSY: problem(503, 'temporarily_unavailable'),
 };
 
 /** The answer to a library error's `code` (as its `toJSON()` gives it); `undefined` for others. */
@@ -78,7 +79,7 @@ export function problemForCode(code: unknown): HttpProblem | undefined {
 export function toHttpProblem(error: unknown): HttpProblem {
   if (error instanceof SecurityError) {
     const answer = problemForCode(error.code) ?? problem(500, 'server_error');
-    return error instanceof TooManyAttemptsError
+    return error instanceof TooManyAttemptsError || error instanceof ServerBusyError
       ? { ...answer, retryAfter: error.retryAfterSeconds }
       : answer;
   }

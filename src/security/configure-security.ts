@@ -18,6 +18,7 @@ import { PasswordHasher } from '../password/password-hasher';
 import { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import { RevocationService } from '../revocation/revocation-service';
 import { LoginThrottle } from '../throttling/login-throttle';
+import { RegistrationThrottle } from '../throttling/registration-throttle';
 import { TokenService } from '../tokens/token-service';
 import type { Security } from './security';
 import { createSecurity } from './security';
@@ -103,6 +104,7 @@ const REGISTERED: readonly [unknown, (security: Security) => unknown][] = [
   [RevocationService, (s) => s.revocation],
   [RefreshRotationService, (s) => s.rotation],
   [LoginThrottle, (s) => s.throttle],
+  [RegistrationThrottle, (s) => s.registrationThrottle],
   [RequestAuthentication, (s) => s.requestAuthentication],
 ];
 

@@ -17,6 +17,8 @@ import type { RevocationStore } from '../revocation/revocation-store';
 import type { LoginLimiters } from '../throttling/login-limiters';
 import { memoryLoginLimiters } from '../throttling/login-limiters';
 import { LoginThrottle } from '../throttling/login-throttle';
+import { RegistrationThrottle } from '../throttling/registration-throttle';
+import { ThrottleKeys } from '../throttling/throttle-keys';
 import { TokenService } from '../tokens/token-service';
 import type { SecurityOptions } from './security-options';
 
@@ -34,6 +36,7 @@ export interface Security {
   readonly revocation: RevocationService;
   readonly rotation: RefreshRotationService;
   readonly throttle: LoginThrottle;
+  readonly registrationThrottle: RegistrationThrottle;
   readonly requestAuthentication: RequestAuthentication;
   /** The application's user authentication, now bound to these services; or `null`. */
   readonly userAuthentication: BaseUserAuthentication<unknown> | null;
@@ -64,7 +67,13 @@ export function createSecurity(
   const tokens = new TokenService(settings, clock);
   const revocation = new RevocationService(tokens, revocationStore, settings, clock);
   const rotation = new RefreshRotationService(tokens, revocationStore, settings, audit, clock);
-  const throttle = new LoginThrottle(loginLimiters, settings, audit);
+  const throttleKeys = new ThrottleKeys(settings);
+  const throttle = new LoginThrottle(loginLimiters, settings, audit, throttleKeys);
+  const registrationThrottle = new RegistrationThrottle(
+    loginLimiters.registration,
+    settings,
+    throttleKeys,
+  );
   const userAuthentication = options.userAuthentication ?? null;
   const loginWorkflow =
     userAuthentication === null
@@ -75,6 +84,7 @@ export function createSecurity(
           revocation,
           rotation,
           throttle,
+          registrationThrottle,
           audit,
           reportError,
         });
@@ -96,6 +106,7 @@ export function createSecurity(
     revocation,
     rotation,
     throttle,
+    registrationThrottle,
     requestAuthentication: new RequestAuthentication(revocation, userAuthentication, audit),
     userAuthentication,
     loginWorkflow,

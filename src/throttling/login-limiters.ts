@@ -3,35 +3,59 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { BaseAppSettings } from '../config/base-app-settings';
 
 /**
- * The two counters of failed logins: per account, and per client address with a much
- * higher limit. Any rate-limiter-flexible back end fits (memory here; Redis for an app on
- * several instances, so that every instance sees the same counts).
+ * The counters of failed logins and of registrations. Any rate-limiter-flexible back end
+ * fits (memory here; Redis for an app on several instances, so that every instance sees the
+ * same counts).
+ *
+ * - `accountAddress`: failures of one account from one client address (`LOGIN_MAX_ATTEMPTS`):
+ *   the lock a guesser meets first, and the only one an honest user's typos can reach.
+ * - `account`: failures of one account from all addresses (`LOGIN_MAX_ATTEMPTS_PER_ACCOUNT`,
+ *   far higher): bounds a distributed guesser.
+ * - `address`: failures from one address across accounts (`LOGIN_MAX_ATTEMPTS_PER_ADDRESS`):
+ *   bounds password spraying.
+ * - `registration`: registrations from one address per hour (`REGISTER_MAX_PER_ADDRESS`).
  */
 export interface LoginLimiters {
+  accountAddress: RateLimiterAbstract;
   account: RateLimiterAbstract;
   address: RateLimiterAbstract;
+  registration: RateLimiterAbstract;
 }
 
-/** Limiter options from settings: the lockout window is also the counting window. */
+/**
+ * Limiter options from settings: for logins the lockout window is also the counting window;
+ * registrations are counted per hour.
+ */
 export function loginLimiterOptions(
   settings: BaseAppSettings,
   kind: keyof LoginLimiters,
   keyPrefix = 'fastcore:login:',
 ): { points: number; duration: number; keyPrefix: string } {
-  return {
-    points:
-      kind === 'account' ? settings.LOGIN_MAX_ATTEMPTS : settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
-    duration: settings.LOGIN_LOCKOUT_SECONDS,
-    keyPrefix: `${keyPrefix}${kind}`,
-  };
+  const points = {
+    accountAddress: settings.LOGIN_MAX_ATTEMPTS,
+    account: settings.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+    address: settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+    registration: settings.REGISTER_MAX_PER_ADDRESS,
+  }[kind];
+  const duration = kind === 'registration' ? 3600 : settings.LOGIN_LOCKOUT_SECONDS;
+  return { points, duration, keyPrefix: `${keyPrefix}${kind}` };
+}
+
+const KINDS = ['accountAddress', 'account', 'address', 'registration'] as const;
+
+function limitersOf(make: (kind: keyof LoginLimiters) => RateLimiterAbstract): LoginLimiters {
+  const [accountAddress, account, address, registration] = KINDS.map(make) as [
+    RateLimiterAbstract,
+    RateLimiterAbstract,
+    RateLimiterAbstract,
+    RateLimiterAbstract,
+  ];
+  return { accountAddress, account, address, registration };
 }
 
 /** In-process counters: the default, for one process. */
 export function memoryLoginLimiters(settings: BaseAppSettings): LoginLimiters {
-  return {
-    account: new RateLimiterMemory(loginLimiterOptions(settings, 'account')),
-    address: new RateLimiterMemory(loginLimiterOptions(settings, 'address')),
-  };
+  return limitersOf((kind) => new RateLimiterMemory(loginLimiterOptions(settings, kind)));
 }
 
 /**
@@ -66,11 +90,12 @@ export function redisLoginLimiters(
   settings: BaseAppSettings,
   keyPrefix?: string,
 ): LoginLimiters {
-  const limiter = (kind: keyof LoginLimiters) =>
-    new RateLimiterRedis({
-      ...loginLimiterOptions(settings, kind, keyPrefix),
-      storeClient: redis,
-      rejectIfRedisNotReady: true,
-    });
-  return { account: limiter('account'), address: limiter('address') };
+  return limitersOf(
+    (kind) =>
+      new RateLimiterRedis({
+        ...loginLimiterOptions(settings, kind, keyPrefix),
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+      }),
+  );
 }

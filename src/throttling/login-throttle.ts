@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
+import { throttlingAddress } from './client-address';
 import type { LoginLimiters } from './login-limiters';
+import type { ThrottleKeys } from './throttle-keys';
 
 /** Who is trying to log in. */
 export interface LoginAttempt {
@@ -14,97 +15,166 @@ export interface LoginAttempt {
   address?: string | undefined;
 }
 
-/** An attempt that was let through, counted until its outcome is known. */
+/**
+ * An attempt that was let through, counted until its outcome is known. Exactly one outcome
+ * counts; later calls do nothing.
+ */
 export interface CountedAttempt {
-  /** The credentials matched: the account's count is reset, the attempt is not counted. */
+  /**
+   * The credentials matched: the account's consecutive failures from this address end, and
+   * the attempt's own points are given back (a success never counts).
+   */
   succeeded(): Promise<void>;
   /** The credentials did not match: the attempt that reaches a limit locks. */
   failed(): Promise<void>;
+  /**
+   * No verdict (a store was down, bcrypt was busy, the lookup threw): the attempt counts as
+   * nothing and its points are given back. Never throws.
+   */
+  abandoned(): Promise<void>;
 }
 
+/** The login counters, in the order an attempt is counted. */
+type LoginCounter = 'address' | 'account' | 'accountAddress';
+
+/** One point counted on one counter for one attempt. */
+interface CountedPoint {
+  kind: LoginCounter;
+  key: string;
+  /** The count, this attempt included. */
+  count: number;
+  /** When the counting window the point went into ends (`Date.now()` time, as the limiter's). */
+  windowEnd: number;
+}
+
+const AUDIT_SCOPES = {
+  address: 'address',
+  account: 'account',
+  accountAddress: 'account_address',
+} as const;
+
 /**
- * Brute-force protection of logins (ASVS 6.3.1). Each attempt is counted *before* the
- * password is checked, atomically in the limiter, so a burst of parallel guesses cannot get
- * past the limit. Only failures count in the end: a success takes its own point back. The
- * failure that reaches `LOGIN_MAX_ATTEMPTS` is still answered normally; from then on the
- * account is locked for `LOGIN_LOCKOUT_SECONDS`, whatever the password. A success resets the
- * account's count; the per-address count (a much higher limit) keeps the failures before it,
- * so one valid account cannot launder an address.
+ * Brute-force protection of logins (ASVS 6.3.1), after OWASP's and rate-limiter-flexible's
+ * "login endpoint protection": consecutive failures per account *and* client address lock
+ * that pair after `LOGIN_MAX_ATTEMPTS`; failures of the account from all addresses lock it
+ * for everyone only after the far higher `LOGIN_MAX_ATTEMPTS_PER_ACCOUNT`; failures from one
+ * address across accounts lock the address after `LOGIN_MAX_ATTEMPTS_PER_ADDRESS`. So a
+ * stranger's guesses from elsewhere do not lock a user out, while guessing stays bounded
+ * per address, per account and per pair.
+ *
+ * Each attempt is counted *before* the password is checked, atomically in the limiter, so a
+ * burst of parallel guesses cannot get past a limit. Only failures count in the end: a
+ * success gives its points back and ends the pair's consecutive failures, an attempt
+ * refused by one counter gives back what it counted on the others (and, the address being
+ * counted first, a refused address touches no account counter at all), and an attempt with
+ * no verdict (`abandoned`, e.g. a 503) gives everything back. The failure that reaches a
+ * limit is still answered normally; from then on what it locked answers 429 for
+ * `LOGIN_LOCKOUT_SECONDS`, whatever the password.
  */
 export class LoginThrottle {
   private readonly lockoutSeconds: number;
-  private readonly maxAttempts: { account: number; address: number };
+  private readonly maxAttempts: Record<LoginCounter, number>;
 
   constructor(
     private readonly limiters: LoginLimiters,
     settings: BaseAppSettings,
     private readonly audit: AuditTrail,
+    private readonly keys: ThrottleKeys,
   ) {
     this.lockoutSeconds = settings.LOGIN_LOCKOUT_SECONDS;
     this.maxAttempts = {
-      account: settings.LOGIN_MAX_ATTEMPTS,
       address: settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+      account: settings.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
+      accountAddress: settings.LOGIN_MAX_ATTEMPTS,
     };
   }
 
   /**
    * Counts an attempt.
-   * @throws TooManyAttemptsError when the account or the address is locked.
+   * @throws TooManyAttemptsError when the address, the account or the pair is locked.
    * @throws StoreUnavailableError when the limiter's store does not answer.
    */
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
-    const accountKey = keyOf(attempt.username.trim().toLowerCase());
-    const addressKey = attempt.address ? keyOf(attempt.address) : undefined;
-    // The address first: a locked address spends no point of the account it names, so it
-    // cannot be used to lock someone else's account.
-    const address = addressKey === undefined ? undefined : await this.count('address', addressKey);
-    const account = await this.count('account', accountKey);
+    const counted: CountedPoint[] = [];
+    try {
+      for (const [kind, key] of this.keysOf(attempt)) counted.push(await this.count(kind, key));
+    } catch (error) {
+      await this.giveBack(counted);
+      throw error;
+    }
+    let settled = false;
+    const once =
+      (outcome: () => Promise<void>): (() => Promise<void>) =>
+      async () => {
+        if (settled) return;
+        settled = true;
+        await outcome();
+      };
     return {
-      succeeded: async () => {
-        await this.call(this.limiters.account, (l) => l.delete(accountKey));
-        // Only within the window the point was counted in: a point given back to a window
-        // that has ended would open the next one with credit.
-        if (addressKey !== undefined && address !== undefined && Date.now() < address.windowEnd) {
-          await this.call(this.limiters.address, (l) => l.reward(addressKey, 1));
+      succeeded: once(async () => {
+        const pair = counted.find((c) => c.kind === 'accountAddress');
+        if (pair !== undefined) {
+          await this.call(this.limiters.accountAddress, (l) => l.delete(pair.key));
         }
-      },
-      failed: async () => {
-        await this.lockAtLimit('account', accountKey, account.count, attempt.address);
-        if (addressKey !== undefined && address !== undefined) {
-          await this.lockAtLimit('address', addressKey, address.count, attempt.address);
-        }
-      },
+        await this.giveBack(
+          counted.filter((c) => c.kind !== 'accountAddress'),
+          true,
+        );
+      }),
+      failed: once(async () => {
+        for (const point of counted) await this.lockAtLimit(point, attempt.address);
+      }),
+      abandoned: once(() => this.giveBack(counted)),
     };
   }
 
-  /**
-   * Counts one attempt on one limiter; 429 past the limit.
-   * @returns the count, this one included, and when its counting window ends.
-   */
-  private async count(
-    kind: keyof LoginLimiters,
-    key: string,
-  ): Promise<{ count: number; windowEnd: number }> {
+  /** The counters an attempt is counted on, address first; no address, no address counter. */
+  private keysOf(attempt: LoginAttempt): [LoginCounter, string][] {
+    const name = attempt.username.trim().toLowerCase();
+    const address = attempt.address ? throttlingAddress(attempt.address) : undefined;
+    const keys: [LoginCounter, string][] = [];
+    if (address !== undefined) keys.push(['address', this.keys.of('address', address)]);
+    keys.push(['account', this.keys.of('account', name)]);
+    keys.push([
+      'accountAddress',
+      this.keys.of('account_address', JSON.stringify([name, address ?? null])),
+    ]);
+    return keys;
+  }
+
+  /** Counts one attempt on one counter; 429 past the limit. */
+  private async count(kind: LoginCounter, key: string): Promise<CountedPoint> {
     const result = await this.call(this.limiters[kind], (l) => l.penalty(key));
     if (result.consumedPoints > this.maxAttempts[kind]) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
-    return { count: result.consumedPoints, windowEnd: Date.now() + result.msBeforeNext };
+    return { kind, key, count: result.consumedPoints, windowEnd: Date.now() + result.msBeforeNext };
+  }
+
+  /**
+   * Takes the points back. Only within the window each was counted in: a point given back
+   * to a window that has ended would open the next one with credit. Best effort unless
+   * `strict`: it runs after another error, which it must not hide.
+   */
+  private async giveBack(points: readonly CountedPoint[], strict = false): Promise<void> {
+    for (const point of points) {
+      if (Date.now() >= point.windowEnd) continue;
+      try {
+        await this.call(this.limiters[point.kind], (l) => l.reward(point.key, 1));
+      } catch (error) {
+        if (strict) throw error;
+      }
+    }
   }
 
   /** A failure that reached the limit locks, from now, for the whole lockout. */
-  private async lockAtLimit(
-    kind: keyof LoginLimiters,
-    key: string,
-    count: number | undefined,
-    address: string | undefined,
-  ): Promise<void> {
-    if (count !== this.maxAttempts[kind]) return;
-    await this.call(this.limiters[kind], (l) => l.block(key, this.lockoutSeconds));
+  private async lockAtLimit(point: CountedPoint, address: string | undefined): Promise<void> {
+    if (point.count !== this.maxAttempts[point.kind]) return;
+    await this.call(this.limiters[point.kind], (l) => l.block(point.key, this.lockoutSeconds));
     this.audit.record({
       type: 'account_locked',
-      scope: kind,
-      key,
+      scope: AUDIT_SCOPES[point.kind],
+      key: point.key,
       retryAfterSeconds: this.lockoutSeconds,
       address,
     });
@@ -121,9 +191,4 @@ export class LoginThrottle {
       throw new StoreUnavailableError();
     }
   }
-}
-
-/** Keys hold no login names or addresses, and have a fixed length. */
-function keyOf(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url');
 }
