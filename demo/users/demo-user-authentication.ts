@@ -42,6 +42,11 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     return this.store.setPasswordHash(user.id, hash);
   }
 
+  /** One conditional write: of concurrent password changes, on any instance, one wins. */
+  override replacePasswordHash(user: DemoUser, expected: string, hash: string): Promise<boolean> {
+    return this.store.replacePasswordHash(user.id, expected, hash);
+  }
+
   /**
    * Creates a user with the `user` role (roles never come from a request).
    * @returns the user, or `undefined` when the email is taken.

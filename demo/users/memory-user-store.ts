@@ -27,6 +27,13 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve();
   }
 
+  replacePasswordHash(id: number, expected: string, hash: string): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.hashed_password !== expected) return Promise.resolve(false);
+    user.hashed_password = hash;
+    return Promise.resolve(true);
+  }
+
   /** For specs and admin tooling: change a user as a database UPDATE would. */
   update(id: number, changes: Partial<Omit<DemoUser, 'id'>>): void {
     const user = this.byId.get(id);

@@ -52,6 +52,14 @@ export class PgUserStore implements UserStore {
     await this.query('UPDATE users SET hashed_password = $2 WHERE id = $1', [id, hash]);
   }
 
+  async replacePasswordHash(id: number, expected: string, hash: string): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      'UPDATE users SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2 RETURNING id',
+      [id, expected, hash],
+    );
+    return rows.length === 1;
+  }
+
   async list(): Promise<DemoUser[]> {
     return (await this.query(`SELECT ${COLUMNS} FROM users ORDER BY id`, [])).map(toUser);
   }

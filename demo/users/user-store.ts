@@ -8,6 +8,8 @@ export interface UserStore {
   /** The new user, or `undefined` when the email is taken. */
   create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined>;
   setPasswordHash(id: number, hash: string): Promise<void>;
+  /** Sets `hash` only if the stored hash is `expected`, in one atomic step: `true` if it did. */
+  replacePasswordHash(id: number, expected: string, hash: string): Promise<boolean>;
   list(): Promise<DemoUser[]>;
   count(): Promise<number>;
 }

@@ -98,6 +98,22 @@ export abstract class BaseUserAuthentication<User>
   }
 
   /**
+   * Stores `hash` only if the stored hash is still `expectedHash`, and says whether it did:
+   * the password change's compare-and-set. The default reads the user again and then calls
+   * `updatePasswordHash`: exact within one process (the workflow runs one change per user
+   * at a time there), not across instances. Override it with one conditional write for
+   * that, e.g. `UPDATE users SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2`
+   * and `return rowCount === 1`.
+   */
+  async replacePasswordHash(user: User, expectedHash: string, hash: string): Promise<boolean> {
+    const stored = await this.getUserById(String(this.getUserId(user)));
+    if (stored === null || stored === undefined) return false;
+    if (this.getHashedPassword(stored) !== expectedHash) return false;
+    await this.updatePasswordHash(stored, hash);
+    return true;
+  }
+
+  /**
    * The user a token names, when it still exists and is active; `null` otherwise. The one
    * rule behind every request's user (`RequestAuthentication`) and every refresh.
    */

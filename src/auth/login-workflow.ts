@@ -14,6 +14,7 @@ import type { RegistrationThrottle } from '../throttling/registration-throttle';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
+import { KeyedSerializer } from './keyed-serializer';
 import type { LoginClient } from './login-client';
 import type { UserAdapter } from './user-adapter';
 
@@ -43,6 +44,9 @@ type CredentialCheck<User> =
  * applications reach it through their `BaseUserAuthentication` subclass.
  */
 export class LoginWorkflow<User> {
+  /** One password change per user at a time, in this process. */
+  private readonly passwordChanges = new KeyedSerializer();
+
   constructor(
     private readonly users: UserAdapter<User>,
     readonly services: LoginWorkflowServices,
@@ -119,20 +123,55 @@ export class LoginWorkflow<User> {
     });
   }
 
+  /**
+   * Changes the password and ends every session of the user started before the change. Of
+   * concurrent changes of one user, exactly one succeeds; the others are refused as a wrong
+   * current password (`CurrentPasswordError`), since the password they were given is no
+   * longer the current one. Within one process the changes of a user run one at a time;
+   * across instances the adapter's `replacePasswordHash` (a compare-and-set) decides.
+   */
   async changePassword(
     user: User,
     currentPassword: string,
     newPassword: string,
     client: LoginClient = {},
   ): Promise<void> {
+    const userId = String(this.users.getUserId(user));
+    // The hash as the request found it, before waiting for another change of this user.
+    const hashAtStart = this.users.getHashedPassword(user);
+    return this.passwordChanges.run(userId, () =>
+      this.changePasswordNow(user, userId, hashAtStart, currentPassword, newPassword, client),
+    );
+  }
+
+  private async changePasswordNow(
+    user: User,
+    userId: string,
+    hashAtStart: string | null | undefined,
+    currentPassword: string,
+    newPassword: string,
+    client: LoginClient,
+  ): Promise<void> {
     const { hasher, revocation, audit } = this.services;
     // A wrong current password counts as a failed login: it is a password guess too.
     const attempt = await this.beginAttempt(this.users.getUsername(user), client);
-    const userId = String(this.users.getUserId(user));
-    const matches = await this.withVerdict(attempt, () =>
-      hasher.verifyPassword(currentPassword, this.users.getHashedPassword(user)),
-    );
-    if (!matches) {
+    const checked = await this.withVerdict(attempt, async () => {
+      // The hash as stored now, not as it was when the request began.
+      const stored = (await this.users.getUserById(userId)) ?? user;
+      const hash = this.users.getHashedPassword(stored);
+      const matches = await hasher.verifyPassword(currentPassword, hash);
+      // Right when the request began, wrong now: another change came first.
+      const lostRace =
+        !matches &&
+        hashAtStart !== hash &&
+        (await hasher.verifyPassword(currentPassword, hashAtStart));
+      return { stored, hash, matches, lostRace };
+    });
+    if (checked.lostRace) {
+      await attempt.abandoned();
+      throw new CurrentPasswordError();
+    }
+    if (!checked.matches || typeof checked.hash !== 'string') {
       await attempt.failed();
       audit.record({
         type: 'login_failed',
@@ -142,8 +181,16 @@ export class LoginWorkflow<User> {
       });
       throw new CurrentPasswordError();
     }
+    const { stored, hash } = checked;
+    const replaced = await this.withVerdict(attempt, async () =>
+      this.users.replacePasswordHash(stored, hash, await hasher.getPasswordHash(newPassword)),
+    );
+    if (!replaced) {
+      // Another change came first: a race lost, not a guess.
+      await attempt.abandoned();
+      throw new CurrentPasswordError();
+    }
     await attempt.succeeded();
-    await this.users.updatePasswordHash(user, await hasher.getPasswordHash(newPassword));
     await revocation.revokeAllUserTokens(userId);
     audit.record({ type: 'password_changed', userId, address: client.address });
   }

@@ -19,6 +19,11 @@ export interface UserAdapter<User> {
   isActive(user: User): boolean;
   /** Stores a new hash for the user (password change, cheap-hash upgrade). */
   updatePasswordHash(user: User, hash: string): Promise<void>;
+  /**
+   * Stores `hash` only if the stored hash is still `expectedHash`: `false` when another
+   * change came first. A password change uses it, so that of concurrent changes one wins.
+   */
+  replacePasswordHash(user: User, expectedHash: string, hash: string): Promise<boolean>;
   /** The user a token names, when it still exists and is active; `null` otherwise. */
   getActiveUserById(id: string): Promise<User | null>;
   /** Claims of the user's tokens: subject and roles, and whatever the application adds. */
