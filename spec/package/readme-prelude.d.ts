@@ -19,6 +19,8 @@ export declare const users: {
   findByEmail(email: string): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
   setHash(id: string, hash: string): Promise<void>;
+  /** `UPDATE … SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2`: rows changed. */
+  replaceHash(id: string, expected: string, hash: string): Promise<number>;
 };
 
 /** The application's settings (README, Settings: `AppSettings`). */
