@@ -6,7 +6,7 @@ import {
   TokenRevokedError,
   WrongTokenTypeError,
 } from '../../src/errors/security-errors';
-import { decodePayload } from '../helpers/forge-token';
+import { decodePayload, forgeToken } from '../helpers/forge-token';
 import { createSecurityFixture } from '../helpers/security-fixture';
 import type { SecurityFixture } from '../helpers/security-fixture';
 import { rejection } from '../helpers/rejection';
@@ -109,6 +109,30 @@ describe('RefreshRotationService', () => {
       f.rotation.refreshAccessToken(refresh_token, { claims: () => null }),
     );
     expect(error).to.be.instanceOf(InvalidTokenError);
+  });
+
+  it('item 17: a signed refresh token with a non-integer fam_exp is a 401 before anything is spent, never a 500', async () => {
+    const genuine = decodePayload(f.tokens.createTokenPair({ sub: '1' }).refresh_token);
+    for (const fam_exp of [(genuine['fam_exp'] as number) - 0.5, '1e10', null]) {
+      const token = forgeToken({ alg: 'HS256', typ: 'JWT' }, { ...genuine, fam_exp });
+      const error = await rejection(f.rotation.refreshAccessToken(token));
+      expect(error, String(fam_exp)).to.be.instanceOf(InvalidTokenError);
+      expect((error as InvalidTokenError).claim).to.equal('fam_exp');
+    }
+  });
+
+  it('the generation moves on by one at each rotation, the session start stays', async () => {
+    let pair = f.tokens.createTokenPair({ sub: '1' });
+    const start = decodePayload(pair.refresh_token)['fam_iat_ms'];
+    for (let generation = 1; generation <= 3; generation += 1) {
+      f.clock.advanceSeconds(10);
+      pair = await f.rotation.refreshAccessToken(pair.refresh_token);
+      expect(decodePayload(pair.refresh_token)).to.include({
+        fam_gen: generation,
+        fam_iat_ms: start,
+      });
+      expect(decodePayload(pair.access_token)).to.include({ fam_iat_ms: start });
+    }
   });
 
   it('D6 fails closed when the store is unreachable', async () => {
