@@ -144,11 +144,14 @@ export class LoginThrottle {
 
   /** Counts one attempt on one counter; 429 past the limit. */
   private async count(kind: LoginCounter, key: string): Promise<CountedPoint> {
+    // Taken before the call: the window cannot end later than this plus what is left of it,
+    // however long the store took to answer.
+    const sentAt = Date.now();
     const result = await this.call(this.limiters[kind], (l) => l.penalty(key));
     if (result.consumedPoints > this.maxAttempts[kind]) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
-    return { kind, key, count: result.consumedPoints, windowEnd: Date.now() + result.msBeforeNext };
+    return { kind, key, count: result.consumedPoints, windowEnd: sentAt + result.msBeforeNext };
   }
 
   /**
