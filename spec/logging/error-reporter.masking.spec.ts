@@ -54,3 +54,58 @@ describe('the default stderr reporter', () => {
     );
   });
 });
+
+describe('the default reporter masks what a message may quote (second review)', () => {
+  const JWS = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJlc2lnbmF0dXJlc2ln';
+  const masked = (message: string) => formatErrorLine('server_error', new Error(message));
+
+  const cases: [string, string, string][] = [
+    [
+      'a bearer credential that is not a JWS',
+      'Authorization: Bearer opaque-credential-123',
+      'opaque-credential-123',
+    ],
+    ['a basic credential', 'authorization=Basic dXNlcjpodW50ZXIy', 'dXNlcjpodW50ZXIy'],
+    ['a password with an escaped quote', '{"password":"ab\\"cd-very-secret"}', 'very-secret'],
+    [
+      'a JSON body quoted inside a string',
+      'body: "{\\"password\\":\\"hunter2-secret\\"}"',
+      'hunter2-secret',
+    ],
+    ['SECRET_KEY= from an env dump', 'SECRET_KEY=k3y-material-xyz failed', 'k3y-material-xyz'],
+    ['password_confirmation', 'password_confirmation: pc-value-789', 'pc-value-789'],
+    ['pwd=', 'pwd=p-value-456&user=a', 'p-value-456'],
+    ['api_key=', 'api_key=ak-value-321', 'ak-value-321'],
+    ['a Cookie header', 'Cookie: session=abc123def; other=1', 'abc123def'],
+    [
+      'a PEM key',
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----',
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+    ],
+    [
+      'an argon2 hash',
+      'row: $argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+      'aGFzaGhhc2hoYXNo',
+    ],
+    ['a pbkdf2 hash', 'row: $pbkdf2-sha256$29000$N2ZsZQ$Xs2YbQ1', 'Xs2YbQ1'],
+    [
+      'a URL password',
+      'connect redis://default:url-secret-55@10.0.0.1:6379 failed',
+      'url-secret-55',
+    ],
+    ['a JWS', `token ${JWS} expired`, JWS],
+  ];
+  for (const [what, message, secret] of cases) {
+    it(`masks ${what}`, () => {
+      expect(masked(message)).not.to.include(secret);
+    });
+  }
+
+  it('keeps what is not a secret: dotted hostnames, versions, file paths', () => {
+    const line = masked(
+      'connect ECONNREFUSED db.internal.example.com at src/auth/login-workflow.ts:42 (v20.20.2)',
+    );
+    expect(line).to.include('db.internal.example.com');
+    expect(line).to.include('src/auth/login-workflow.ts:42');
+  });
+});

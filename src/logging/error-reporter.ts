@@ -5,17 +5,29 @@
  */
 export type ErrorReporter = (event: string, error: unknown) => void;
 
+/** Names whose value is a secret: `password_confirmation`, `SECRET_KEY`, `x-api-key`, … */
+const SECRET_NAME = String.raw`[\w-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|session)[\w-]*`;
+
+/** A value after such a name: quoted (escaped quotes too), or a bare word. */
+const SECRET_VALUE = String.raw`(\\"(?:[^\\]|\\(?!"))*(?:\\")?|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s,;&}\]]+)`;
+
 /** Secrets an error's text may quote, each masked with what it is. */
 const MASKS: readonly [RegExp, string][] = [
-  // A compact JWS (a token).
-  [/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, '[token]'],
-  // A bcrypt hash (an ORM's message may quote the row it failed to write).
+  // A PEM key or certificate block, to its end (or the text's end).
+  [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g, '[pem]'],
+  // A compact JWS or JWT: its header is base64url JSON, so it starts with `eyJ` (`{"`).
+  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[token]'],
+  // Password hashes: bcrypt, and PHC strings (argon2, scrypt, pbkdf2, …).
   [/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/g, '[hash]'],
-  // The value after a password-like name, as a JSON parser or a driver quotes it.
-  [
-    /((?:password|passwd|secret|token|authorization)["']?\s*[:=]\s*)("[^"]*"?|'[^']*'?|[^\s,;}]+)/gi,
-    '$1[masked]',
-  ],
+  [/\$(?:argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?|7)\$[^\s"';]+/g, '[hash]'],
+  // A credential after an HTTP authentication scheme, wherever it is quoted.
+  [/\b(Bearer|Basic|Digest|Token|Negotiate)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [masked]'],
+  // A cookie header's whole value.
+  [/\b((?:set-)?cookie["']?\s*:\s*)[^\r\n]+/gi, '$1[masked]'],
+  // The password of a URL's user info (`redis://user:secret@host`).
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi, '$1[masked]@'],
+  // The value after a secret-like name, as a JSON parser, a driver or an env dump quotes it.
+  [new RegExp(String.raw`(${SECRET_NAME}\\?["']?\s*[:=]\s*)${SECRET_VALUE}`, 'gi'), '$1[masked]'],
 ];
 
 /**
