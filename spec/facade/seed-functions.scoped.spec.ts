@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Container } from 'typedi';
@@ -26,4 +27,39 @@ describe('seed functions next to an app configured on a scoped container', () =>
     );
     expect(outcome).to.equal('ConfigurationError');
   });
+
+  it('reject too when a seed function built the global container before the app configured its own', async function () {
+    // A fresh process: the suite's other specs configure scoped containers of their own.
+    const script = `
+      require('reflect-metadata');
+      const { Container } = require('typedi');
+      const security = require('./src');
+      (async () => {
+        await security.getPasswordHash('correct horse battery'); // builds the global from env
+        security.configureSecurity({ settings: new security.BaseAppSettings() }, Container.of('app'));
+        try {
+          await security.getPasswordHash('correct horse battery');
+          console.log('served defaults');
+        } catch (error) {
+          console.log(error instanceof security.ConfigurationError ? 'ConfigurationError' : String(error));
+        }
+      })();
+    `;
+    const { stdout } = await runNode(script);
+    expect(stdout.trim()).to.equal('ConfigurationError');
+  });
 });
+
+function runNode(script: string): Promise<{ stdout: string }> {
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-e', script],
+      { cwd: process.cwd(), env: { ...process.env, ...testEnvironment(), BCRYPT_ROUNDS: '4' } },
+      (error, stdout) => {
+        if (error === null) done({ stdout });
+        else fail(new Error(`the script failed: ${error.message}`));
+      },
+    );
+  });
+}

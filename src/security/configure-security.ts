@@ -66,7 +66,10 @@ class ContainerSecurity implements LoginWorkflowSource {
   }
 
   security(): Security {
-    if (this.built === undefined && !this.configured) {
+    // Checked on every use, not only the first: a global container built from the
+    // environment by a seed function before the app configured a container of its own
+    // must not go on serving defaults beside it.
+    if (!this.configured) {
       if (!this.global) {
         throw new ConfigurationError(
           'configureSecurity',
