@@ -87,7 +87,13 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     });
     pool.on('error', (error) => logger.warn('postgres_unavailable', { name: error.name }));
     closers.push(() => pool.end());
-    userStore = new PgUserStore(pool);
+    userStore = new PgUserStore(pool, () =>
+      logger.error('users_email_collision', {
+        message:
+          'the users table holds emails that differ only in case: no unique index on lower(email); ' +
+          'login takes the oldest such row and registration refuses such emails; merge the rows and restart',
+      }),
+    );
   }
 
   const container = Container.of(`fastcore-demo-${randomUUID()}`);
