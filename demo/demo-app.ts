@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
-import { Pool } from 'pg';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { Clock, SecurityOptions } from '../src';
@@ -19,6 +18,8 @@ import { DocsController } from './controllers/docs-controller';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
+import { createUserPool } from './users/pg-user-pool';
+import type { UserPoolLimits } from './users/pg-user-pool';
 import { PgUserStore } from './users/pg-user-store';
 import { seedDemoUsers } from './users/seed-demo-users';
 import type { UserStore } from './users/user-store';
@@ -43,6 +44,8 @@ export interface DemoOptions {
   clock?: Clock;
   /** A user store made by the caller (specs); otherwise chosen by DATABASE_URL. */
   userStore?: UserStore;
+  /** Small PostgreSQL timeouts, in specs. */
+  userPoolLimits?: Partial<UserPoolLimits>;
 }
 
 /** How often seeding is tried again while PostgreSQL does not answer. */
@@ -80,11 +83,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
 
   let userStore = options.userStore;
   if (userStore === undefined && settings.DATABASE_URL !== undefined) {
-    const pool = new Pool({
-      connectionString: settings.DATABASE_URL,
-      connectionTimeoutMillis: 1000,
-      query_timeout: 2000,
-    });
+    const pool = createUserPool(settings.DATABASE_URL, options.userPoolLimits);
     pool.on('error', (error) => logger.warn('postgres_unavailable', { name: error.name }));
     closers.push(() => pool.end());
     userStore = new PgUserStore(pool, () =>
