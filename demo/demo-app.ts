@@ -15,6 +15,7 @@ import { demoAccessPolicy } from './config/demo-access-policy';
 import { DemoSettings } from './config/demo-settings';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
@@ -108,6 +109,9 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     onServerError: (error) =>
       logger.error('server_error', { name: error instanceof Error ? error.name : typeof error }),
   });
+
+  // Outermost, before the error layer: its headers are on every answer, errors included.
+  app.middleware.unshift(securityHeaders());
 
   // Audit events as structured JSON lines: ids, addresses and times, never secrets.
   container
