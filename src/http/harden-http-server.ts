@@ -50,7 +50,10 @@ const FLUSH_MS = 1_000;
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * const server = hardenHttpServer(createServer(app.callback()), { requestTimeoutMs: 20_000 });
+ * const handle = app.callback();
+ * const server = hardenHttpServer(createServer((req, res) => void handle(req, res)), {
+ *   requestTimeoutMs: 20_000,
+ * });
  * server.listen(3000);
  * ```
  * @throws TypeError for a limit that is not a non-negative integer, a headers timeout longer
