@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Redis } from 'ioredis';
-import { Pool } from 'pg';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { Clock, SecurityOptions } from '../src';
@@ -18,9 +17,12 @@ import { demoAccessPolicy } from './config/demo-access-policy';
 import { DemoSettings } from './config/demo-settings';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
+import { createUserPool } from './users/pg-user-pool';
+import type { UserPoolLimits } from './users/pg-user-pool';
 import { PgUserStore } from './users/pg-user-store';
 import { seedDemoUsers } from './users/seed-demo-users';
 import type { UserStore } from './users/user-store';
@@ -45,6 +47,8 @@ export interface DemoOptions {
   clock?: Clock;
   /** A user store made by the caller (specs); otherwise chosen by DATABASE_URL. */
   userStore?: UserStore;
+  /** Small PostgreSQL timeouts, in specs. */
+  userPoolLimits?: Partial<UserPoolLimits>;
 }
 
 /** How long the start waits for Redis to connect before checking its eviction policy. */
@@ -98,14 +102,16 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
 
   let userStore = options.userStore;
   if (userStore === undefined && settings.DATABASE_URL !== undefined) {
-    const pool = new Pool({
-      connectionString: settings.DATABASE_URL,
-      connectionTimeoutMillis: 1000,
-      query_timeout: 2000,
-    });
+    const pool = createUserPool(settings.DATABASE_URL, options.userPoolLimits);
     pool.on('error', (error) => logger.warn('postgres_unavailable', { name: error.name }));
     closers.push(() => pool.end());
-    userStore = new PgUserStore(pool);
+    userStore = new PgUserStore(pool, () =>
+      logger.error('users_email_collision', {
+        message:
+          'the users table holds emails that differ only in case: no unique index on lower(email); ' +
+          'login takes the oldest such row and registration refuses such emails; merge the rows and restart',
+      }),
+    );
   }
 
   const container = Container.of(`fastcore-demo-${randomUUID()}`);
@@ -121,6 +127,9 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     onServerError: (error) =>
       logger.error('server_error', { name: error instanceof Error ? error.name : typeof error }),
   });
+
+  // Outermost, before the error layer: its headers are on every answer, errors included.
+  app.middleware.unshift(securityHeaders());
 
   // Audit events as structured JSON lines: ids, addresses and times, never secrets.
   container

@@ -1,6 +1,7 @@
 // `npm run demo`: starts the reference application of demo-contract.md.
 import 'reflect-metadata';
-import { ConfigurationError } from '../src';
+import { createServer } from 'node:http';
+import { ConfigurationError, hardenHttpServer } from '../src';
 import { createDemoApp } from './demo-app';
 import { jsonLogger } from './logging/json-logger';
 
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
   if (seeded.length > 0) {
     logger.info('demo_users_created', { emails: seeded, passwords: 'see README.md' });
   }
-  const server = app.listen(settings.PORT, settings.HOST, () => {
+  // Node's defaults let a slow client hold a connection for 300 s, and answer what Node
+  // refuses itself with empty bodies: the library's limits and JSON answers instead.
+  const handle = app.callback();
+  const server = hardenHttpServer(createServer((req, res) => void handle(req, res)));
+  server.listen(settings.PORT, settings.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : settings.PORT;
     logger.info('listening', { url: `http://${settings.HOST}:${port}` });

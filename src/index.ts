@@ -51,6 +51,10 @@ export { securityErrorLayer } from './koa/error-layer';
 export type { ErrorLayerOptions } from './koa/error-layer';
 export { CurrentPrincipal } from './koa/current-principal';
 
+// The HTTP server: timeouts for slow clients, JSON answers to what Node refuses itself
+export { hardenHttpServer } from './http/harden-http-server';
+export type { HttpServerLimits } from './http/harden-http-server';
+
 // Users and the login workflow
 export { BaseUserAuthentication } from './auth/base-user-authentication';
 export type { LoginClient } from './auth/login-client';

@@ -1,7 +1,10 @@
-import type { Pool } from 'pg';
-import { StoreUnavailableError } from '../../src';
+import type { Pool, QueryConfig } from 'pg';
+import { InvalidRequestError, StoreUnavailableError } from '../../src';
 import type { DemoUser } from './demo-user';
 import type { UserStore } from './user-store';
+
+/** Told once, at the first query, when the table already holds emails that differ only in case. */
+export type EmailCollisionListener = () => void;
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS users (
   id bigserial PRIMARY KEY,
@@ -11,7 +14,36 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS users (
   is_active boolean NOT NULL DEFAULT true
 )`;
 
+/**
+ * Emails are unique whatever their case, also for rows another tool wrote in mixed case; the
+ * lookup by email uses this index.
+ */
+export const LOWER_EMAIL_INDEX = 'users_lower_email_key';
+
+const CREATE_LOWER_EMAIL_INDEX = `CREATE UNIQUE INDEX IF NOT EXISTS ${LOWER_EMAIL_INDEX}
+  ON users (lower(email))`;
+
 const COLUMNS = 'id, email, hashed_password, roles, is_active';
+
+/** The lookup by email: the oldest row, should the table hold emails that differ only in case. */
+export const FIND_BY_EMAIL = `SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)
+  ORDER BY id LIMIT 1`;
+
+/**
+ * A new user unless the email is taken, whatever its case: by the unique constraints (any of
+ * them: ON CONFLICT with no target), and by the NOT EXISTS where the lower(email) index could
+ * not be created.
+ */
+const INSERT_USER = `INSERT INTO users (email, hashed_password, roles, is_active)
+  SELECT $1::text, $2::text, $3::text[], $4::boolean
+  WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))
+  ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`;
+
+/** The statement timeout of the table and index creation, once per start. */
+const SCHEMA_TIMEOUT_MS = 30_000;
+
+/** Text PostgreSQL cannot store: a NUL byte (SQLSTATE 22021). */
+const NUL = '\u0000';
 
 interface UserRow {
   id: string;
@@ -22,30 +54,39 @@ interface UserRow {
 }
 
 /**
- * Users in PostgreSQL, table `users` (created if missing, in the connection's search_path).
- * Each lookup reads the row afresh, so `is_active` and `roles` changed in the table count on
- * the next request. With PostgreSQL down or slow, every call fails with
+ * Users in PostgreSQL, table `users` (created if missing, in the connection's search_path),
+ * with a unique index on `lower(email)` (created if missing, also on a table another tool
+ * made). Each lookup reads the row afresh, so `is_active` and `roles` changed in the table
+ * count on the next request. With PostgreSQL down or slow, every call fails with
  * `StoreUnavailableError` (503) and the store recovers by itself when it returns.
+ *
+ * When rows already differ only in the case of their email, the index cannot be created:
+ * the store still starts (the users can still log in; the oldest of such rows wins the
+ * lookup), `onEmailCollision` is told so that it can be logged loudly, and registering an
+ * email that matches any row whatever its case is still refused.
  */
 export class PgUserStore implements UserStore {
   private schema: Promise<void> | undefined;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly onEmailCollision: EmailCollisionListener = () => undefined,
+  ) {}
 
+  /** An email PostgreSQL cannot store (a NUL byte) is no user's, as an unknown one. */
   async findByEmail(email: string): Promise<DemoUser | undefined> {
-    return this.one(`SELECT ${COLUMNS} FROM users WHERE lower(email) = $1`, [email]);
+    if (email.includes(NUL)) return undefined;
+    return this.one(FIND_BY_EMAIL, [email]);
   }
 
   async findById(id: number): Promise<DemoUser | undefined> {
     return this.one(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
   }
 
+  /** `InvalidRequestError` (400) for an email PostgreSQL cannot store (a NUL byte). */
   async create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined> {
-    return this.one(
-      `INSERT INTO users (email, hashed_password, roles, is_active) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
-      [user.email, user.hashed_password, user.roles, user.is_active],
-    );
+    if (user.email.includes(NUL)) throw new InvalidRequestError('email');
+    return this.one(INSERT_USER, [user.email, user.hashed_password, user.roles, user.is_active]);
   }
 
   async setPasswordHash(id: number, hash: string): Promise<void> {
@@ -86,19 +127,56 @@ export class PgUserStore implements UserStore {
     }
   }
 
-  /** Creates the table once; tried again on the next call if PostgreSQL was down. */
+  /** Creates the table and the index once; tried again on the next call if PostgreSQL was down. */
   private ensureSchema(): Promise<void> {
-    this.schema ??= this.pool.query(CREATE_TABLE).then(
-      () => undefined,
-      (error: unknown) => {
-        this.schema = undefined;
-        // Two instances creating the table at once: the loser's error means it exists.
-        if ((error as { code?: string }).code === '23505') return undefined;
-        throw error;
-      },
-    );
+    this.schema ??= this.createSchema().catch((error: unknown) => {
+      this.schema = undefined;
+      throw error;
+    });
     return this.schema;
   }
+
+  /**
+   * On a connection of its own with a longer statement timeout than the pool's (building the
+   * index on a large table takes a while), discarded afterwards so the setting goes with it.
+   */
+  private async createSchema(): Promise<void> {
+    const client = await this.pool.connect();
+    const run = async (text: string, values: unknown[] = []) => {
+      // A query_timeout of its own: pg reads it per query, @types/pg does not declare it.
+      const config = { text, values, query_timeout: SCHEMA_TIMEOUT_MS + 1_000 } as QueryConfig;
+      return (await client.query<{ found?: boolean }>(config)).rows;
+    };
+    try {
+      await run(`SET statement_timeout = ${SCHEMA_TIMEOUT_MS}`);
+      try {
+        await run(CREATE_TABLE);
+      } catch (error) {
+        // Two instances creating the table at once: the loser's error means it exists.
+        if (!isUniqueViolation(error) && !isDuplicateRelation(error)) throw error;
+      }
+      try {
+        await run(CREATE_LOWER_EMAIL_INDEX);
+      } catch (error) {
+        if (isDuplicateRelation(error)) return;
+        if (!isUniqueViolation(error)) throw error;
+        // Either another instance created the index at the same moment, or rows collide.
+        const [row] = await run('SELECT to_regclass($1) IS NOT NULL AS found', [LOWER_EMAIL_INDEX]);
+        if (row?.found !== true) this.onEmailCollision();
+      }
+    } finally {
+      client.release(true);
+    }
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+/** 42P07: the relation was created by another session between the check and the creation. */
+function isDuplicateRelation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42P07';
 }
 
 function toUser(row: UserRow): DemoUser {

@@ -58,6 +58,11 @@ describe('a real browser: Swagger UI at /docs, in headless Chromium', function (
     page.on('request', (request) =>
       requests.push(`${request.method()} ${new URL(request.url()).pathname}`),
     );
+    // The page's Content-Security-Policy must not block anything Swagger UI needs.
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(`${base}/docs`);
     await page.locator('.btn.authorize').first().click();
     const oauth2 = page.locator('.auth-container', { hasText: 'OAuth2, password' });
@@ -79,6 +84,7 @@ describe('a real browser: Swagger UI at /docs, in headless Chromium', function (
       error: 'insufficient_scope',
       error_description: 'The token does not grant access to this resource.',
     });
+    expect(violations).to.deep.equal([]);
     await page.close();
   });
 });

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect } from 'chai';
+import { rawRequest } from '../helpers/raw-http-client';
 import { TEST_SECRET_KEY } from '../helpers/test-environment';
 
 const projectRoot = resolve(__dirname, '../..');
@@ -107,6 +108,23 @@ describe('demo start-up (a real process)', function () {
       expect(run.code, run.stderr).to.equal(null);
       expect(run.stdout).not.to.contain('demo_users_created');
       expect(run.stdout).not.to.contain('ephemeral_secret_key');
+    } finally {
+      await stop(run.child);
+    }
+  });
+
+  it("serves on a hardened server: Node's own 400 is the contract's JSON", async () => {
+    const run = await startDemo({});
+    try {
+      expect(run.code, run.stderr).to.equal(null);
+      const { url } = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { url: string };
+      const answer = await rawRequest(Number(new URL(url).port), 'NOT A REQUEST\r\n\r\n');
+      expect(answer.status).to.equal(400);
+      expect(answer.headers['content-type']).to.match(/^application\/json/);
+      expect(JSON.parse(answer.body)).to.deep.equal({
+        error: 'invalid_request',
+        error_description: 'The request is invalid.',
+      });
     } finally {
       await stop(run.child);
     }

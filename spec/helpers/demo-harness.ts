@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import type { TokenPair } from '../../src';
 import { createDemoApp } from '../../demo/demo-app';
-import type { DemoApp } from '../../demo/demo-app';
+import type { DemoApp, DemoOptions } from '../../demo/demo-app';
 import { jsonLogger } from '../../demo/logging/json-logger';
 import type { DemoUser } from '../../demo/users/demo-user';
 import { MemoryUserStore } from '../../demo/users/memory-user-store';
@@ -68,6 +68,7 @@ export async function sharedInfrastructure(): Promise<SharedInfrastructure> {
 export async function infrastructureHarness(
   infrastructure: SharedInfrastructure,
   env: NodeJS.ProcessEnv = {},
+  options: Pick<DemoOptions, 'userPoolLimits'> = {},
 ): Promise<DemoHarness> {
   const admin = new Pool({ connectionString: infrastructure.databaseUrl });
   return harness(
@@ -86,6 +87,7 @@ export async function infrastructureHarness(
       }
     },
     () => admin.end(),
+    options,
   );
 }
 
@@ -94,6 +96,7 @@ async function harness(
   userStore: MemoryUserStore | undefined,
   updateUser: DemoHarness['updateUser'],
   closeExtra: () => Promise<void>,
+  options: Pick<DemoOptions, 'userPoolLimits'> = {},
 ): Promise<DemoHarness> {
   const clock = new FrozenClock();
   const logs: string[] = [];
@@ -102,6 +105,7 @@ async function harness(
     logger: jsonLogger((line) => logs.push(line)),
     clock,
     ...(userStore ? { userStore } : {}),
+    ...options,
   });
   const callback = demo.app.callback();
   const http = () => request.agent(callback);

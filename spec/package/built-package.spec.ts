@@ -45,6 +45,7 @@ const EXPECTED_FUNCTIONS = [
   'RedisRevocationStore',
   'createRedisClient',
   'redisLoginLimiters',
+  'hardenHttpServer',
 ];
 
 /**

@@ -1,6 +1,10 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { InvalidRequestError } from '../errors/security-errors';
+import { exceedsDepth } from './body-depth';
+
+/** Default of `maxBodyDepth`: deeper than any honest request body, far below a stack overflow. */
+export const DEFAULT_MAX_BODY_DEPTH = 32;
 
 /**
  * JSON and form bodies up to `limit`, parsed before routing-controllers (whose own
@@ -8,9 +12,15 @@ import { InvalidRequestError } from '../errors/security-errors';
  * an HTTP status of 4xx as the parser gives it (413 too large, 415 unknown encoding), and
  * 400 for anything else (a body that claims gzip but is not, a JSON body that is not an
  * object). Only object bodies are accepted: a top-level array or scalar would reach
- * validation as something other than the declared class.
+ * validation as something other than the declared class. A body nested deeper than
+ * `maxDepth` objects and arrays is 400 too, before class-transformer and class-validator
+ * recurse into it (a few KB of `[[[…]]]` overflow their stack). Forms are parsed by qs with
+ * its own default depth of 5 (deeper brackets stay part of the key), so they stay shallow.
  */
-export function bodyParsing(limit: string): Middleware {
+export function bodyParsing(limit: string, maxDepth = DEFAULT_MAX_BODY_DEPTH): Middleware {
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
+    throw new TypeError('maxBodyDepth must be a positive integer');
+  }
   const parse = bodyParser({
     enableTypes: ['json', 'form'],
     jsonLimit: limit,
@@ -27,6 +37,7 @@ export function bodyParsing(limit: string): Middleware {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new InvalidRequestError('body');
     }
+    if (exceedsDepth(body, maxDepth)) throw new InvalidRequestError('body_depth');
     await next();
   };
 }

@@ -20,6 +20,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   invalid_request: 'The request is invalid.',
   conflict: 'The resource already exists.',
   payload_too_large: 'The request body is too large.',
+  headers_too_large: 'The request headers are too large.',
+  request_timeout: 'The request was not received in time.',
   unsupported_media_type: 'The request body has an unsupported media type.',
   not_found: 'Not found.',
   method_not_allowed: 'Method not allowed.',
@@ -43,9 +45,11 @@ const BY_STATUS: Readonly<Record<number, HttpProblem>> = {
   403: problem(403, 'insufficient_scope', 'insufficient_scope'),
   404: problem(404, 'not_found'),
   405: problem(405, 'method_not_allowed'),
+  408: problem(408, 'request_timeout'),
   409: problem(409, 'conflict'),
   413: problem(413, 'payload_too_large'),
   415: problem(415, 'unsupported_media_type'),
+  431: problem(431, 'headers_too_large'),
   503: problem(503, 'temporarily_unavailable'),
 };
 
