@@ -33,7 +33,7 @@ function reportTo(reporter: ErrorReporter): (error: unknown) => void {
 const OURS = new WeakSet<object>();
 
 /** Headers an error answer keeps: a browser needs CORS to read it. */
-const KEPT_HEADER = /^(allow|vary|access-control-.*)$/i;
+const KEPT_HEADER = /^(allow|vary|retry-after|access-control-.*)$/i;
 
 const REALM = /^[\x20-\x7e]{1,64}$/;
 
@@ -110,19 +110,38 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
 }
 
 /**
- * The answer to give instead of an error body another handler wrote: a library error's
- * `toJSON()` by its code, a body with a stack by its status, and any other text or object at
- * 500. `undefined` for everything else (the application's own answers).
+ * The answer to give instead of an error body another handler wrote, recognised by the
+ * shapes routing-controllers' own handler gives: a library error's `toJSON()` (exactly
+ * `code` and `message`) by its code, a serialized error (`name` and `stack`, or a stack as
+ * text) by its status, and any other body at 500. `undefined` for everything else: the
+ * application's own deliberate answers, an `ERR_…` code or a `stack` field of its own
+ * included.
  */
 function foreignErrorAnswer(status: number, body: unknown): HttpProblem | undefined {
   if (status < 400 || isEmpty(body)) return undefined;
   if (typeof body === 'object' && body !== null) {
     if (OURS.has(body)) return undefined;
-    const byCode = problemForCode((body as { code?: unknown }).code);
-    if (byCode !== undefined) return byCode;
-    if ('stack' in body) return toHttpProblem({ status });
+    if (isLibraryErrorJson(body)) return problemForCode(body.code);
+    const { name, stack } = body as { name?: unknown; stack?: unknown };
+    if (typeof name === 'string' && typeof stack === 'string') return toHttpProblem({ status });
   }
+  if (typeof body === 'string' && STACK_TEXT.test(body)) return toHttpProblem({ status });
   return status === 500 ? problem(500, 'server_error') : undefined;
+}
+
+/** A stack trace as text: a first line, then `    at …` frames. */
+const STACK_TEXT = /^[^\n]*\n\s+at \S/;
+
+/** Exactly what a library error's `toJSON()` gives. */
+function isLibraryErrorJson(body: object): body is { code: string; message: string } {
+  const keys = Object.keys(body);
+  const { code, message } = body as { code?: unknown; message?: unknown };
+  return (
+    keys.length === 2 &&
+    typeof code === 'string' &&
+    typeof message === 'string' &&
+    problemForCode(code) !== undefined
+  );
 }
 
 function isEmpty(body: unknown): boolean {
