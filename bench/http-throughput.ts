@@ -2,19 +2,50 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import type { LagReport, ServerReady } from './servers/bench-server-protocol';
+import type {
+  CpuReport,
+  LagReport,
+  ServerCommand,
+  ServerReady,
+} from './servers/bench-server-protocol';
 import type { Row } from './stats';
 import { interleaved, median } from './stats';
 
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
 
-interface RunningServer {
+export interface RunningServer {
   ready: ServerReady;
   child: ChildProcess;
   stop: () => Promise<void>;
 }
 
-async function startServer(script: string, env: Record<string, string>): Promise<RunningServer> {
+/** Sends `command` to a server process and waits for its answer of type `type`. */
+export function ask<T extends { type: string }>(
+  child: ChildProcess,
+  command: ServerCommand,
+  type: T['type'],
+): Promise<T> {
+  return new Promise((done) => {
+    const listener = (message: { type?: string }) => {
+      if (message.type !== type) return;
+      child.off('message', listener);
+      done(message as T);
+    };
+    child.on('message', listener);
+    child.send(command);
+  });
+}
+
+/** The server process's user + system CPU time so far, in µs. */
+export async function cpuTime(child: ChildProcess): Promise<number> {
+  const report = await ask<CpuReport>(child, { type: 'cpu' }, 'cpu');
+  return report.userUs + report.systemUs;
+}
+
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+): Promise<RunningServer> {
   const child = fork(resolve(__dirname, 'servers', script), [], {
     execArgv: TS_NODE,
     env: { ...process.env, ...env },
@@ -38,24 +69,35 @@ async function startServer(script: string, env: Record<string, string>): Promise
 interface Load {
   rps: number;
   p99: number;
+  /** The server process's CPU time (user + system) per request, µs. */
+  cpuUs: number;
 }
 
-/** Load from this process (not the server's): 50 connections for `seconds`. */
+/**
+ * Load from this process (not the server's): 50 connections for `seconds`, and the server
+ * process's CPU time over it (asked over IPC before and after), per request answered.
+ */
 async function load(
-  port: number,
+  server: RunningServer,
   path: string,
   token: string | undefined,
   seconds: number,
 ): Promise<Load> {
+  const cpuBefore = await cpuTime(server.child);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}${path}`,
+    url: `http://127.0.0.1:${server.ready.port}${path}`,
     connections: 50,
     duration: seconds,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
+  const cpuUs = (await cpuTime(server.child)) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpuUs: cpuUs / result.requests.total,
+  };
 }
 
 interface Case {
@@ -116,10 +158,11 @@ export async function httpThroughput(
     }
     const byName = new Map(cases.map((c) => [c.name, c]));
     const measure = (c: Case, duration: number) => {
-      const { ready } = servers[c.server];
+      const server = servers[c.server];
+      const { ready } = server;
       const token =
         c.auth === 'user' ? ready.userToken : c.auth === 'admin' ? ready.adminToken : undefined;
-      return load(ready.port, c.path, token, duration);
+      return load(server, c.path, token, duration);
     };
     for (const c of cases) await measure(c, 1); // warm-up (JIT, connections)
     const loads = new Map<string, Load[]>();
@@ -134,12 +177,15 @@ export async function httpThroughput(
     );
     const rps = (name: string) => median((loads.get(name) ?? []).map((l) => l.rps));
     const p99 = (name: string) => median((loads.get(name) ?? []).map((l) => l.p99));
+    const cpu = (name: string) => median((loads.get(name) ?? []).map((l) => l.cpuUs));
     const ours = rps('demo (memory) GET /users/me');
     // Each round's ratio to the public route measured in the same round: the spread of the
     // machine's noise, next to the ratio of the medians.
-    const roundRatios = (c: Case) => {
+    const roundRatios = (c: Case, of: (l: Load) => number) => {
       const baseline = loads.get(c.baseline) ?? [];
-      const ratios = (loads.get(c.name) ?? []).map((l, i) => l.rps / (baseline[i]?.rps ?? NaN));
+      const ratios = (loads.get(c.name) ?? []).map(
+        (l, i) => of(l) / of(baseline[i] ?? { rps: NaN, p99: NaN, cpuUs: NaN }),
+      );
       return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
     };
     return cases.map((c) => ({
@@ -147,24 +193,29 @@ export async function httpThroughput(
       'req/s (median)': rps(c.name),
       'p99 ms': p99(c.name),
       'vs its public route': (rps(c.name) / rps(c.baseline)).toFixed(2),
-      'rounds: min–max ratio': c.auth === 'none' ? '' : roundRatios(c),
+      'rounds: min–max ratio': c.auth === 'none' ? '' : roundRatios(c, (l) => l.rps),
       'p99 vs public': (p99(c.name) / Math.max(p99(c.baseline), 1)).toFixed(2),
       'vs ours (memory /users/me)': c.auth === 'none' ? '' : (rps(c.name) / ours).toFixed(2),
+      'server CPU µs/req (median)': cpu(c.name),
+      'CPU/req vs its public route': (cpu(c.name) / cpu(c.baseline)).toFixed(2),
+      'rounds: min–max CPU ratio': c.auth === 'none' ? '' : roundRatios(c, (l) => l.cpuUs),
     }));
   } finally {
     for (const server of Object.values(servers)) await server.stop();
   }
 }
 
-/** Event-loop lag of the demo process while 50 logins (bcrypt cost 10) arrive at once. */
+/**
+ * Event-loop lag of the demo process while 50 logins (bcrypt cost 10) arrive at once, all
+ * admitted (`BCRYPT_MAX_QUEUED` raised to 50: past its default, they would be 503s).
+ */
 export async function loginStorm(): Promise<Row[]> {
-  const server = await startServer('demo-server.ts', {});
+  const server = await startServer('demo-server.ts', {
+    BENCH_DEMO_ENV: JSON.stringify({ BCRYPT_MAX_QUEUED: '50' }),
+  });
   try {
     const url = `http://127.0.0.1:${server.ready.port}/auth/login`;
-    const lag = new Promise<LagReport>((done) =>
-      server.child.once('message', (m: LagReport) => done(m)),
-    );
-    server.child.send({ type: 'lag-start' });
+    server.child.send({ type: 'lag-start' } satisfies ServerCommand);
     const started = Date.now();
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
@@ -176,12 +227,11 @@ export async function loginStorm(): Promise<Row[]> {
       ),
     );
     const elapsed = Date.now() - started;
-    server.child.send({ type: 'lag-stop' });
-    const report = await lag;
+    const report = await ask<LagReport>(server.child, { type: 'lag-stop' }, 'lag');
     if (responses.some((r) => r.status !== 200)) throw new Error('a storm login failed');
     return [
       {
-        measure: '50 concurrent logins, bcrypt cost 10',
+        measure: '50 concurrent logins, bcrypt cost 10 (BCRYPT_MAX_QUEUED=50: all admitted)',
         'event-loop lag p99 ms': report.p99Ms,
         'lag max ms': report.maxMs,
         'storm duration ms': elapsed,

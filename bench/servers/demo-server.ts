@@ -1,15 +1,20 @@
 // The demo in production mode, for the HTTP benchmark: users registered here (production
-// seeds none), tokens handed to the runner over IPC, event-loop lag measured on request.
+// seeds none), tokens handed to the runner over IPC, event-loop lag and CPU time measured on
+// request.
 import 'reflect-metadata';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { createBenchDemo } from './bench-demo';
+import { answerCpuRequests } from './bench-server-protocol';
 import type { ServerCommand, ServerReady } from './bench-server-protocol';
 
 async function main(): Promise<void> {
+  // Settings of one benchmark (JSON), e.g. the login storm's limits.
+  const settings = JSON.parse(process.env['BENCH_DEMO_ENV'] ?? '{}') as Record<string, string>;
   const { demo, userToken, adminToken } = await createBenchDemo({
     REDIS_KEY_PREFIX: `fastcore-bench:${process.pid}:`,
     ...(process.env['BENCH_REDIS_URL'] ? { REDIS_URL: process.env['BENCH_REDIS_URL'] } : {}),
+    ...settings,
   });
   const server = demo.app.listen(0, '127.0.0.1', () => {
     const address = server.address();
@@ -17,12 +22,13 @@ async function main(): Promise<void> {
     const ready: ServerReady = { type: 'ready', port, userToken, adminToken };
     process.send?.(ready);
   });
+  answerCpuRequests();
   let histogram: IntervalHistogram | undefined;
   process.on('message', (command: ServerCommand) => {
     if (command.type === 'lag-start') {
       histogram = monitorEventLoopDelay({ resolution: 1 });
       histogram.enable();
-    } else if (histogram) {
+    } else if (command.type === 'lag-stop' && histogram) {
       histogram.disable();
       process.send?.({
         type: 'lag',

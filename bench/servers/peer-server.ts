@@ -8,7 +8,7 @@ import koaJwt from 'koa-jwt';
 import passport from 'koa-passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import type { ServerReady } from './bench-server-protocol';
-import { BENCH_SECRET } from './bench-server-protocol';
+import { BENCH_SECRET, answerCpuRequests } from './bench-server-protocol';
 
 const app = new Koa();
 const router = new Router();
@@ -43,6 +43,7 @@ const token = jwt.sign({ sub: '2', roles: ['user'] }, BENCH_SECRET, {
   algorithm: 'HS256',
   expiresIn: 1800,
 });
+answerCpuRequests();
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
