@@ -38,6 +38,12 @@ describe('isPlaceholderKey', () => {
     ['a placeholder with underscores', 'your_secret_key_here_at_least_32_characters'],
     ['a placeholder in capitals', 'YOUR_JWT_SECRET_KEY_AT_LEAST_32_CHARS_LONG'],
     ['a placeholder with spaces', 'your secret key here, at least 32 bytes long'],
+    // Second review: the same placeholders with no separator at all.
+    ['a placeholder without separators', 'yoursecretkeyhereatleast32characters'],
+    ["jwt.io's default without separators", 'astringsecretatleast256bitslong0000'],
+    ['a bit-secret fragment without separators', 'my-app-your256bitsecret-0123456789'],
+    ['a changeme fragment inside, without separators', 'prod0123changeme456789abcdefghijkl'],
+    ['a replace-me fragment without separators', 'REPLACEME0123456789abcdefghijklmnop'],
   ] as const) {
     it(`knows ${why}`, () => {
       expect(Buffer.byteLength(key)).to.be.at.least(32);

@@ -46,15 +46,20 @@ const PLACEHOLDER_FRAGMENTS = [
  * or refuse some random ones.
  */
 export function isPlaceholderKey(key: string): boolean {
-  // Separators folded, so `your_secret_key`, `YOUR SECRET KEY` and `your.secret.key` match.
-  const normalized = key
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_.]+/g, '-');
-  if (PLACEHOLDER_PREFIXES.some((placeholder) => normalized.startsWith(placeholder))) return true;
-  if (PLACEHOLDER_FRAGMENTS.some((fragment) => normalized.includes(fragment))) return true;
+  // Separators dropped, so `your_secret_key`, `YOUR SECRET KEY`, `your.secret.key` and
+  // `yoursecretkey` all match `your-secret-key`.
+  const normalized = withoutSeparators(key.trim().toLowerCase());
+  if (PREFIXES.some((placeholder) => normalized.startsWith(placeholder))) return true;
+  if (FRAGMENTS.some((fragment) => normalized.includes(fragment))) return true;
   return normalized.length < 2 || repeatsItself(normalized);
 }
+
+function withoutSeparators(text: string): string {
+  return text.replace(/[\s_.-]+/g, '');
+}
+
+const PREFIXES = PLACEHOLDER_PREFIXES.map(withoutSeparators);
+const FRAGMENTS = PLACEHOLDER_FRAGMENTS.map(withoutSeparators);
 
 /**
  * Whether `text` is a shorter string repeated at least twice, the last copy possibly cut
