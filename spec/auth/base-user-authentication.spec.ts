@@ -6,6 +6,7 @@ import {
   InvalidTokenError,
   PasswordPolicyError,
   TokenRevokedError,
+  TooManyAttemptsError,
 } from '../../src/errors/security-errors';
 import { decodePayload } from '../helpers/forge-token';
 import { spyOnBcryptCompare } from '../helpers/bcrypt-spy';
@@ -31,6 +32,22 @@ describe('BaseUserAuthentication', () => {
     const pair = await auth.login('Admin@Example.com', 'admin-password');
     const claims = await f.revocation.verifyAccessToken(pair.access_token);
     expect(claims).to.deep.include({ sub: '1', roles: ['admin'] });
+  });
+
+  it('authenticateUser is throttled as login is: failures count, and a locked account is a 429', async () => {
+    await addUser('user@example.com', 'user-password');
+    const client = { address: '192.0.2.7' };
+    expect(await auth.authenticateUser('user@example.com', 'user-password', client)).to.not.equal(
+      null,
+    );
+    for (let i = 0; i < f.settings.LOGIN_MAX_ATTEMPTS; i += 1) {
+      expect(await auth.authenticateUser('user@example.com', 'wrong-password', client)).to.equal(
+        null,
+      );
+    }
+    expect(
+      await failure(auth.authenticateUser('user@example.com', 'user-password', client)),
+    ).to.be.instanceOf(TooManyAttemptsError);
   });
 
   it('authenticateUser returns the user, or null as the original module did', async () => {

@@ -113,6 +113,14 @@ describe('TokenService', () => {
   });
 
   describe('createTokenPair', () => {
+    it('no token of a session outlives it: near its end the access token and expires_in are cut short', () => {
+      const family = { ...f.tokens.startFamily(), expiresAt: f.clock.seconds + 60 };
+      const pair = f.tokens.createTokenPair({ sub: 'a' }, { family });
+      expect(decodePayload(pair.access_token)['exp']).to.equal(family.expiresAt);
+      expect(decodePayload(pair.refresh_token)['exp']).to.equal(family.expiresAt);
+      expect(pair.expires_in).to.equal(60);
+    });
+
     it('returns the OAuth2 shape, both tokens of one family', () => {
       const pair = f.tokens.createTokenPair({ sub: 'user@example.com', user_id: 123 });
       expect(Object.keys(pair).sort()).to.deep.equal([

@@ -129,10 +129,16 @@ export abstract class BaseUserAuthentication<User>
 
   /**
    * The user when the username and password match an active user; `null` otherwise, with
-   * the same work done whichever the reason.
+   * the same work done whichever the reason. Throttled as `login` is (a failure counts, a
+   * success does not): pass the client's address.
+   * @throws TooManyAttemptsError when the account, the address or the pair is locked.
    */
-  async authenticateUser(username: string, password: string): Promise<User | null> {
-    return this.workflow().authenticateUser(username, password);
+  async authenticateUser(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<User | null> {
+    return this.workflow().authenticateUser(username, password, client);
   }
 
   /**

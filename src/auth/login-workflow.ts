@@ -52,9 +52,27 @@ export class LoginWorkflow<User> {
     readonly services: LoginWorkflowServices,
   ) {}
 
-  async authenticateUser(username: string, password: string): Promise<User | null> {
-    const checked = await this.checkCredentials(username, password);
-    return checked.ok ? checked.user : null;
+  /** The credential check of `login`, throttled the same way, without issuing tokens. */
+  async authenticateUser(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<User | null> {
+    const attempt = await this.beginAttempt(username, client);
+    const checked = await this.withVerdict(attempt, () =>
+      this.checkCredentials(username, password),
+    );
+    if (!checked.ok) {
+      await attempt.failed();
+      this.services.audit.record({
+        type: 'login_failed',
+        ...checked.failure,
+        address: client.address,
+      });
+      return null;
+    }
+    await attempt.succeeded();
+    return checked.user;
   }
 
   async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {

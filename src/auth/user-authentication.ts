@@ -17,7 +17,7 @@ export interface UserAuthentication<User = unknown> {
     newPassword: string,
     client?: LoginClient,
   ): Promise<void>;
-  authenticateUser(username: string, password: string): Promise<User | null>;
+  authenticateUser(username: string, password: string, client?: LoginClient): Promise<User | null>;
   /** A bcrypt hash of a new password at the configured cost (registration, admin tools). */
   hashPassword(password: string): Promise<string>;
   getActiveUserById(id: string): Promise<User | null>;

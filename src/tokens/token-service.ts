@@ -97,12 +97,13 @@ export class TokenService {
    */
   createTokenPair(data: TokenData, options: FamilyOptions = {}): TokenPair {
     const family = options.family ?? this.startFamily();
-    const lifetime = this.settings.accessTokenLifetimeSeconds;
+    const access = this.signed('access', data, this.settings.accessTokenLifetimeSeconds, family);
     return {
-      access_token: this.sign('access', data, lifetime, family),
+      access_token: access.token,
       refresh_token: this.sign('refresh', data, this.settings.refreshTokenLifetimeSeconds, family),
       token_type: 'bearer',
-      expires_in: lifetime,
+      // Shorter than the lifetime when the session ends sooner.
+      expires_in: access.exp - access.iat,
     };
   }
 
@@ -174,6 +175,15 @@ export class TokenService {
   }
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
+    return this.signed(type, data, lifetime, family).token;
+  }
+
+  private signed(
+    type: TokenType,
+    data: TokenData,
+    lifetime: number,
+    family?: RefreshFamily,
+  ): { token: string; iat: number; exp: number } {
     const { sub, claims } = normalizeTokenData(data);
     // `iat` is `iat_ms` in seconds, always: a verifier refuses a token where they differ.
     const issuedAtMs = Math.max(this.clock.now(), this.issueFloorMs);
@@ -184,8 +194,9 @@ export class TokenService {
       this.checkFamily(family, issuedAtMs);
       payload['fam'] = family.id;
       payload['fam_iat_ms'] = family.startedAtMs;
+      // No token of a session outlives the session's absolute end.
+      exp = Math.min(exp, family.expiresAt);
       if (type === 'refresh') {
-        exp = Math.min(exp, family.expiresAt);
         payload['fam_exp'] = family.expiresAt;
         payload['fam_gen'] = family.generation;
       }
@@ -194,7 +205,7 @@ export class TokenService {
     payload['iat_ms'] = issuedAtMs;
     if (this.settings.JWT_ISSUER !== undefined) payload['iss'] = this.settings.JWT_ISSUER;
     if (this.settings.JWT_AUDIENCE !== undefined) payload['aud'] = this.settings.JWT_AUDIENCE;
-    return jwt.sign(payload, this.keys.signingKey, this.signOptions);
+    return { token: jwt.sign(payload, this.keys.signingKey, this.signOptions), iat, exp };
   }
 
   private lifetime(type: TokenType, requested: number | undefined): number {
