@@ -50,6 +50,40 @@ describe('BaseUserAuthentication', () => {
     ).to.be.instanceOf(TooManyAttemptsError);
   });
 
+  it('every spelling the lookup folds into one account counts on one counter (loginNameKey)', async () => {
+    /** A lookup that ignores dots in the mailbox, as some providers do. */
+    class DotlessUsers extends MemoryUsers {
+      override getUserByUsername(username: string) {
+        return super.getUserByUsername(this.loginNameKey(username));
+      }
+      override loginNameKey(username: string): string {
+        const [mailbox = '', domain = ''] = super.loginNameKey(username).split('@');
+        return `${mailbox.replace(/\./g, '')}@${domain}`;
+      }
+    }
+    const dotless = new DotlessUsers();
+    const g = createSecurityFixture({ BCRYPT_ROUNDS: '4' }, undefined, {
+      userAuthentication: dotless,
+    });
+    await dotless.add('admin@example.com', 'admin-password');
+    const client = { address: '192.0.2.9' };
+    const spellings = [
+      'a.dmin@example.com',
+      'ad.min@example.com',
+      'adm.in@example.com',
+      'ADMI.N@example.com',
+      ' a.d.m.i.n@example.com',
+    ];
+    for (const spelling of spellings.slice(0, g.settings.LOGIN_MAX_ATTEMPTS)) {
+      expect(await failure(dotless.login(spelling, 'guess', client))).to.be.instanceOf(
+        InvalidCredentialsError,
+      );
+    }
+    expect(
+      await failure(dotless.login('a.d.mi.n@example.com', 'admin-password', client)),
+    ).to.be.instanceOf(TooManyAttemptsError);
+  });
+
   it('authenticateUser returns the user, or null as the original module did', async () => {
     const user = await addUser('user@example.com', 'user-password');
     expect(await auth.authenticateUser('user@example.com', 'user-password')).to.equal(user);

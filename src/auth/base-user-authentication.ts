@@ -98,6 +98,16 @@ export abstract class BaseUserAuthentication<User>
   }
 
   /**
+   * A typed login name folded exactly as `getUserByUsername` folds it: the key of the login
+   * throttle's account counters. Default: trimmed, NFC, lower case (a case-insensitive email
+   * lookup). Override it when your lookup folds more (Unicode compatibility forms, dots in a
+   * mailbox, …), or each spelling would get counters of its own.
+   */
+  loginNameKey(username: string): string {
+    return username.normalize('NFC').trim().toLowerCase();
+  }
+
+  /**
    * Stores `hash` only if the stored hash is still `expectedHash`, and says whether it did:
    * the password change's compare-and-set. The default reads the user again and then calls
    * `updatePasswordHash`: exact within one process (the workflow runs one change per user

@@ -230,7 +230,9 @@ export class LoginWorkflow<User> {
     const userId = String(users.getUserId(user));
     if (!matches) return { ok: false, failure: { reason: 'wrong_password', userId } };
     if (!users.isActive(user)) return { ok: false, failure: { reason: 'inactive_user', userId } };
-    if (hash && this.services.hasher.needsRehash(hash)) await this.upgradeHash(user, password);
+    if (hash && this.services.hasher.needsRehash(hash)) {
+      await this.upgradeHash(user, userId, hash, password);
+    }
     return { ok: true, user };
   }
 
@@ -251,17 +253,28 @@ export class LoginWorkflow<User> {
 
   private beginAttempt(username: unknown, client: LoginClient): Promise<CountedAttempt> {
     return this.services.throttle.begin({
-      username: typeof username === 'string' ? username : '',
+      // Folded as the lookup folds it: every spelling that finds one account is one counter.
+      username: typeof username === 'string' ? this.users.loginNameKey(username) : '',
       address: client.address,
     });
   }
 
   /** A cheaper hash is replaced; when that fails, the login still works (and it is reported). */
-  private async upgradeHash(user: User, password: string): Promise<void> {
+  /**
+   * Replaces the verified hash, only if it is still the stored one: a password change that
+   * committed meanwhile wins (the upgrade would put the old password back), and the upgrade
+   * is dropped. It runs in turn with the user's password changes.
+   */
+  private async upgradeHash(
+    user: User,
+    userId: string,
+    verifiedHash: string,
+    password: string,
+  ): Promise<void> {
     try {
-      await this.users.updatePasswordHash(
-        user,
-        await this.services.hasher.getPasswordHash(password),
+      const upgraded = await this.services.hasher.getPasswordHash(password);
+      await this.passwordChanges.run(userId, () =>
+        this.users.replacePasswordHash(user, verifiedHash, upgraded),
       );
     } catch (error) {
       // A legacy password below today's policy keeps its old hash, as designed.

@@ -12,6 +12,11 @@ export interface UserAdapter<User> {
   getUserId(user: User): string | number;
   /** The login name (what `getUserByUsername` finds the user by): the throttling key. */
   getUsername(user: User): string;
+  /**
+   * A typed login name folded exactly as `getUserByUsername` folds it, so that every
+   * spelling that finds one account counts on one throttling counter.
+   */
+  loginNameKey(username: string): string;
   /** The stored bcrypt hash (`$2a$`, `$2b$` or `$2y$`); null or corrupt means "cannot log in". */
   getHashedPassword(user: User): string | null | undefined;
   getRoles(user: User): readonly string[];
