@@ -9,6 +9,7 @@ export function unavailableStore(): RevocationStore {
     revokeFamily: fail,
     revokeUserTokens: fail,
     isRevoked: fail,
+    sessionEpoch: fail,
     checkRefreshToken: fail,
     rotateRefreshToken: fail,
   };

@@ -48,7 +48,10 @@ describe('RedisRevocationStore (real Redis)', function () {
       const ttl = await redis.pttl(`${prefix}jti:j1`);
       expect(ttl).to.be.within(59_000, 60_000);
       await store.revokeUserTokens('u1', clock.now(), clock.now() + 3_600_000);
-      expect(await redis.get(`${prefix}usr:u1`)).to.equal(String(clock.now()));
+      // The cutoff time, and the session epoch it moved on to.
+      const [cutoffMs, epoch] = String(await redis.get(`${prefix}usr:u1`)).split(':');
+      expect(cutoffMs).to.equal(String(clock.now()));
+      expect(Number(epoch)).to.equal(await store.sessionEpoch());
       expect(await redis.pttl(`${prefix}usr:u1`)).to.be.within(3_599_000, 3_600_000);
     });
 

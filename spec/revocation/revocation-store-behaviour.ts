@@ -87,6 +87,38 @@ export function describeRevocationStore(
       expect(await store.isRevoked(token({ startedAtMs: cutoff - 1000 }))).to.equal(false);
     });
 
+    it('orders sessions by the store epoch: one read before a cutoff is over, one read after lives', async () => {
+      const user = `user-${randomUUID()}`;
+      const before = await store.sessionEpoch();
+      await store.revokeUserTokens(user, clock.now(), clock.now() + 60_000);
+      const after = await store.sessionEpoch();
+      expect(after).to.be.above(before);
+      // Whatever their start times say: the epoch decides for a session that has one.
+      expect(
+        await store.isRevoked(
+          token({ subject: user, sessionEpoch: before, startedAtMs: clock.now() + 9e6 }),
+        ),
+      ).to.equal(true);
+      expect(
+        await store.isRevoked(
+          token({ subject: user, sessionEpoch: after, startedAtMs: clock.now() - 9e6 }),
+        ),
+      ).to.equal(false);
+      expect(
+        await store.rotateRefreshToken(refresh({ subject: user, sessionEpoch: before }), next()),
+      ).to.equal('revoked');
+      expect(
+        await store.rotateRefreshToken(refresh({ subject: user, sessionEpoch: after }), next()),
+      ).to.equal('rotated');
+      // The epoch only grows, whoever's cutoff moves it.
+      await store.revokeUserTokens(
+        `user-${randomUUID()}`,
+        clock.now() - 60_000,
+        clock.now() + 60_000,
+      );
+      expect(await store.sessionEpoch()).to.be.above(after);
+    });
+
     it('a user cutoff only moves forward', async () => {
       const user = `user-${randomUUID()}`;
       const now = clock.now();

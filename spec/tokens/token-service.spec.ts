@@ -90,14 +90,32 @@ describe('TokenService', () => {
         generation: 0,
       };
       for (const family of [
-        { ...good, startedAtMs: f.clock.now() + 1 },
+        { ...good, startedAtMs: f.clock.now() + 61_000 },
         { ...good, startedAtMs: f.clock.now() - 8 * 86400_000 },
+        { ...good, epoch: -1 },
+        { ...good, epoch: 1.5 },
         { ...good, startedAtMs: 1.5 },
         { ...good, generation: -1 },
         { ...good, generation: 0.5 },
       ]) {
         expect(() => f.tokens.createRefreshToken({ sub: 'a' }, { family })).to.throw(TypeError);
       }
+    });
+
+    it("signs a session's token no earlier than the session started (another instance's clock ahead)", () => {
+      const ahead = { ...f.tokens.startFamily(7), startedAtMs: f.clock.now() + 40 };
+      const claims = decodePayload(f.tokens.createRefreshToken({ sub: 'a' }, { family: ahead }));
+      expect(claims['iat_ms']).to.equal(ahead.startedAtMs);
+      expect(claims['fam_epoch']).to.equal(7);
+    });
+
+    it('never goes back in time: a clock stepped back still orders tokens after a cutoff', () => {
+      f.tokens.takeRevocationCutoff();
+      const before = decodePayload(f.tokens.createAccessToken({ sub: 'a' }))['iat_ms'] as number;
+      f.clock.advance(-1500);
+      const cutoff = f.tokens.takeRevocationCutoff();
+      expect(cutoff).to.be.at.least(before);
+      expect(f.tokens.startFamily().startedAtMs).to.be.above(cutoff);
     });
 
     it('refuses a family that has ended or outlasts the session lifetime', () => {

@@ -79,7 +79,7 @@ export class LoginWorkflow<User> {
     const { audit, tokens } = this.services;
     // The session starts before the password is checked: a password change that commits
     // while this login checks the old password ends this session as well.
-    const family = tokens.startFamily();
+    const family = await this.services.revocation.startSession();
     const attempt = await this.beginAttempt(username, client);
     const checked = await this.withVerdict(attempt, () =>
       this.checkCredentials(username, password),

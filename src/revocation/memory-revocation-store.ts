@@ -14,6 +14,8 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 interface UserCutoff {
   cutoffMs: number;
+  /** Sessions with a lower epoch are over. */
+  epoch: number;
   expiresAtMs: number;
 }
 
@@ -38,6 +40,8 @@ export class MemoryRevocationStore implements RevocationStore {
   private readonly generations = new Map<string, SessionGeneration>();
   private readonly userCutoffs = new Map<string, UserCutoff>();
   private nextSweepMs: number;
+  /** The session epoch: only grows (see `RevocationStore.sessionEpoch`). */
+  private epoch = 0;
 
   constructor(private readonly clock: Clock = systemClock) {
     this.nextSweepMs = clock.now() + SWEEP_INTERVAL_MS;
@@ -55,14 +59,21 @@ export class MemoryRevocationStore implements RevocationStore {
 
   revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void> {
     const now = this.tick();
+    // Past every epoch read so far, and at least the time, so that it only ever grows.
+    this.epoch = Math.max(this.epoch + 1, now);
     if (expiresAtMs > now) {
       const current = this.userCutoffs.get(subject);
       this.userCutoffs.set(subject, {
         cutoffMs: Math.max(cutoffMs, current?.cutoffMs ?? -Infinity),
+        epoch: Math.max(this.epoch, current?.epoch ?? -Infinity),
         expiresAtMs: Math.max(expiresAtMs, current?.expiresAtMs ?? -Infinity),
       });
     }
     return Promise.resolve();
+  }
+
+  sessionEpoch(): Promise<number> {
+    return Promise.resolve(this.epoch);
   }
 
   isRevoked(token: TokenRevocationState): Promise<boolean> {
@@ -117,9 +128,10 @@ export class MemoryRevocationStore implements RevocationStore {
       return true;
     }
     const cutoff = this.userCutoffs.get(token.subject);
-    return (
-      cutoff !== undefined && live(cutoff.expiresAtMs, now) && token.startedAtMs <= cutoff.cutoffMs
-    );
+    if (cutoff === undefined || !live(cutoff.expiresAtMs, now)) return false;
+    return token.sessionEpoch !== undefined
+      ? token.sessionEpoch < cutoff.epoch
+      : token.startedAtMs <= cutoff.cutoffMs;
   }
 
   /**

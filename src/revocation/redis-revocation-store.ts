@@ -2,7 +2,13 @@ import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
-import { CHECK_REFRESH, MOVE_CUTOFF, REMEMBER_LONGEST, ROTATE_REFRESH } from './redis-scripts';
+import {
+  CHECK_REFRESH,
+  MOVE_CUTOFF,
+  NEXT_EPOCH,
+  REMEMBER_LONGEST,
+  ROTATE_REFRESH,
+} from './redis-scripts';
 import type {
   NextGeneration,
   RefreshCheckOutcome,
@@ -34,6 +40,9 @@ export interface RedisRevocationStoreOptions {
 export interface RedisRevocationClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   mget(keys: string[]): Promise<(string | null)[]>;
+  get(key: string): Promise<string | null>;
+  /** The server's time: `[seconds, microseconds]`. */
+  time(): Promise<unknown>;
   config(subcommand: 'GET', parameter: string): Promise<unknown>;
 }
 
@@ -43,27 +52,27 @@ export type EvictionPolicyCheck = 'safe' | 'unknown';
 /** The store's scripts, registered on the client under names that are ours. */
 interface ScriptedRedis extends RedisRevocationClient {
   fastcoreRememberLongest(key: string, ttlMs: number): Promise<unknown>;
-  fastcoreMoveCutoff(key: string, cutoffMs: number, ttlMs: number): Promise<unknown>;
-  fastcoreCheckRefresh(
-    ...args: [...RefreshKeys, startedAtMs: number, generation: number, familyTtlMs: number]
-  ): Promise<RefreshCheckOutcome>;
+  fastcoreMoveCutoff(key: string, cutoffMs: number, epoch: number, ttlMs: number): Promise<unknown>;
+  fastcoreNextEpoch(key: string): Promise<string>;
+  fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshCheckOutcome>;
   fastcoreRotateRefresh(
-    ...args: [
-      ...RefreshKeys,
-      startedAtMs: number,
-      generation: number,
-      familyTtlMs: number,
-      nextTtlMs: number,
-      deadlineMs: number,
-    ]
+    ...args: [...RefreshKeys, ...RefreshArgs, nextTtlMs: number, deadlineMs: number]
   ): Promise<RefreshRotateOutcome | 'late'>;
 }
 
 /** The keys of a refresh token's standing: jti, family, user cutoff, session generation. */
 type RefreshKeys = [jtiKey: string, familyKey: string, userKey: string, generationKey: string];
 
-/** The wall clock, as the Redis server's `TIME` is (never a test's frozen clock). */
-const serverComparableNow = Date.now.bind(Date);
+/** The arguments of a refresh token's standing: see `STANDING` in redis-scripts. */
+type RefreshArgs = [
+  startedAtMs: number,
+  generation: number,
+  familyTtlMs: number,
+  sessionEpoch: number,
+];
+
+/** A monotonic clock for elapsed time (never a test's faked one). */
+const monotonicNow = performance.now.bind(performance);
 
 /** Most tokens checked by one `MGET` (three keys each at most). */
 const MAX_CHECK_BATCH = 256;
@@ -104,6 +113,7 @@ export class RedisRevocationStore implements RevocationStore {
     this.clock = options.clock ?? systemClock;
     redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
     redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
+    redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
     redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 4, lua: CHECK_REFRESH });
     redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 4, lua: ROTATE_REFRESH });
     this.redis = redis as ScriptedRedis;
@@ -123,10 +133,23 @@ export class RedisRevocationStore implements RevocationStore {
     await this.remember(this.key('fam', familyId), expiresAtMs);
   }
 
+  /**
+   * Two steps, so that the keys need not share a Redis Cluster slot: the epoch moves on,
+   * then the user's cutoff takes it. Between the two, a session of the user still works; it
+   * is over when this resolves.
+   */
   async revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void> {
     const ttl = this.ttl(expiresAtMs);
     if (ttl === undefined) return;
-    await this.call(() => this.redis.fastcoreMoveCutoff(this.key('usr', subject), cutoffMs, ttl));
+    const epoch = Number(await this.call(() => this.redis.fastcoreNextEpoch(this.epochKey())));
+    await this.call(() =>
+      this.redis.fastcoreMoveCutoff(this.key('usr', subject), cutoffMs, epoch, ttl),
+    );
+  }
+
+  async sessionEpoch(): Promise<number> {
+    const value = await this.call(() => this.redis.get(this.epochKey()));
+    return value === null ? 0 : Number(value);
   }
 
   isRevoked(token: TokenRevocationState): Promise<boolean> {
@@ -134,14 +157,8 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome> {
-    const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
     return this.call(() =>
-      this.redis.fastcoreCheckRefresh(
-        ...this.refreshKeys(token),
-        token.startedAtMs,
-        token.generation,
-        familyTtl,
-      ),
+      this.redis.fastcoreCheckRefresh(...this.refreshKeys(token), ...this.refreshArgs(token)),
     );
   }
 
@@ -149,17 +166,16 @@ export class RedisRevocationStore implements RevocationStore {
     token: RefreshTokenState,
     next: NextGeneration,
   ): Promise<RefreshRotateOutcome> {
-    // A token already past its life cannot get here (it failed verification); one
-    // millisecond keeps the arithmetic of an edge case valid.
-    const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
     const nextTtl = this.ttl(next.expiresAtMs) ?? 1;
-    const deadline = serverComparableNow() + this.rotationWindowMs;
+    // The deadline in the server's own time (no clock of ours is compared with Redis'):
+    // its time as read, plus what has passed here since the read was sent.
+    const sent = monotonicNow();
+    const serverNow = serverTimeMs(await this.call(() => this.redis.time()));
+    const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
     const outcome = await this.call(() =>
       this.redis.fastcoreRotateRefresh(
         ...this.refreshKeys(token),
-        token.startedAtMs,
-        token.generation,
-        familyTtl,
+        ...this.refreshArgs(token),
         nextTtl,
         deadline,
       ),
@@ -196,6 +212,17 @@ export class RedisRevocationStore implements RevocationStore {
     );
   }
 
+  private refreshArgs(token: RefreshTokenState): RefreshArgs {
+    // A token already past its life cannot get here (it failed verification); one
+    // millisecond keeps the arithmetic of an edge case valid.
+    const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
+    return [token.startedAtMs, token.generation, familyTtl, token.sessionEpoch ?? -1];
+  }
+
+  private epochKey(): string {
+    return `${this.prefix}epoch`;
+  }
+
   private refreshKeys(token: RefreshTokenState): RefreshKeys {
     return [
       this.key('jti', token.jti),
@@ -225,7 +252,7 @@ export class RedisRevocationStore implements RevocationStore {
       const cutoff = values[next++];
       const family = token.familyId === undefined ? null : values[next++];
       if (jti !== null || family !== null) return true;
-      return cutoff !== null && cutoff !== undefined && token.startedAtMs <= Number(cutoff);
+      return cutoff !== null && cutoff !== undefined && isCut(token, cutoff);
     });
   }
 
@@ -252,4 +279,21 @@ export class RedisRevocationStore implements RevocationStore {
 function defaultRotationWindow(redis: RedisRevocationClient): number {
   const timeout = (redis as { options?: { commandTimeout?: unknown } }).options?.commandTimeout;
   return typeof timeout === 'number' && timeout > 0 ? Math.max(1, Math.floor(timeout / 2)) : 1000;
+}
+
+/** Whether a user cutoff (`<ms>:<epoch>`) ends the token: by its session's epoch, or its time. */
+function isCut(token: TokenRevocationState, cutoff: string): boolean {
+  const [cutoffMs, cutoffEpoch] = cutoff.split(':').map(Number);
+  return token.sessionEpoch !== undefined
+    ? token.sessionEpoch < (cutoffEpoch ?? 0)
+    : token.startedAtMs <= (cutoffMs ?? 0);
+}
+
+/** `TIME`'s `[seconds, microseconds]` in milliseconds. */
+function serverTimeMs(reply: unknown): number {
+  const [seconds, micros] = Array.isArray(reply) ? reply.map(Number) : [];
+  if (seconds === undefined || micros === undefined || !Number.isFinite(seconds + micros)) {
+    throw new StoreUnavailableError();
+  }
+  return seconds * 1000 + micros / 1000;
 }

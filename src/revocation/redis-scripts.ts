@@ -12,32 +12,61 @@ end
 return 1`;
 
 /**
- * KEYS[1]: the user's cutoff key; ARGV[1]: cutoff ms; ARGV[2]: ttl ms. The cutoff only moves
- * forward, and the entry lives as long as the longest-lived of the two.
+ * KEYS[1]: the user's cutoff key; ARGV[1]: cutoff ms; ARGV[2]: cutoff epoch; ARGV[3]: ttl ms.
+ * The value is `<cutoff ms>:<cutoff epoch>`; both only move forward, and the entry lives as
+ * long as the longest-lived of the two.
  */
 export const MOVE_CUTOFF = `
-local value = ARGV[1]
+local cutoffMs = tonumber(ARGV[1])
+local epoch = tonumber(ARGV[2])
 local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) > tonumber(value) then value = current end
-local ttl = tonumber(ARGV[2])
+if current then
+  local sep = string.find(current, ':', 1, true)
+  if sep then
+    cutoffMs = math.max(cutoffMs, tonumber(string.sub(current, 1, sep - 1)))
+    epoch = math.max(epoch, tonumber(string.sub(current, sep + 1)))
+  end
+end
+local ttl = tonumber(ARGV[3])
 local currentTtl = redis.call('PTTL', KEYS[1])
 if currentTtl > ttl then ttl = currentTtl end
-redis.call('SET', KEYS[1], value, 'PX', ttl)
+redis.call('SET', KEYS[1], string.format('%d:%d', cutoffMs, epoch), 'PX', ttl)
 return 1`;
+
+/**
+ * KEYS[1]: the session epoch key. Moves the epoch past every value read so far, and to at
+ * least the server's time in ms, so that it keeps growing after a restart that lost it.
+ * Returns the new epoch. The key never expires: there is one.
+ */
+export const NEXT_EPOCH = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local epoch = math.max(current + 1, now)
+redis.call('SET', KEYS[1], string.format('%d', epoch))
+return string.format('%d', epoch)`;
 
 /**
  * The standing of a refresh token, shared by the check and the rotation. KEYS: jti, family,
  * user cutoff, session generation. ARGV: session start ms, the token's generation, family
- * ttl ms. Sets `standing` to `revoked` (revoked, or the session's state lost: a generation
+ * ttl ms, the session's epoch (-1 without one). Sets `standing` to `revoked` (revoked, or the session's state lost: a generation
  * newer than the one remembered), `reused` (an older generation: the family is revoked) or
  * `current`.
  */
 const STANDING = `
 local standing = 'current'
+local cut = false
 local cutoff = redis.call('GET', KEYS[3])
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
-  standing = 'revoked'
-elseif cutoff and tonumber(ARGV[1]) <= tonumber(cutoff) then
+if cutoff then
+  local sep = string.find(cutoff, ':', 1, true)
+  local sessionEpoch = tonumber(ARGV[4])
+  if sessionEpoch >= 0 then
+    cut = sep ~= nil and sessionEpoch < tonumber(string.sub(cutoff, sep + 1))
+  else
+    cut = tonumber(ARGV[1]) <= tonumber(sep and string.sub(cutoff, 1, sep - 1) or cutoff)
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
   standing = 'revoked'
 else
   local current = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -56,19 +85,19 @@ export const CHECK_REFRESH = `${STANDING}
 return standing`;
 
 /**
- * `rotateRefreshToken`. ARGV[4]: ttl ms of the new generation; ARGV[5]: the latest server
+ * `rotateRefreshToken`. ARGV[5]: ttl ms of the new generation; ARGV[6]: the latest server
  * time (ms) at which the rotation may still happen. Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
  */
 export const ROTATE_REFRESH = `
 local time = redis.call('TIME')
-if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[5]) then
+if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[6]) then
   return 'late'
 end
 ${STANDING}
 if standing == 'current' then
-  redis.call('SET', KEYS[4], tostring(tonumber(ARGV[2]) + 1), 'PX', ARGV[4])
+  redis.call('SET', KEYS[4], tostring(tonumber(ARGV[2]) + 1), 'PX', ARGV[5])
   return 'rotated'
 end
 return standing`;

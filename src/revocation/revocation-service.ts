@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import { TokenRevokedError } from '../errors/security-errors';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
+import type { RefreshFamily } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import { RevocationLifetimes } from './revocation-lifetimes';
 import type { RevocationStore } from './revocation-store';
@@ -70,6 +71,17 @@ export class RevocationService {
     }
     const cutoffMs = this.tokens.takeRevocationCutoff();
     await this.store.revokeUserTokens(subject, cutoffMs, this.lifetimes.cutoffEnd(cutoffMs));
+  }
+
+  /**
+   * Starts a login session: a new refresh family with the store's session epoch, to be taken
+   * *before* the credentials are checked. A user cutoff (password change, logout-all) that
+   * commits afterwards, on any instance, ends it, whatever the instances' clocks say.
+   * @throws StoreUnavailableError when the store does not answer.
+   * @example `const family = await revocation.startSession(); … tokens.createTokenPair(data, { family })`
+   */
+  async startSession(): Promise<RefreshFamily> {
+    return this.tokens.startFamily(await this.store.sessionEpoch());
   }
 
   /** Revokes one token until it would have expired; an expired one is a no-op. */

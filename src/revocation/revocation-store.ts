@@ -21,11 +21,21 @@ export interface RevocationStore {
   revokeFamily(familyId: string, expiresAtMs: number): Promise<void>;
 
   /**
-   * Ends every session of `subject` started at or before `cutoffMs` (and every token outside
-   * a session issued by then), remembered until `expiresAtMs`. A cutoff only moves forward:
-   * an older one never replaces a newer one.
+   * Ends every session of `subject` started before now, on every instance, and every token
+   * outside a session issued at or before `cutoffMs`; remembered until `expiresAtMs`. "Before
+   * now" is the store's own order, not a clock's: the store moves its session epoch on, and a
+   * session whose epoch (`sessionEpoch()` when it started) is below the user's cutoff epoch is
+   * over. A session without an epoch is judged by its start time against `cutoffMs`. A
+   * cutoff only moves forward: an older one never replaces a newer one.
    */
   revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void>;
+
+  /**
+   * The store's session epoch now: read when a session starts (before its credentials are
+   * checked). It only grows, across every instance sharing the store, and each user cutoff
+   * moves it past every value read before.
+   */
+  sessionEpoch(): Promise<number>;
 
   /** One read on the hot path: is the token, its family, or its user's cutoff revoked? */
   isRevoked(token: TokenRevocationState): Promise<boolean>;
@@ -58,6 +68,8 @@ export interface TokenRevocationState {
    */
   startedAtMs: number;
   familyId?: string | undefined;
+  /** The session's epoch (`fam_epoch`), when it started with one: it orders it against cutoffs. */
+  sessionEpoch?: number | undefined;
 }
 
 /** A refresh token, as its session's rotation sees it. */

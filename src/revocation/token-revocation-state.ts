@@ -12,6 +12,7 @@ export function toRevocationState(claims: TokenClaims): TokenRevocationState {
     subject: claims.sub,
     startedAtMs: claims.fam === undefined ? claims.iat_ms : (claims.fam_iat_ms ?? 0),
     familyId: claims.fam,
+    sessionEpoch: claims.fam === undefined ? undefined : claims.fam_epoch,
   };
 }
 

@@ -99,6 +99,10 @@ function validateFamilyStart(
   ) {
     throw new InvalidTokenError('claim_invalid', 'fam_iat_ms');
   }
+  const epoch = claims['fam_epoch'];
+  if (epoch !== undefined && (!Number.isSafeInteger(epoch) || (epoch as number) < 0)) {
+    throw new InvalidTokenError('claim_invalid', 'fam_epoch');
+  }
 }
 
 function validateFamilyExpiry(

@@ -21,6 +21,8 @@ export interface TokenClaims {
   fam?: string;
   /** When the family (session) started, in milliseconds: with `fam`. */
   fam_iat_ms?: number;
+  /** The revocation store's session epoch when the family started, when it had one. */
+  fam_epoch?: number;
   iss?: string;
   aud?: string | string[];
   nbf?: number;
@@ -53,6 +55,7 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'fam_exp',
   'fam_iat_ms',
   'fam_gen',
+  'fam_epoch',
   'iss',
   'aud',
   // Not claims: keys that would reach an object's prototype when copied.

@@ -19,4 +19,10 @@ export interface RefreshFamily {
   startedAtMs: number;
   /** The refresh token's generation in the session: 0 at login, one more at each rotation. */
   generation: number;
+  /**
+   * The revocation store's session epoch when the session started (`RevocationService`'s
+   * `startSession()` reads it): it orders the session against user cutoffs by the store's
+   * order, whatever the instances' clocks. Without it, `startedAtMs` does.
+   */
+  epoch?: number;
 }

@@ -15,6 +15,9 @@ import type { TokenData } from './token-data';
 import { normalizeTokenData } from './token-data';
 import type { RefreshFamily, TokenPair } from './token-pair';
 
+/** How far ahead of ours another instance's clock may be, for a session it started. */
+const MAX_CLOCK_AHEAD_MS = 60_000;
+
 /** Options of `createAccessToken` and `createRefreshToken`. */
 export interface CreateTokenOptions {
   /** A lifetime shorter than the configured one, in whole seconds. */
@@ -46,6 +49,11 @@ export class TokenService {
   private readonly verified: VerifiedTokenCache;
   /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
+  /**
+   * The latest time this service has used (issued, started or cut off at): its times never
+   * go back, even when the clock is stepped back.
+   */
+  private latestMs = 0;
 
   constructor(
     settings: BaseAppSettings,
@@ -169,9 +177,15 @@ export class TokenService {
    * millisecond, so that a per-user cutoff revokes exactly what came before it.
    */
   takeRevocationCutoff(): number {
-    const cutoffMs = Math.max(this.clock.now(), this.issueFloorMs);
+    const cutoffMs = this.now();
     this.issueFloorMs = cutoffMs + 1;
     return cutoffMs;
+  }
+
+  /** The clock's time, never below a time this service used before nor below the floor. */
+  private now(atLeast = 0): number {
+    this.latestMs = Math.max(this.clock.now(), this.latestMs, this.issueFloorMs, atLeast);
+    return this.latestMs;
   }
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
@@ -186,7 +200,11 @@ export class TokenService {
   ): { token: string; iat: number; exp: number } {
     const { sub, claims } = normalizeTokenData(data);
     // `iat` is `iat_ms` in seconds, always: a verifier refuses a token where they differ.
-    const issuedAtMs = Math.max(this.clock.now(), this.issueFloorMs);
+    // Never before its session started (another instance's clock may be ahead of ours).
+    if (family !== undefined && family.startedAtMs > this.clock.now() + MAX_CLOCK_AHEAD_MS) {
+      throw new TypeError('family.startedAtMs must not be in the future');
+    }
+    const issuedAtMs = this.now(family?.startedAtMs);
     const iat = Math.floor(issuedAtMs / 1000);
     let exp = iat + lifetime;
     const payload: Record<string, unknown> = { ...claims, sub, type, jti: randomUUID(), iat };
@@ -194,6 +212,7 @@ export class TokenService {
       this.checkFamily(family, issuedAtMs);
       payload['fam'] = family.id;
       payload['fam_iat_ms'] = family.startedAtMs;
+      if (family.epoch !== undefined) payload['fam_epoch'] = family.epoch;
       // No token of a session outlives the session's absolute end.
       exp = Math.min(exp, family.expiresAt);
       if (type === 'refresh') {
@@ -222,20 +241,27 @@ export class TokenService {
    * before the credentials are checked: a password change that commits while they are being
    * checked then ends this session too.
    */
-  startFamily(): RefreshFamily {
-    const startedAtMs = Math.max(this.clock.now(), this.issueFloorMs);
+  startFamily(epoch?: number): RefreshFamily {
+    if (epoch !== undefined && (!Number.isSafeInteger(epoch) || epoch < 0)) {
+      throw new TypeError('epoch must be a non-negative integer');
+    }
+    const startedAtMs = this.now();
     const expiresAt = Math.floor(startedAtMs / 1000) + this.settings.refreshSessionLifetimeSeconds;
-    return { id: randomUUID(), expiresAt, startedAtMs, generation: 0 };
+    const family: RefreshFamily = { id: randomUUID(), expiresAt, startedAtMs, generation: 0 };
+    if (epoch !== undefined) family.epoch = epoch;
+    return family;
   }
 
   /** The family a verified refresh token's rotation continues: the next generation. */
   nextGeneration(claims: RefreshTokenClaims): RefreshFamily {
-    return {
+    const family: RefreshFamily = {
       id: claims.fam,
       expiresAt: claims.fam_exp,
       startedAtMs: claims.fam_iat_ms,
       generation: claims.fam_gen + 1,
     };
+    if (claims.fam_epoch !== undefined) family.epoch = claims.fam_epoch;
+    return family;
   }
 
   private checkFamily(family: RefreshFamily, issuedAtMs: number): void {
@@ -246,6 +272,9 @@ export class TokenService {
     }
     if (!Number.isSafeInteger(generation) || generation < 0) {
       throw new TypeError('family.generation must be a non-negative integer');
+    }
+    if (family.epoch !== undefined && (!Number.isSafeInteger(family.epoch) || family.epoch < 0)) {
+      throw new TypeError('family.epoch must be a non-negative integer');
     }
     if (
       !Number.isSafeInteger(startedAtMs) ||
