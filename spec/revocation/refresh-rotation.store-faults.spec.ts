@@ -93,6 +93,54 @@ describe('a refresh answered 503 has rotated nothing', () => {
   });
 });
 
+describe('our event loop stalled past the command timeout while Redis did the rotation in time', () => {
+  it('answers 503, undoes the rotation, and the retry succeeds (5 trials)', async function () {
+    const server = await PrivateRedis.start();
+    const redis = createRedisClient(server.url, { commandTimeout: 200 });
+    try {
+      await waitForRedis(redis);
+      // The deadline is generous here: the rotation itself runs in time.
+      const users = new MemoryUsers();
+      const f = createSecurityFixture(
+        { BCRYPT_ROUNDS: '4' },
+        (clock) =>
+          new RedisRevocationStore(redis, {
+            keyPrefix: `stall-${randomUUID()}:`,
+            clock,
+            rotationWindowMs: 5000,
+          }),
+        { userAuthentication: users },
+      );
+      const events: SecurityEvent[] = [];
+      f.container.get(AuditTrail).subscribe((event) => events.push(event));
+      const user = await users.add(`u-${randomUUID()}@example.com`, 'password-1');
+      let pair = await users.login(user.email, 'password-1');
+      const scripted = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const rotate = scripted['fastcoreRotateRefresh'].bind(redis);
+      for (let trial = 0; trial < 5; trial += 1) {
+        scripted['fastcoreRotateRefresh'] = (...args: unknown[]) => {
+          const sent = rotate(...args);
+          // Written to the socket; now the loop stalls before it reads the answer.
+          setImmediate(() => {
+            const end = performance.now() + 400;
+            while (performance.now() < end);
+          });
+          return sent;
+        };
+        const refused = await rejection(users.refresh(pair.refresh_token));
+        scripted['fastcoreRotateRefresh'] = rotate;
+        expect(refused).to.be.instanceOf(StoreUnavailableError);
+        pair = await users.refresh(pair.refresh_token);
+        expect(await f.revocation.verifyAccessToken(pair.access_token)).to.have.property('sub');
+      }
+      expect(events.map((event) => event.type)).not.to.include('refresh_reuse_detected');
+    } finally {
+      redis.disconnect();
+      await server.kill();
+    }
+  });
+});
+
 /** Bounded wait until a resumed Redis answers again (the client may have to reconnect). */
 async function waitForRedis(redis: Redis): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt += 1) {

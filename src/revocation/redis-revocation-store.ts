@@ -8,6 +8,7 @@ import {
   NEXT_EPOCH,
   REMEMBER_LONGEST,
   ROTATE_REFRESH,
+  UNDO_ROTATION,
 } from './redis-scripts';
 import type {
   NextGeneration,
@@ -56,8 +57,9 @@ interface ScriptedRedis extends RedisRevocationClient {
   fastcoreNextEpoch(key: string): Promise<string>;
   fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshCheckOutcome>;
   fastcoreRotateRefresh(
-    ...args: [...RefreshKeys, ...RefreshArgs, nextTtlMs: number, deadlineMs: number]
+    ...args: [...RefreshKeys, ...RefreshArgs, nextTtlMs: number, deadlineMs: number, jti: string]
   ): Promise<RefreshRotateOutcome | 'late'>;
+  fastcoreUndoRotation(generationKey: string, entry: string, previous: string): Promise<unknown>;
 }
 
 /** The keys of a refresh token's standing: jti, family, user cutoff, session generation. */
@@ -116,6 +118,7 @@ export class RedisRevocationStore implements RevocationStore {
     redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
     redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 4, lua: CHECK_REFRESH });
     redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 4, lua: ROTATE_REFRESH });
+    redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
     this.redis = redis as ScriptedRedis;
     this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
@@ -172,14 +175,22 @@ export class RedisRevocationStore implements RevocationStore {
     const sent = monotonicNow();
     const serverNow = serverTimeMs(await this.call(() => this.redis.time()));
     const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
-    const outcome = await this.call(() =>
-      this.redis.fastcoreRotateRefresh(
+    let outcome: RefreshRotateOutcome | 'late';
+    try {
+      outcome = await this.redis.fastcoreRotateRefresh(
         ...this.refreshKeys(token),
         ...this.refreshArgs(token),
         nextTtl,
         deadline,
-      ),
-    );
+        token.jti,
+      );
+    } catch {
+      // No answer in time, yet Redis may have rotated (our event loop stalled past the
+      // timeout while the answer waited): undo it, behind it on the same connection. The
+      // refresh answers 503, so no one holds the new generation's tokens.
+      await this.undoRotation(token);
+      throw new StoreUnavailableError();
+    }
     if (outcome === 'late') throw new StoreUnavailableError();
     return outcome;
   }
@@ -210,6 +221,18 @@ export class RedisRevocationStore implements RevocationStore {
       'maxmemory-policy',
       `is ${policy} under a maxmemory limit: Redis may evict revocation entries, and revoked tokens would work again; use noeviction (or a Redis of its own without maxmemory)`,
     );
+  }
+
+  /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
+  private async undoRotation(token: RefreshTokenState): Promise<void> {
+    const [, , , generationKey] = this.refreshKeys(token);
+    await this.redis
+      .fastcoreUndoRotation(
+        generationKey,
+        `${token.generation + 1}:${token.jti}`,
+        String(token.generation),
+      )
+      .catch(() => undefined);
   }
 
   private refreshArgs(token: RefreshTokenState): RefreshArgs {

@@ -69,7 +69,9 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
   standing = 'revoked'
 else
-  local current = tonumber(redis.call('GET', KEYS[4]) or '0')
+  -- The generation entry is <generation> or <generation>:<jti of the token it rotated>.
+  local entry = redis.call('GET', KEYS[4]) or '0'
+  local current = tonumber(string.match(entry, '^%d+'))
   local generation = tonumber(ARGV[2])
   if generation > current then
     standing = 'revoked'
@@ -86,7 +88,8 @@ return standing`;
 
 /**
  * `rotateRefreshToken`. ARGV[5]: ttl ms of the new generation; ARGV[6]: the latest server
- * time (ms) at which the rotation may still happen. Run later than that (Redis was frozen,
+ * time (ms) at which the rotation may still happen; ARGV[7]: the jti of the token rotated
+ * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
  */
@@ -97,7 +100,19 @@ if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(AR
 end
 ${STANDING}
 if standing == 'current' then
-  redis.call('SET', KEYS[4], tostring(tonumber(ARGV[2]) + 1), 'PX', ARGV[5])
+  redis.call('SET', KEYS[4], string.format('%d:%s', tonumber(ARGV[2]) + 1, ARGV[7]), 'PX', ARGV[5])
   return 'rotated'
 end
 return standing`;
+
+/**
+ * KEYS[1]: a session's generation entry; ARGV[1]: the entry a rotation wrote
+ * (`<generation>:<jti>`); ARGV[2]: the generation before it. Undoes that rotation when it is
+ * still the latest: the refresh that made it answered 503, so no one holds its tokens.
+ */
+export const UNDO_ROTATION = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return 1
+end
+return 0`;
