@@ -50,13 +50,14 @@ export class RevocationService {
   }
 
   /**
-   * Ends a verified token's session: revokes the token and, when it belongs to a refresh
-   * family, the whole family (every access and refresh token of that login).
+   * Ends a verified token's session: the whole refresh family when it belongs to one (every
+   * access and refresh token of that login, by one entry), else the token.
    */
   async revokeClaims(claims: TokenClaims): Promise<void> {
-    await this.revokeJti(claims);
-    if (claims.fam === undefined) return;
-    await this.store.revokeFamily(claims.fam, this.lifetimes.familyEnd(claims));
+    // The family's entry covers every token of it: one entry per session ended, not one
+    // per token as well.
+    if (claims.fam === undefined) await this.revokeJti(claims);
+    else await this.store.revokeFamily(claims.fam, this.lifetimes.familyEnd(claims));
   }
 
   /**
