@@ -16,6 +16,9 @@ async function main(): Promise<void> {
     ...(process.env['BENCH_REDIS_URL'] ? { REDIS_URL: process.env['BENCH_REDIS_URL'] } : {}),
     ...settings,
   });
+  // `BENCH_TRUST_PROXY=1`: the client address is X-Forwarded-For's (the demo itself never
+  // trusts it), so that one benchmark can send requests from many addresses.
+  if (process.env['BENCH_TRUST_PROXY'] === '1') demo.app.proxy = true;
   const server = demo.app.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
