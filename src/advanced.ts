@@ -20,7 +20,11 @@ export type {
 } from './revocation/revocation-store';
 
 // Login throttling: the limiters and the throttle around them
-export { loginLimiterOptions, memoryLoginLimiters } from './throttling/login-limiters';
+export {
+  KNOWN_ADDRESS_DAYS,
+  loginLimiterOptions,
+  memoryLoginLimiters,
+} from './throttling/login-limiters';
 export type { LoginLimiters } from './throttling/login-limiters';
 export { LoginThrottle } from './throttling/login-throttle';
 export type { CountedAttempt, LoginAttempt } from './throttling/login-throttle';

@@ -11,7 +11,7 @@ export interface LimiterBackend {
   entries(): Promise<Record<keyof LoginLimiters, string[]>>;
 }
 
-const KINDS = ['accountAddress', 'account', 'address', 'registration'] as const;
+const KINDS = ['accountAddress', 'account', 'address', 'registration', 'knownAddress'] as const;
 
 /**
  * Runs `body` once on in-memory limiters and once on real Redis (the shared server, under a

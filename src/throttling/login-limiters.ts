@@ -20,7 +20,16 @@ export interface LoginLimiters {
   account: RateLimiterAbstract;
   address: RateLimiterAbstract;
   registration: RateLimiterAbstract;
+  /**
+   * Addresses an account logged in from (`KNOWN_ADDRESS_DAYS`): they are not held by the
+   * account-wide lock, so strangers' failures elsewhere cannot lock the owner out at home.
+   * Optional: without it, the account-wide lock holds for every address.
+   */
+  knownAddress?: RateLimiterAbstract;
 }
+
+/** How long an address an account logged in from stays known to it. */
+export const KNOWN_ADDRESS_DAYS = 30;
 
 /**
  * Limiter options from settings: for logins the lockout window is also the counting window;
@@ -36,21 +45,30 @@ export function loginLimiterOptions(
     account: settings.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
     address: settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
     registration: settings.REGISTER_MAX_PER_ADDRESS,
+    // A mark, not a count.
+    knownAddress: 1,
   }[kind];
-  const duration = kind === 'registration' ? 3600 : settings.LOGIN_LOCKOUT_SECONDS;
+  const duration = {
+    accountAddress: settings.LOGIN_LOCKOUT_SECONDS,
+    account: settings.LOGIN_LOCKOUT_SECONDS,
+    address: settings.LOGIN_LOCKOUT_SECONDS,
+    registration: 3600,
+    knownAddress: KNOWN_ADDRESS_DAYS * 86400,
+  }[kind];
   return { points, duration, keyPrefix: `${keyPrefix}${kind}` };
 }
 
-const KINDS = ['accountAddress', 'account', 'address', 'registration'] as const;
+const KINDS = ['accountAddress', 'account', 'address', 'registration', 'knownAddress'] as const;
 
 function limitersOf(make: (kind: keyof LoginLimiters) => RateLimiterAbstract): LoginLimiters {
-  const [accountAddress, account, address, registration] = KINDS.map(make) as [
+  const [accountAddress, account, address, registration, knownAddress] = KINDS.map(make) as [
+    RateLimiterAbstract,
     RateLimiterAbstract,
     RateLimiterAbstract,
     RateLimiterAbstract,
     RateLimiterAbstract,
   ];
-  return { accountAddress, account, address, registration };
+  return { accountAddress, account, address, registration, knownAddress };
 }
 
 /** In-process counters: the default, for one process. */

@@ -96,8 +96,15 @@ export class LoginThrottle {
    */
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
     const counted: CountedPoint[] = [];
+    const known = this.knownKeyOf(attempt);
     try {
-      for (const [kind, key] of this.keysOf(attempt)) counted.push(await this.count(kind, key));
+      for (const [kind, key] of this.keysOf(attempt)) {
+        // An address the account logged in from is not held by the account-wide lock (and
+        // adds nothing to it): strangers elsewhere cannot lock the owner out there. Its pair
+        // and address counters still hold.
+        if (kind === 'account' && known !== undefined && (await this.isKnown(known))) continue;
+        counted.push(await this.count(kind, key));
+      }
     } catch (error) {
       await this.giveBack(counted);
       throw error;
@@ -120,6 +127,7 @@ export class LoginThrottle {
           counted.filter((c) => c.kind !== 'accountAddress'),
           true,
         );
+        if (known !== undefined) await this.markKnown(known);
       }),
       failed: once(async () => {
         for (const point of counted) await this.lockAtLimit(point, attempt.address);
@@ -140,6 +148,25 @@ export class LoginThrottle {
       this.keys.of('account_address', JSON.stringify([name, address ?? null])),
     ]);
     return keys;
+  }
+
+  /** The key of the account's mark for the attempt's address; none without an address. */
+  private knownKeyOf(attempt: LoginAttempt): string | undefined {
+    if (this.limiters.knownAddress === undefined || !attempt.address) return undefined;
+    const name = attempt.username.trim().toLowerCase();
+    const address = throttlingAddress(attempt.address);
+    return this.keys.of('known_address', JSON.stringify([name, address]));
+  }
+
+  private async isKnown(key: string): Promise<boolean> {
+    const mark = await this.call(this.limiters.knownAddress!, (l) => l.get(key));
+    return mark !== null && mark.consumedPoints > 0;
+  }
+
+  /** A success marks the address known to the account, for `KNOWN_ADDRESS_DAYS` from now. */
+  private async markKnown(key: string): Promise<void> {
+    const limiter = this.limiters.knownAddress!;
+    await this.call(limiter, (l) => l.set(key, 1, limiter.duration));
   }
 
   /** Counts one attempt on one counter; 429 past the limit. */
