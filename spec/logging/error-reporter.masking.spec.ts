@@ -109,3 +109,14 @@ describe('the default reporter masks what a message may quote (second review)', 
     expect(line).to.include('src/auth/login-workflow.ts:42');
   });
 });
+
+describe('the default reporter stays bounded', () => {
+  it('cuts a long message and stack to a bounded length, and masks a token cut short', () => {
+    const header = 'eyJhbGciOiJIUzI1NiJ9';
+    const message = `${'x'.repeat(16_380)} ${header}.eyJzdWIiOiI0MiJ9.signature-part`;
+    const line = formatErrorLine('server_error', new Error(message));
+    expect(line.length).to.be.below(40_000);
+    expect(line).to.include('[truncated]');
+    expect(line).not.to.include(header);
+  });
+});

@@ -5,8 +5,11 @@
  */
 export type ErrorReporter = (event: string, error: unknown) => void;
 
-/** Names whose value is a secret: `password_confirmation`, `SECRET_KEY`, `x-api-key`, … */
-const SECRET_NAME = String.raw`[\w-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|session)[\w-]*`;
+/**
+ * Names whose value is a secret: `password_confirmation`, `SECRET_KEY`, `x-api-key`, … The
+ * parts around the word are bounded, so that a long message cannot make the match slow.
+ */
+const SECRET_NAME = String.raw`[\w-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|session)[\w-]{0,40}`;
 
 /** A value after such a name: quoted (escaped quotes too), or a bare word. */
 const SECRET_VALUE = String.raw`(\\"(?:[^\\]|\\(?!"))*(?:\\")?|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s,;&}\]]+)`;
@@ -16,7 +19,8 @@ const MASKS: readonly [RegExp, string][] = [
   // A PEM key or certificate block, to its end (or the text's end).
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g, '[pem]'],
   // A compact JWS or JWT: its header is base64url JSON, so it starts with `eyJ` (`{"`).
-  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[token]'],
+  // Cut short too (a message cut at its length limit): the header alone is enough.
+  [/eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,2}/g, '[token]'],
   // Password hashes: bcrypt, and PHC strings (argon2, scrypt, pbkdf2, …).
   [/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/g, '[hash]'],
   [/\$(?:argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?|7)\$[^\s"';]+/g, '[hash]'],
@@ -66,9 +70,13 @@ function textOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value;
 }
 
+/** The longest message or stack kept: a log line, and the work of masking it, stay bounded. */
+const MAX_TEXT_LENGTH = 16_384;
+
 function mask(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  let masked = text;
+  let masked =
+    text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH)}…[truncated]` : text;
   for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
   return masked;
 }
