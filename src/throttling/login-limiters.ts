@@ -28,8 +28,11 @@ export interface LoginLimiters {
   knownAddress?: RateLimiterAbstract;
 }
 
-/** How long an address an account logged in from stays known to it. */
-export const KNOWN_ADDRESS_DAYS = 30;
+/**
+ * How long an address an account logged in from stays known to it. Below 24.8 days: the
+ * memory store expires entries with a timer, and Node cuts a longer one to 1 ms.
+ */
+export const KNOWN_ADDRESS_DAYS = 20;
 
 /**
  * Limiter options from settings: for logins the lockout window is also the counting window;
