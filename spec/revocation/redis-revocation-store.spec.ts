@@ -137,6 +137,43 @@ describe('RedisRevocationStore (real Redis)', function () {
       }
     });
 
+    it("a rotation that failed undoes only itself, never another instance's rotation of the same token", async () => {
+      const other = await connectRedis();
+      try {
+        const x = new RedisRevocationStore(other, { keyPrefix: prefix, clock });
+        const token = {
+          jti: 'r-undo',
+          subject: 'u',
+          startedAtMs: clock.now(),
+          familyId: 'fam-undo',
+          generation: 0,
+          familyExpiresAtMs: clock.now() + 120_000,
+        };
+        const next = { expiresAtMs: clock.now() + 60_000 };
+        expect(await x.checkRefreshToken(token)).to.equal('current');
+        expect(await store.rotateRefreshToken(token, next), 'Y rotates and delivers').to.equal(
+          'rotated',
+        );
+        // X's rotation gets no answer: it undoes what it may have done.
+        const scripted = other as unknown as Record<string, unknown>;
+        const rotate = scripted['fastcoreRotateRefresh'];
+        scripted['fastcoreRotateRefresh'] = () => Promise.reject(new Error('Command timed out'));
+        try {
+          expect(await rejection(x.rotateRefreshToken(token, next))).to.be.instanceOf(
+            StoreUnavailableError,
+          );
+        } finally {
+          scripted['fastcoreRotateRefresh'] = rotate;
+        }
+        expect(await store.checkRefreshToken({ ...token, jti: 'r-next', generation: 1 })).to.equal(
+          'current',
+        );
+        expect(await store.checkRefreshToken(token), 'the spent token').to.equal('reused');
+      } finally {
+        other.disconnect();
+      }
+    });
+
     it('D6 with Redis unreachable every call fails fast with StoreUnavailableError', async () => {
       const down = createRedisClient('redis://127.0.0.1:1', { connectTimeout: 200 });
       try {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
@@ -57,7 +58,13 @@ interface ScriptedRedis extends RedisRevocationClient {
   fastcoreNextEpoch(key: string): Promise<string>;
   fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshCheckOutcome>;
   fastcoreRotateRefresh(
-    ...args: [...RefreshKeys, ...RefreshArgs, nextTtlMs: number, deadlineMs: number, jti: string]
+    ...args: [
+      ...RefreshKeys,
+      ...RefreshArgs,
+      nextTtlMs: number,
+      deadlineMs: number,
+      attempt: string,
+    ]
   ): Promise<RefreshRotateOutcome | 'late'>;
   fastcoreUndoRotation(generationKey: string, entry: string, previous: string): Promise<unknown>;
 }
@@ -175,6 +182,8 @@ export class RedisRevocationStore implements RevocationStore {
     const sent = monotonicNow();
     const serverNow = serverTimeMs(await this.call(() => this.redis.time()));
     const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
+    // Names this rotation alone: another instance's rotation of the same token writes its own.
+    const attempt = randomUUID();
     let outcome: RefreshRotateOutcome | 'late';
     try {
       outcome = await this.redis.fastcoreRotateRefresh(
@@ -182,13 +191,13 @@ export class RedisRevocationStore implements RevocationStore {
         ...this.refreshArgs(token),
         nextTtl,
         deadline,
-        token.jti,
+        attempt,
       );
     } catch {
       // No answer in time, yet Redis may have rotated (our event loop stalled past the
       // timeout while the answer waited): undo it, behind it on the same connection. The
       // refresh answers 503, so no one holds the new generation's tokens.
-      await this.undoRotation(token);
+      await this.undoRotation(token, attempt);
       throw new StoreUnavailableError();
     }
     if (outcome === 'late') throw new StoreUnavailableError();
@@ -224,12 +233,12 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
-  private async undoRotation(token: RefreshTokenState): Promise<void> {
+  private async undoRotation(token: RefreshTokenState, attempt: string): Promise<void> {
     const [, , , generationKey] = this.refreshKeys(token);
     await this.redis
       .fastcoreUndoRotation(
         generationKey,
-        `${token.generation + 1}:${token.jti}`,
+        `${token.generation + 1}:${attempt}`,
         String(token.generation),
       )
       .catch(() => undefined);

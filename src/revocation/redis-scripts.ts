@@ -69,7 +69,7 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
   standing = 'revoked'
 else
-  -- The generation entry is <generation> or <generation>:<jti of the token it rotated>.
+  -- The generation entry is <generation> or <generation>:<id of the rotation that wrote it>.
   local entry = redis.call('GET', KEYS[4]) or '0'
   local current = tonumber(string.match(entry, '^%d+'))
   local generation = tonumber(ARGV[2])
@@ -88,7 +88,7 @@ return standing`;
 
 /**
  * `rotateRefreshToken`. ARGV[5]: ttl ms of the new generation; ARGV[6]: the latest server
- * time (ms) at which the rotation may still happen; ARGV[7]: the jti of the token rotated
+ * time (ms) at which the rotation may still happen; ARGV[7]: an id of this rotation alone
  * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
@@ -107,7 +107,7 @@ return standing`;
 
 /**
  * KEYS[1]: a session's generation entry; ARGV[1]: the entry a rotation wrote
- * (`<generation>:<jti>`); ARGV[2]: the generation before it. Undoes that rotation when it is
+ * (`<generation>:<rotation id>`); ARGV[2]: the generation before it. Undoes that rotation when it is
  * still the latest: the refresh that made it answered 503, so no one holds its tokens.
  */
 export const UNDO_ROTATION = `
