@@ -111,6 +111,16 @@ describe('the default reporter masks what a message may quote (second review)', 
 });
 
 describe('the default reporter stays bounded', () => {
+  it('masks a secret that straddles the cut whole (a bcrypt hash, a URL password)', () => {
+    for (const secret of [HASH, 'redis://default:Sup3rS3cret-value@10.0.0.1']) {
+      for (const offset of [1, 20, 59]) {
+        const message = `${'x'.repeat(16_384 - offset)}${secret} tail`;
+        const line = formatErrorLine('server_error', new Error(message));
+        expect(line, `${secret} at -${offset}`).not.to.match(/R9h\/cIPz0gi|Sup3rS3cr/);
+      }
+    }
+  });
+
   it('cuts a long message and stack to a bounded length, and masks a token cut short', () => {
     const header = 'eyJhbGciOiJIUzI1NiJ9';
     const message = `${'x'.repeat(16_380)} ${header}.eyJzdWIiOiI0MiJ9.signature-part`;

@@ -49,7 +49,6 @@ describe('RedisRevocationStore.checkEvictionPolicy (a Redis of its own)', functi
     const refusing: RedisRevocationClient = {
       defineCommand: () => undefined,
       mget: () => Promise.resolve([]),
-      get: () => Promise.resolve(null),
       time: () => Promise.resolve(['0', '0']),
       // What ioredis rejects with when the server refuses a command.
       config: () =>

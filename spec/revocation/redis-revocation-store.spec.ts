@@ -49,10 +49,10 @@ describe('RedisRevocationStore (real Redis)', function () {
       expect(ttl).to.be.within(59_000, 60_000);
       await store.revokeUserTokens('u1', clock.now(), clock.now() + 3_600_000);
       // The cutoff time, and the session epoch it moved on to.
-      const [cutoffMs, epoch] = String(await redis.get(`${prefix}usr:u1`)).split(':');
+      const [cutoffMs, epoch] = String(await redis.get(`${prefix}cut:u1`)).split(':');
       expect(cutoffMs).to.equal(String(clock.now()));
       expect(Number(epoch)).to.equal(await store.sessionEpoch());
-      expect(await redis.pttl(`${prefix}usr:u1`)).to.be.within(3_599_000, 3_600_000);
+      expect(await redis.pttl(`${prefix}cut:u1`)).to.be.within(3_599_000, 3_600_000);
     });
 
     it('never writes an entry with no life left (no EX 0, no negative TTL)', async () => {
@@ -135,6 +135,20 @@ describe('RedisRevocationStore (real Redis)', function () {
       } finally {
         other.disconnect();
       }
+    });
+
+    it('the session epoch keeps growing past every cutoff even when its key was lost', async () => {
+      const before = await store.sessionEpoch();
+      await store.revokeUserTokens('u-lost', clock.now(), clock.now() + 60_000);
+      await redis.del(`${prefix}epoch`);
+      // Lost, the epoch starts again from Redis' time, past the cutoff once a millisecond has.
+      await new Promise((next) => setTimeout(next, 5));
+      const after = await store.sessionEpoch();
+      const cut = { jti: 'j', subject: 'u-lost', startedAtMs: clock.now() };
+      expect(await store.isRevoked({ ...cut, sessionEpoch: before }), 'the old session').to.equal(
+        true,
+      );
+      expect(await store.isRevoked({ ...cut, sessionEpoch: after }), 'a new login').to.equal(false);
     });
 
     it("a rotation that failed undoes only itself, never another instance's rotation of the same token", async () => {

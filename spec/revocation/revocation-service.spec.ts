@@ -119,4 +119,17 @@ describe('RevocationService', () => {
       InvalidTokenError,
     );
   });
+
+  it('keeps a user cutoff as long as a session it ended could go on (session lifetime, not token lifetime)', async () => {
+    const seen: number[] = [];
+    const store = f.store;
+    const original = store.revokeUserTokens.bind(store);
+    store.revokeUserTokens = (subject, cutoffMs, expiresAtMs) => {
+      seen.push(expiresAtMs - cutoffMs);
+      return original(subject, cutoffMs, expiresAtMs);
+    };
+    await f.revocation.revokeAllUserTokens('42');
+    const sessionMs = f.settings.refreshSessionLifetimeSeconds * 1000;
+    expect(seen[0]).to.be.above(sessionMs + f.settings.accessTokenLifetimeSeconds * 1000);
+  });
 });

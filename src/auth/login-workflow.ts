@@ -183,8 +183,16 @@ export class LoginWorkflow<User> {
         !matches &&
         hashAtStart !== hash &&
         (await hasher.verifyPassword(currentPassword, hashAtStart));
-      return { stored, hash, matches, lostRace };
+      // The new password in force already: the retry of a change that stored its hash and
+      // then could not end the sessions (it answered 503).
+      const done = !matches && (await hasher.verifyPassword(newPassword, hash));
+      return { stored, hash, matches, lostRace, done };
     });
+    if (checked.done) {
+      await attempt.succeeded();
+      await revocation.revokeAllUserTokens(userId);
+      return;
+    }
     if (checked.lostRace) {
       await attempt.abandoned();
       throw new CurrentPasswordError();
@@ -200,15 +208,19 @@ export class LoginWorkflow<User> {
       throw new CurrentPasswordError();
     }
     const { stored, hash } = checked;
-    const replaced = await this.withVerdict(attempt, async () =>
-      this.users.replacePasswordHash(stored, hash, await hasher.getPasswordHash(newPassword)),
-    );
+    const replaced = await this.withVerdict(attempt, async () => {
+      const newHash = await hasher.getPasswordHash(newPassword);
+      // Ended first too: a 503 after the new hash is stored then leaves no old session.
+      await revocation.revokeAllUserTokens(userId);
+      return this.users.replacePasswordHash(stored, hash, newHash);
+    });
     if (!replaced) {
       // Another change came first: a race lost, not a guess.
       await attempt.abandoned();
       throw new CurrentPasswordError();
     }
     await attempt.succeeded();
+    // And after: sessions that started while the hash was being stored.
     await revocation.revokeAllUserTokens(userId);
     audit.record({ type: 'password_changed', userId, address: client.address });
   }

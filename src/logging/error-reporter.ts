@@ -29,7 +29,7 @@ const MASKS: readonly [RegExp, string][] = [
   // A cookie header's whole value.
   [/\b((?:set-)?cookie["']?\s*:\s*)[^\r\n]+/gi, '$1[masked]'],
   // The password of a URL's user info (`redis://user:secret@host`).
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi, '$1[masked]@'],
+  [/([a-z][a-z0-9+.-]{0,30}:\/\/[^:/\s@]{0,256}:)[^@\s/]{1,256}@/gi, '$1[masked]@'],
   // The value after a secret-like name, as a JSON parser, a driver or an env dump quotes it.
   [new RegExp(String.raw`(${SECRET_NAME}\\?["']?\s*[:=]\s*)${SECRET_VALUE}`, 'gi'), '$1[masked]'],
 ];
@@ -72,11 +72,14 @@ function textOf(value: unknown): string | undefined {
 
 /** The longest message or stack kept: a log line, and the work of masking it, stay bounded. */
 const MAX_TEXT_LENGTH = 16_384;
+/** Longer than any secret a mask matches whole (a bcrypt hash, a URL's user info). */
+const MASK_MARGIN = 1024;
 
 function mask(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  let masked =
-    text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH)}…[truncated]` : text;
+  // Masked a little beyond the cut, so that a secret across it is masked whole first.
+  const cut = text.length > MAX_TEXT_LENGTH;
+  let masked = cut ? text.slice(0, MAX_TEXT_LENGTH + MASK_MARGIN) : text;
   for (const [pattern, replacement] of MASKS) masked = masked.replace(pattern, replacement);
-  return masked;
+  return cut ? `${masked.slice(0, MAX_TEXT_LENGTH)}…[truncated]` : masked;
 }

@@ -59,8 +59,8 @@ export class MemoryRevocationStore implements RevocationStore {
 
   revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void> {
     const now = this.tick();
-    // Past every epoch read so far, and at least the time, so that it only ever grows.
-    this.epoch = Math.max(this.epoch + 1, now);
+    // Past every epoch handed out so far: it only ever grows, whatever the clock does.
+    this.epoch = Math.max(this.epoch + 1, now + 1);
     if (expiresAtMs > now) {
       const current = this.userCutoffs.get(subject);
       this.userCutoffs.set(subject, {
@@ -73,6 +73,7 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   sessionEpoch(): Promise<number> {
+    this.epoch = Math.max(this.epoch, this.clock.now());
     return Promise.resolve(this.epoch);
   }
 

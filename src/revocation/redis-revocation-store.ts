@@ -7,6 +7,7 @@ import {
   CHECK_REFRESH,
   MOVE_CUTOFF,
   NEXT_EPOCH,
+  READ_EPOCH,
   REMEMBER_LONGEST,
   ROTATE_REFRESH,
   UNDO_ROTATION,
@@ -42,7 +43,6 @@ export interface RedisRevocationStoreOptions {
 export interface RedisRevocationClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   mget(keys: string[]): Promise<(string | null)[]>;
-  get(key: string): Promise<string | null>;
   /** The server's time: `[seconds, microseconds]`. */
   time(): Promise<unknown>;
   config(subcommand: 'GET', parameter: string): Promise<unknown>;
@@ -56,6 +56,7 @@ interface ScriptedRedis extends RedisRevocationClient {
   fastcoreRememberLongest(key: string, ttlMs: number): Promise<unknown>;
   fastcoreMoveCutoff(key: string, cutoffMs: number, epoch: number, ttlMs: number): Promise<unknown>;
   fastcoreNextEpoch(key: string): Promise<string>;
+  fastcoreReadEpoch(key: string): Promise<string>;
   fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshCheckOutcome>;
   fastcoreRotateRefresh(
     ...args: [
@@ -123,6 +124,7 @@ export class RedisRevocationStore implements RevocationStore {
     redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
     redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
     redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
+    redis.defineCommand('fastcoreReadEpoch', { numberOfKeys: 1, lua: READ_EPOCH });
     redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 4, lua: CHECK_REFRESH });
     redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 4, lua: ROTATE_REFRESH });
     redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
@@ -153,13 +155,12 @@ export class RedisRevocationStore implements RevocationStore {
     if (ttl === undefined) return;
     const epoch = Number(await this.call(() => this.redis.fastcoreNextEpoch(this.epochKey())));
     await this.call(() =>
-      this.redis.fastcoreMoveCutoff(this.key('usr', subject), cutoffMs, epoch, ttl),
+      this.redis.fastcoreMoveCutoff(this.key('cut', subject), cutoffMs, epoch, ttl),
     );
   }
 
   async sessionEpoch(): Promise<number> {
-    const value = await this.call(() => this.redis.get(this.epochKey()));
-    return value === null ? 0 : Number(value);
+    return Number(await this.call(() => this.redis.fastcoreReadEpoch(this.epochKey())));
   }
 
   isRevoked(token: TokenRevocationState): Promise<boolean> {
@@ -259,7 +260,7 @@ export class RedisRevocationStore implements RevocationStore {
     return [
       this.key('jti', token.jti),
       this.key('fam', token.familyId),
-      this.key('usr', token.subject),
+      this.key('cut', token.subject),
       this.key('gen', token.familyId),
     ];
   }
@@ -274,7 +275,7 @@ export class RedisRevocationStore implements RevocationStore {
   private async checkBatch(tokens: readonly TokenRevocationState[]): Promise<boolean[]> {
     const keys: string[] = [];
     for (const token of tokens) {
-      keys.push(this.key('jti', token.jti), this.key('usr', token.subject));
+      keys.push(this.key('jti', token.jti), this.key('cut', token.subject));
       if (token.familyId !== undefined) keys.push(this.key('fam', token.familyId));
     }
     const values = await this.call(() => this.redis.mget(keys));

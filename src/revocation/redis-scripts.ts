@@ -33,16 +33,25 @@ if currentTtl > ttl then ttl = currentTtl end
 redis.call('SET', KEYS[1], string.format('%d:%d', cutoffMs, epoch), 'PX', ttl)
 return 1`;
 
-/**
- * KEYS[1]: the session epoch key. Moves the epoch past every value read so far, and to at
- * least the server's time in ms, so that it keeps growing after a restart that lost it.
- * Returns the new epoch. The key never expires: there is one.
- */
-export const NEXT_EPOCH = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+/** The server's time in ms, in a script (`TIME` is seconds and microseconds). */
+const SERVER_MS = `
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local epoch = math.max(current + 1, now)
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)`;
+
+/**
+ * KEYS[1]: the session epoch key. The epoch a session starts with: at least the server's time
+ * in ms and every epoch handed out before (it is written back), so that it keeps growing
+ * however Redis' clock moves and even after the key was lost. The key never expires: there
+ * is one.
+ */
+export const READ_EPOCH = `${SERVER_MS}
+local epoch = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+redis.call('SET', KEYS[1], string.format('%d', epoch))
+return string.format('%d', epoch)`;
+
+/** KEYS[1]: the session epoch key. Moves the epoch past every value handed out; returns it. */
+export const NEXT_EPOCH = `${SERVER_MS}
+local epoch = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1, now + 1)
 redis.call('SET', KEYS[1], string.format('%d', epoch))
 return string.format('%d', epoch)`;
 
@@ -93,11 +102,8 @@ return standing`;
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
  */
-export const ROTATE_REFRESH = `
-local time = redis.call('TIME')
-if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > tonumber(ARGV[6]) then
-  return 'late'
-end
+export const ROTATE_REFRESH = `${SERVER_MS}
+if now > tonumber(ARGV[6]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
   redis.call('SET', KEYS[4], string.format('%d:%s', tonumber(ARGV[2]) + 1, ARGV[7]), 'PX', ARGV[5])

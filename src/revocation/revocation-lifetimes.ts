@@ -1,4 +1,5 @@
 import type { BaseAppSettings } from '../config/base-app-settings';
+import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
 import type { TokenClaims } from '../tokens/token-claims';
 
 /**
@@ -46,8 +47,18 @@ export class RevocationLifetimes {
     return Math.min(nowMs + 1000 + this.refreshMs + this.leewayMs, this.familyEnd(claims));
   }
 
-  /** Until when a token issued at or before `cutoffMs` could be presented. */
+  /**
+   * Until when a user cutoff must be kept: as long as any session it ended could still go on
+   * (its tokens may be signed after the cutoff, on a clock ahead, or while it lands), so the
+   * whole session lifetime after it, plus an access token's life, the leeway and the
+   * clock lead a token may have.
+   */
   cutoffEnd(cutoffMs: number): number {
-    return cutoffMs + this.longestTokenMs + this.leewayMs;
+    return (
+      cutoffMs +
+      Math.max(this.longestTokenMs, this.sessionSeconds * 1000 + this.accessMs) +
+      this.leewayMs +
+      MAX_CLOCK_AHEAD_MS
+    );
   }
 }

@@ -3,6 +3,7 @@ import {
   TokenExpiredError,
   WrongTokenTypeError,
 } from '../errors/security-errors';
+import { MAX_CLOCK_AHEAD_MS } from './clock-lead';
 import type { RefreshTokenClaims, TokenClaims, TokenType } from './token-claims';
 
 /** What the claims of a signature-checked token must satisfy. Built once from settings. */
@@ -84,7 +85,10 @@ export function assertNotExpired(exp: number, nowMs: number, policy: ClaimsPolic
   if (nowMs / 1000 >= exp + policy.leewaySeconds) throw new TokenExpiredError();
 }
 
-/** A session starts no later than its token, and no longer ago than a session lasts. */
+/**
+ * A session starts no later than its token (give or take another instance's clock lead),
+ * and no longer ago than a session lasts.
+ */
 function validateFamilyStart(
   claims: Record<string, unknown>,
   iatMs: number,
@@ -94,7 +98,7 @@ function validateFamilyStart(
   if (startedAtMs === undefined) throw new InvalidTokenError('claim_missing', 'fam_iat_ms');
   if (
     !Number.isSafeInteger(startedAtMs) ||
-    (startedAtMs as number) > iatMs ||
+    (startedAtMs as number) > iatMs + MAX_CLOCK_AHEAD_MS ||
     iatMs - (startedAtMs as number) > policy.maxSessionSeconds * 1000
   ) {
     throw new InvalidTokenError('claim_invalid', 'fam_iat_ms');
@@ -113,7 +117,9 @@ function validateFamilyExpiry(
 ): asserts claims is RefreshTokenClaims {
   const familyExp = numericDate(claims, 'fam_exp');
   if (!Number.isSafeInteger(familyExp)) throw new InvalidTokenError('claim_invalid', 'fam_exp');
-  if (exp > familyExp || familyExp - iat > policy.maxSessionSeconds) {
+  // The family's end counts from its start, which another instance's clock may put ahead.
+  const lead = Math.ceil(MAX_CLOCK_AHEAD_MS / 1000);
+  if (exp > familyExp || familyExp - iat > policy.maxSessionSeconds + lead) {
     throw new InvalidTokenError('lifetime', 'fam_exp');
   }
   const generation = claims['fam_gen'];

@@ -7,6 +7,7 @@ import { InvalidTokenError } from '../errors/security-errors';
 import type { JsonWebKeySet, JwtKeySet } from '../keys/jwt-key-set';
 import type { ClaimsPolicy } from './claims-validator';
 import { assertExpectedType, assertNotExpired, validateClaims } from './claims-validator';
+import { MAX_CLOCK_AHEAD_MS } from './clock-lead';
 import { deepFreeze } from './deep-freeze';
 import { VerifiedTokenCache } from './verified-token-cache';
 import { hasCompactJwsShape, isTokenSized } from './jws-shape';
@@ -14,9 +15,6 @@ import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims, TokenType } fr
 import type { TokenData } from './token-data';
 import { normalizeTokenData } from './token-data';
 import type { RefreshFamily, TokenPair } from './token-pair';
-
-/** How far ahead of ours another instance's clock may be, for a session it started. */
-const MAX_CLOCK_AHEAD_MS = 60_000;
 
 /** Options of `createAccessToken` and `createRefreshToken`. */
 export interface CreateTokenOptions {
@@ -49,11 +47,6 @@ export class TokenService {
   private readonly verified: VerifiedTokenCache;
   /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
-  /**
-   * The latest time this service has used (issued, started or cut off at): its times never
-   * go back, even when the clock is stepped back.
-   */
-  private latestMs = 0;
 
   constructor(
     settings: BaseAppSettings,
@@ -182,10 +175,13 @@ export class TokenService {
     return cutoffMs;
   }
 
-  /** The clock's time, never below a time this service used before nor below the floor. */
-  private now(atLeast = 0): number {
-    this.latestMs = Math.max(this.clock.now(), this.latestMs, this.issueFloorMs, atLeast);
-    return this.latestMs;
+  /**
+   * The clock's time, never below the floor. Not held above the clock otherwise: a token
+   * signed ahead of the clock would be "in the future" to its own instance. (Sessions are
+   * ordered by the store's epoch, not by these times.)
+   */
+  private now(): number {
+    return Math.max(this.clock.now(), this.issueFloorMs);
   }
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
@@ -200,11 +196,7 @@ export class TokenService {
   ): { token: string; iat: number; exp: number } {
     const { sub, claims } = normalizeTokenData(data);
     // `iat` is `iat_ms` in seconds, always: a verifier refuses a token where they differ.
-    // Never before its session started (another instance's clock may be ahead of ours).
-    if (family !== undefined && family.startedAtMs > this.clock.now() + MAX_CLOCK_AHEAD_MS) {
-      throw new TypeError('family.startedAtMs must not be in the future');
-    }
-    const issuedAtMs = this.now(family?.startedAtMs);
+    const issuedAtMs = this.now();
     const iat = Math.floor(issuedAtMs / 1000);
     let exp = iat + lifetime;
     const payload: Record<string, unknown> = { ...claims, sub, type, jti: randomUUID(), iat };
@@ -276,15 +268,17 @@ export class TokenService {
     if (family.epoch !== undefined && (!Number.isSafeInteger(family.epoch) || family.epoch < 0)) {
       throw new TypeError('family.epoch must be a non-negative integer');
     }
+    // A session started on another instance may be a little ahead of our clock.
     if (
       !Number.isSafeInteger(startedAtMs) ||
-      startedAtMs > issuedAtMs ||
+      startedAtMs > issuedAtMs + MAX_CLOCK_AHEAD_MS ||
       issuedAtMs - startedAtMs > sessionMs
     ) {
       throw new TypeError('family.startedAtMs must be an integer time within the session lifetime');
     }
     const iat = Math.floor(issuedAtMs / 1000);
-    if (expiresAt <= iat || expiresAt - iat > this.settings.refreshSessionLifetimeSeconds) {
+    const lead = Math.ceil(MAX_CLOCK_AHEAD_MS / 1000);
+    if (expiresAt <= iat || expiresAt - iat > this.settings.refreshSessionLifetimeSeconds + lead) {
       throw new TypeError('family.expiresAt must be in the future and within the session lifetime');
     }
   }
