@@ -174,7 +174,17 @@ export class LoginThrottle {
     // Taken before the call: the window cannot end later than this plus what is left of it,
     // however long the store took to answer.
     const sentAt = Date.now();
-    const result = await this.call(this.limiters[kind], (l) => l.penalty(key));
+    let result: RateLimiterRes;
+    try {
+      result = await this.call(this.limiters[kind], (l) => l.penalty(key));
+    } catch (error) {
+      // No answer in time, yet the store may have counted (a frozen Redis runs it later):
+      // take the point back behind it, so that a 503 counts as nothing.
+      if (error instanceof StoreUnavailableError) {
+        await this.call(this.limiters[kind], (l) => l.reward(key, 1)).catch(() => undefined);
+      }
+      throw error;
+    }
     if (result.consumedPoints > this.maxAttempts[kind]) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
