@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { StoreUnavailableError, TokenRevokedError } from '../../src/errors/security-errors';
+import {
+  CurrentPasswordError,
+  StoreUnavailableError,
+  TokenRevokedError,
+} from '../../src/errors/security-errors';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
 import { MemoryUsers } from '../helpers/memory-users';
 import { rejection } from '../helpers/rejection';
@@ -37,15 +41,17 @@ describe('a password change and a failing revocation store', () => {
     expect(await users.authenticateUser(user.email, 'old-password-1')).to.not.equal(null);
   });
 
-  it('the cutoff after the new hash fails: 503, yet no older session works, and the retry answers 204', async () => {
+  it('the cutoff after the new hash fails: 503, yet no older session works, and the new password is in force', async () => {
     const { f, users, user, thief, answer } = await changeWithFailingCutoff(2);
     expect(answer).to.be.instanceOf(StoreUnavailableError);
     expect(await rejection(f.revocation.verifyAccessToken(thief.access_token))).to.be.instanceOf(
       TokenRevokedError,
     );
     expect(await rejection(users.refresh(thief.refresh_token))).to.be.instanceOf(TokenRevokedError);
-    // The client retries the same change: done already, so it only ends the sessions again.
-    await users.changePassword(user, 'old-password-1', 'new-password-2');
+    // No oracle: a retry with the old password is a wrong current password (not a 204).
+    expect(
+      await rejection(users.changePassword(user, 'old-password-1', 'new-password-2')),
+    ).to.be.instanceOf(CurrentPasswordError);
     expect(await users.authenticateUser(user.email, 'new-password-2')).to.not.equal(null);
   });
 });

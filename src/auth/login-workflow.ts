@@ -18,6 +18,10 @@ import { KeyedSerializer } from './keyed-serializer';
 import type { LoginClient } from './login-client';
 import type { UserAdapter } from './user-adapter';
 
+/** How often, and how far apart, a password change's last cutoff is tried again. */
+const CUTOFF_RETRIES = 5;
+const CUTOFF_RETRY_MS = 1000;
+
 /** The services the login workflow works with, all built from one configuration. */
 export interface LoginWorkflowServices {
   hasher: PasswordHasher;
@@ -183,16 +187,8 @@ export class LoginWorkflow<User> {
         !matches &&
         hashAtStart !== hash &&
         (await hasher.verifyPassword(currentPassword, hashAtStart));
-      // The new password in force already: the retry of a change that stored its hash and
-      // then could not end the sessions (it answered 503).
-      const done = !matches && (await hasher.verifyPassword(newPassword, hash));
-      return { stored, hash, matches, lostRace, done };
+      return { stored, hash, matches, lostRace };
     });
-    if (checked.done) {
-      await attempt.succeeded();
-      await revocation.revokeAllUserTokens(userId);
-      return;
-    }
     if (checked.lostRace) {
       await attempt.abandoned();
       throw new CurrentPasswordError();
@@ -220,9 +216,26 @@ export class LoginWorkflow<User> {
       throw new CurrentPasswordError();
     }
     await attempt.succeeded();
-    // And after: sessions that started while the hash was being stored.
-    await revocation.revokeAllUserTokens(userId);
     audit.record({ type: 'password_changed', userId, address: client.address });
+    // And after: sessions that started while the hash was being stored. If the store fails
+    // now, the change answers 503 but the cutoff is tried again, a few times, by itself.
+    try {
+      await revocation.revokeAllUserTokens(userId);
+    } catch (error) {
+      void this.retryCutoff(userId, CUTOFF_RETRIES);
+      throw error;
+    }
+  }
+
+  /** Tries a user cutoff again after a pause, `left` more times; reports the last failure. */
+  private async retryCutoff(userId: string, left: number): Promise<void> {
+    await new Promise((next) => setTimeout(next, CUTOFF_RETRY_MS).unref());
+    try {
+      await this.services.revocation.revokeAllUserTokens(userId);
+    } catch (error) {
+      if (left > 1) return this.retryCutoff(userId, left - 1);
+      this.services.reportError('password_change_cutoff_failed', error);
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ export type ErrorReporter = (event: string, error: unknown) => void;
  * Names whose value is a secret: `password_confirmation`, `SECRET_KEY`, `x-api-key`, … The
  * parts around the word are bounded, so that a long message cannot make the match slow.
  */
-const SECRET_NAME = String.raw`[\w-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|session)[\w-]{0,40}`;
+const SECRET_NAME = String.raw`[\w-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|credential|session)[\w-]{0,100}`;
 
 /** A value after such a name: quoted (escaped quotes too), or a bare word. */
 const SECRET_VALUE = String.raw`(\\"(?:[^\\]|\\(?!"))*(?:\\")?|"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^\s,;&}\]]+)`;
@@ -29,7 +29,7 @@ const MASKS: readonly [RegExp, string][] = [
   // A cookie header's whole value.
   [/\b((?:set-)?cookie["']?\s*:\s*)[^\r\n]+/gi, '$1[masked]'],
   // The password of a URL's user info (`redis://user:secret@host`).
-  [/([a-z][a-z0-9+.-]{0,30}:\/\/[^:/\s@]{0,256}:)[^@\s/]{1,256}@/gi, '$1[masked]@'],
+  [/([a-z][a-z0-9+.-]{0,30}:\/\/[^:/\s@]{0,256}:)[^@\s/]{1,1024}@/gi, '$1[masked]@'],
   // The value after a secret-like name, as a JSON parser, a driver or an env dump quotes it.
   [new RegExp(String.raw`(${SECRET_NAME}\\?["']?\s*[:=]\s*)${SECRET_VALUE}`, 'gi'), '$1[masked]'],
 ];

@@ -47,6 +47,8 @@ export class TokenService {
   private readonly verified: VerifiedTokenCache;
   /** No token issued from now on has an `iat_ms` at or below this (see `takeRevocationCutoff`). */
   private issueFloorMs = 0;
+  /** The latest time handed out (a token's `iat_ms` or a session's start). */
+  private lastIssuedMs = 0;
 
   constructor(
     settings: BaseAppSettings,
@@ -170,8 +172,10 @@ export class TokenService {
    * millisecond, so that a per-user cutoff revokes exactly what came before it.
    */
   takeRevocationCutoff(): number {
-    const cutoffMs = this.now();
-    this.issueFloorMs = cutoffMs + 1;
+    // At or after every time handed out, yet not ahead of the clock by itself: cutoffs in a
+    // burst, with nothing signed between them, do not push the floor past the clock.
+    const cutoffMs = Math.max(this.clock.now(), this.lastIssuedMs);
+    this.issueFloorMs = Math.max(this.issueFloorMs, cutoffMs + 1);
     return cutoffMs;
   }
 
@@ -181,7 +185,8 @@ export class TokenService {
    * ordered by the store's epoch, not by these times.)
    */
   private now(): number {
-    return Math.max(this.clock.now(), this.issueFloorMs);
+    this.lastIssuedMs = Math.max(this.clock.now(), this.issueFloorMs);
+    return this.lastIssuedMs;
   }
 
   private sign(type: TokenType, data: TokenData, lifetime: number, family?: RefreshFamily): string {
