@@ -9,7 +9,7 @@ import { bearer, infrastructureHarness, sharedInfrastructure } from '../helpers/
 import type { SharedInfrastructure } from '../helpers/demo-harness';
 import {
   TEST_DATABASE_URL,
-  createSchema,
+  eachTestSchema,
   postgresAnswers,
   redisAnswers,
   requireServer,
@@ -92,23 +92,14 @@ describe('the demo’s PostgreSQL pool: a slow PostgreSQL is not flooded', funct
   });
 
   describe('the store, with the table locked by another client', () => {
-    let schema: Awaited<ReturnType<typeof createSchema>>;
-    let admin: Pool;
-    beforeEach(async () => {
-      schema = await createSchema();
-      admin = new Pool({ connectionString: schema.url });
-    });
-    afterEach(async () => {
-      await admin.end();
-      await schema.drop();
-    });
+    const db = eachTestSchema();
 
     it('PostgreSQL cancels each waiting statement: StoreUnavailableError, backends bounded and freed', async () => {
-      const { url, name } = named(schema.url);
+      const { url, name } = named(db.url);
       const pool = createUserPool(url, LIMITS);
       const store = new PgUserStore(pool);
       await store.count(); // the schema exists before the lock
-      const holder = await lockUsers(admin);
+      const holder = await lockUsers(db.pool);
       try {
         const lookups = Array.from({ length: 30 }, (_, i) =>
           rejection(store.findByEmail(`user${i}@example.com`)),

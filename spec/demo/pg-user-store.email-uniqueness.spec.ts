@@ -5,7 +5,7 @@ import { FIND_BY_EMAIL, LOWER_EMAIL_INDEX, PgUserStore } from '../../demo/users/
 import { infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
 import type { SharedInfrastructure } from '../helpers/demo-harness';
 import {
-  createSchema,
+  eachTestSchema,
   postgresAnswers,
   redisAnswers,
   requireServer,
@@ -32,39 +32,32 @@ async function lowerEmailIndex(pool: Pool): Promise<string | undefined> {
 }
 
 describe('PgUserStore: emails are unique whatever their case, in the schema', function () {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
-  let pool: Pool;
   before(async function () {
     await requireServer(this, 'PostgreSQL', postgresAnswers);
   });
-  beforeEach(async () => {
-    schema = await createSchema();
-    pool = new Pool({ connectionString: schema.url });
-  });
-  afterEach(async () => {
-    await pool.end();
-    await schema.drop();
-  });
+  const db = eachTestSchema();
 
   it('creates a unique index on lower(email), also on a table another tool made', async () => {
-    await pool.query(CONTRACT_TABLE);
-    await new PgUserStore(pool).count();
-    expect(await lowerEmailIndex(pool)).to.match(/^CREATE UNIQUE INDEX .* \(lower\(email\)\)$/);
+    await db.pool.query(CONTRACT_TABLE);
+    await new PgUserStore(db.pool).count();
+    expect(await lowerEmailIndex(db.pool)).to.match(/^CREATE UNIQUE INDEX .* \(lower\(email\)\)$/);
   });
 
   it('refuses bob@ when another tool wrote Bob@: a conflict, and one row', async () => {
-    await pool.query(CONTRACT_TABLE);
-    await pool.query(`INSERT INTO users (email, hashed_password) VALUES ('Bob@Example.com', 'h')`);
-    const store = new PgUserStore(pool);
+    await db.pool.query(CONTRACT_TABLE);
+    await db.pool.query(
+      `INSERT INTO users (email, hashed_password) VALUES ('Bob@Example.com', 'h')`,
+    );
+    const store = new PgUserStore(db.pool);
     expect(await store.create(newUser('bob@example.com'))).to.equal(undefined);
     expect(await store.count()).to.equal(1);
     expect((await store.findByEmail('bob@example.com'))?.email).to.equal('Bob@Example.com');
   });
 
   it('looks emails up through the index', async () => {
-    const store = new PgUserStore(pool);
+    const store = new PgUserStore(db.pool);
     for (let i = 0; i < 50; i++) await store.create(newUser(`user${i}@example.com`));
-    const client = await pool.connect();
+    const client = await db.pool.connect();
     try {
       // The table is small: forbid the sequential scan to see whether the index can serve.
       await client.query('SET enable_seqscan = off');
@@ -79,32 +72,32 @@ describe('PgUserStore: emails are unique whatever their case, in the schema', fu
 
   it('two instances creating the schema at once both start, without a collision reported', async () => {
     const collisions: string[] = [];
-    const stores = [1, 2, 3].map(() => new PgUserStore(pool, () => collisions.push('x')));
+    const stores = [1, 2, 3].map(() => new PgUserStore(db.pool, () => collisions.push('x')));
     expect(await Promise.all(stores.map((store) => store.count()))).to.deep.equal([0, 0, 0]);
     expect(collisions).to.deep.equal([]);
-    expect(await lowerEmailIndex(pool)).to.be.a('string');
+    expect(await lowerEmailIndex(db.pool)).to.be.a('string');
   });
 
   describe('rows that already differ only in case (the index cannot be created)', () => {
     beforeEach(async () => {
-      await pool.query(CONTRACT_TABLE);
-      await pool.query(
+      await db.pool.query(CONTRACT_TABLE);
+      await db.pool.query(
         `INSERT INTO users (email, hashed_password) VALUES ('Bob@Example.com', 'h1'), ('bob@example.com', 'h2')`,
       );
     });
 
     it('the store starts and says so once; the oldest row wins every lookup', async () => {
       const collisions: string[] = [];
-      const store = new PgUserStore(pool, () => collisions.push('collision'));
+      const store = new PgUserStore(db.pool, () => collisions.push('collision'));
       for (let i = 0; i < 5; i++) {
         expect((await store.findByEmail('bob@example.com'))?.hashed_password).to.equal('h1');
       }
       expect(collisions).to.deep.equal(['collision']);
-      expect(await lowerEmailIndex(pool)).to.equal(undefined);
+      expect(await lowerEmailIndex(db.pool)).to.equal(undefined);
     });
 
     it('registration still refuses any email matching a row whatever its case', async () => {
-      const store = new PgUserStore(pool);
+      const store = new PgUserStore(db.pool);
       expect(await store.create(newUser('bob@example.com'))).to.equal(undefined);
       expect(await store.create(newUser('BOB@example.com'))).to.equal(undefined);
       expect((await store.create(newUser('carol@example.com')))?.email).to.equal(

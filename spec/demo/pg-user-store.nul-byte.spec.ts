@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { Pool } from 'pg';
 import { InvalidRequestError } from '../../src';
 import { PgUserStore } from '../../demo/users/pg-user-store';
 import { infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
 import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
 import {
-  createSchema,
+  eachTestSchema,
   postgresAnswers,
   redisAnswers,
   requireServer,
@@ -19,19 +18,10 @@ describe('PgUserStore: a NUL byte (which PostgreSQL text cannot hold) is no data
   });
 
   describe('the store', () => {
-    let schema: Awaited<ReturnType<typeof createSchema>>;
-    let pool: Pool;
-    beforeEach(async () => {
-      schema = await createSchema();
-      pool = new Pool({ connectionString: schema.url });
-    });
-    afterEach(async () => {
-      await pool.end();
-      await schema.drop();
-    });
+    const db = eachTestSchema();
 
     it('finds no user for an email with a NUL byte', async () => {
-      const store = new PgUserStore(pool);
+      const store = new PgUserStore(db.pool);
       await store.create({
         email: 'a@example.com',
         hashed_password: 'h',
@@ -44,7 +34,7 @@ describe('PgUserStore: a NUL byte (which PostgreSQL text cannot hold) is no data
 
     it('refuses to create one with InvalidRequestError (400), not a driver error', async () => {
       const error = await rejection(
-        new PgUserStore(pool).create({
+        new PgUserStore(db.pool).create({
           email: 'a\u0000@example.com',
           hashed_password: 'h',
           roles: [],

@@ -12,7 +12,7 @@ import {
 import type { SharedInfrastructure } from '../helpers/demo-harness';
 import { freePort } from '../helpers/private-redis';
 import {
-  createSchema,
+  eachTestSchema,
   postgresAnswers,
   redisAnswers,
   requireServer,
@@ -26,21 +26,12 @@ describe('PgUserStore and the demo on PostgreSQL', function () {
   });
 
   describe('the users table', () => {
-    let schema: Awaited<ReturnType<typeof createSchema>>;
-    let pool: Pool;
-    beforeEach(async () => {
-      schema = await createSchema();
-      pool = new Pool({ connectionString: schema.url });
-    });
-    afterEach(async () => {
-      await pool.end();
-      await schema.drop();
-    });
+    const db = eachTestSchema();
 
     it("is created if missing, with the contract's columns, and again without error", async () => {
-      await new PgUserStore(pool).count();
-      await new PgUserStore(pool).count();
-      const columns = await pool.query<{ column_name: string; data_type: string }>(
+      await new PgUserStore(db.pool).count();
+      await new PgUserStore(db.pool).count();
+      const columns = await db.pool.query<{ column_name: string; data_type: string }>(
         `SELECT column_name, data_type FROM information_schema.columns
          WHERE table_schema = current_schema() AND table_name = 'users' ORDER BY ordinal_position`,
       );
@@ -54,7 +45,7 @@ describe('PgUserStore and the demo on PostgreSQL', function () {
     });
 
     it('refuses a second user with the same email', async () => {
-      const store = new PgUserStore(pool);
+      const store = new PgUserStore(db.pool);
       const user = {
         email: 'a@example.com',
         hashed_password: 'h',

@@ -92,3 +92,29 @@ export async function createSchema(): Promise<{ url: string; drop: () => Promise
     },
   };
 }
+
+/** In a `describe`: a schema and a pool on it, of each test's own, ended and dropped after it. */
+export function eachTestSchema(): { readonly pool: Pool; readonly url: string } {
+  let schema: Awaited<ReturnType<typeof createSchema>> | undefined;
+  let pool: Pool | undefined;
+  beforeEach(async () => {
+    schema = await createSchema();
+    pool = new Pool({ connectionString: schema.url });
+  });
+  afterEach(async () => {
+    await pool?.end();
+    await schema?.drop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('eachTestSchema is used outside a test');
+    return value;
+  };
+  return {
+    get pool() {
+      return ready(pool);
+    },
+    get url() {
+      return ready(schema).url;
+    },
+  };
+}
