@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { Redis } from 'ioredis';
 import { connectRedis } from './real-servers';
 
 /** A port nobody listens on now. */
@@ -95,4 +96,17 @@ export class PrivateRedis {
     // Let the command reach the server before the caller measures.
     await new Promise((next) => setTimeout(next, 50));
   }
+}
+
+/** Bounded wait until a client of a (resumed or restarted) Redis answers again. */
+export async function untilAnswering(redis: Redis): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    try {
+      await redis.ping();
+      return;
+    } catch {
+      await new Promise((next) => setTimeout(next, 50));
+    }
+  }
+  throw new Error('Redis did not answer again');
 }

@@ -8,7 +8,7 @@ import { createRedisClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import { MemoryUsers } from '../helpers/memory-users';
 import type { TestUser } from '../helpers/memory-users';
-import { PrivateRedis } from '../helpers/private-redis';
+import { PrivateRedis, untilAnswering } from '../helpers/private-redis';
 import { rejection } from '../helpers/rejection';
 import { createSecurityFixture } from '../helpers/security-fixture';
 
@@ -56,7 +56,7 @@ describe('a refresh answered 503 has rotated nothing', () => {
     before(async () => {
       server = await PrivateRedis.start();
       redis = createRedisClient(server.url, { commandTimeout: 300 });
-      await waitForRedis(redis);
+      await untilAnswering(redis);
     });
     after(async () => {
       server?.resume();
@@ -84,7 +84,7 @@ describe('a refresh answered 503 has rotated nothing', () => {
         server.resume();
         expect(refused).to.be.instanceOf(StoreUnavailableError);
         // The rotation sent before the freeze has run by the time Redis answers this.
-        await waitForRedis(redis);
+        await untilAnswering(redis);
         pair = await users.refresh(pair.refresh_token);
         expect(await f.revocation.verifyAccessToken(pair.access_token)).to.have.property('sub');
       }
@@ -98,7 +98,7 @@ describe('our event loop stalled past the command timeout while Redis did the ro
     const server = await PrivateRedis.start();
     const redis = createRedisClient(server.url, { commandTimeout: 200 });
     try {
-      await waitForRedis(redis);
+      await untilAnswering(redis);
       // The deadline is generous here: the rotation itself runs in time.
       const users = new MemoryUsers();
       const f = createSecurityFixture(
@@ -140,16 +140,3 @@ describe('our event loop stalled past the command timeout while Redis did the ro
     }
   });
 });
-
-/** Bounded wait until a resumed Redis answers again (the client may have to reconnect). */
-async function waitForRedis(redis: Redis): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    try {
-      await redis.ping();
-      return;
-    } catch {
-      await new Promise((next) => setTimeout(next, 50));
-    }
-  }
-  throw new Error('Redis did not answer again');
-}

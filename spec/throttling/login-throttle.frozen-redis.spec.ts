@@ -8,22 +8,9 @@ import { createRedisClient } from '../../src/revocation/redis-client';
 import { redisLoginLimiters } from '../../src/throttling/login-limiters';
 import { LoginThrottle } from '../../src/throttling/login-throttle';
 import { ThrottleKeys } from '../../src/throttling/throttle-keys';
-import { PrivateRedis } from '../helpers/private-redis';
+import { PrivateRedis, untilAnswering } from '../helpers/private-redis';
 import { rejection } from '../helpers/rejection';
 import { testEnvironment } from '../helpers/test-environment';
-
-/** Bounded wait until a resumed Redis answers again. */
-async function answering(redis: Redis): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    try {
-      await redis.ping();
-      return;
-    } catch {
-      await new Promise((next) => setTimeout(next, 50));
-    }
-  }
-  throw new Error('Redis did not answer again');
-}
 
 /**
  * Item 10 under a frozen Redis (second review): a login attempt answered 503 because Redis
@@ -35,7 +22,7 @@ describe('a login attempt answered 503 while Redis was frozen counts as nothing'
   before(async () => {
     server = await PrivateRedis.start();
     redis = createRedisClient(server.url, { commandTimeout: 200 });
-    await answering(redis);
+    await untilAnswering(redis);
   });
   after(async () => {
     server?.resume();
@@ -58,7 +45,7 @@ describe('a login attempt answered 503 while Redis was frozen counts as nothing'
     const refused = await rejection(throttle.begin(attempt));
     server.resume();
     expect(refused).to.be.instanceOf(StoreUnavailableError);
-    await answering(redis);
+    await untilAnswering(redis);
     for (let i = 0; i < 5; i += 1) await (await throttle.begin(attempt)).failed();
     // The sixth is the first past the limit: the frozen attempt was not counted.
     expect(await rejection(throttle.begin(attempt))).to.have.property(
