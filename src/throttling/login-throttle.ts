@@ -96,9 +96,9 @@ export class LoginThrottle {
    */
   async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
     const counted: CountedPoint[] = [];
-    const known = this.knownKeyOf(attempt);
+    const { counters, known } = this.keysOf(attempt);
     try {
-      for (const [kind, key] of this.keysOf(attempt)) {
+      for (const [kind, key] of counters) {
         // An address the account logged in from is not held by the account-wide lock (and
         // adds nothing to it): strangers elsewhere cannot lock the owner out there. Its pair
         // and address counters still hold.
@@ -136,26 +136,28 @@ export class LoginThrottle {
     };
   }
 
-  /** The counters an attempt is counted on, address first; no address, no address counter. */
-  private keysOf(attempt: LoginAttempt): [LoginCounter, string][] {
+  /**
+   * The counters an attempt is counted on, address first (no address, no address counter),
+   * and the key of the account's mark for the address (none without an address).
+   */
+  private keysOf(attempt: LoginAttempt): {
+    counters: [LoginCounter, string][];
+    known: string | undefined;
+  } {
     const name = attempt.username.trim().toLowerCase();
     const address = attempt.address ? throttlingAddress(attempt.address) : undefined;
-    const keys: [LoginCounter, string][] = [];
-    if (address !== undefined) keys.push(['address', this.keys.of('address', address)]);
-    keys.push(['account', this.keys.of('account', name)]);
-    keys.push([
+    const counters: [LoginCounter, string][] = [];
+    if (address !== undefined) counters.push(['address', this.keys.of('address', address)]);
+    counters.push(['account', this.keys.of('account', name)]);
+    counters.push([
       'accountAddress',
       this.keys.of('account_address', JSON.stringify([name, address ?? null])),
     ]);
-    return keys;
-  }
-
-  /** The key of the account's mark for the attempt's address; none without an address. */
-  private knownKeyOf(attempt: LoginAttempt): string | undefined {
-    if (this.limiters.knownAddress === undefined || !attempt.address) return undefined;
-    const name = attempt.username.trim().toLowerCase();
-    const address = throttlingAddress(attempt.address);
-    return this.keys.of('known_address', JSON.stringify([name, address]));
+    const known =
+      address === undefined || this.limiters.knownAddress === undefined
+        ? undefined
+        : this.keys.of('known_address', JSON.stringify([name, address]));
+    return { counters, known };
   }
 
   private async isKnown(key: string): Promise<boolean> {
