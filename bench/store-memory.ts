@@ -74,10 +74,19 @@ async function rotations(count: number): Promise<SessionMemory> {
   const clock = { ms: Date.now() };
   await rotate(new MemoryRevocationStore({ now: () => clock.ms }), clock, 10_000); // warm-up
   const store = new MemoryRevocationStore({ now: () => clock.ms });
+  return measured(store, count, () => rotate(store, clock, count));
+}
+
+/** Heap and entries of `store` before and after `run` (`count` operations), and time each. */
+async function measured(
+  store: MemoryRevocationStore,
+  count: number,
+  run: () => Promise<void>,
+): Promise<SessionMemory> {
   const heapBefore = heapMb();
   const entriesBefore = store.size;
   const started = process.hrtime.bigint();
-  await rotate(store, clock, count);
+  await run();
   const elapsed = Number(process.hrtime.bigint() - started) / 1000;
   return {
     heapBefore,
@@ -98,18 +107,7 @@ async function refreshes(count: number): Promise<SessionMemory> {
   await session(createSecurity({ settings }), 2_000); // warm-up
   const security = createSecurity({ settings });
   const store = security.revocationStore as MemoryRevocationStore;
-  const heapBefore = heapMb();
-  const entriesBefore = store.size;
-  const started = process.hrtime.bigint();
-  await session(security, count);
-  const elapsed = Number(process.hrtime.bigint() - started) / 1000;
-  return {
-    heapBefore,
-    entriesBefore,
-    heapAfter: heapMb(),
-    entriesAfter: store.size,
-    usEach: elapsed / count,
-  };
+  return measured(store, count, () => session(security, count));
 }
 
 async function main(): Promise<void> {
