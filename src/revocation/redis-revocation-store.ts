@@ -235,10 +235,9 @@ export class RedisRevocationStore implements RevocationStore {
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
   private async undoRotation(token: RefreshTokenState, attempt: string): Promise<void> {
-    const [, , , generationKey] = this.refreshKeys(token);
     await this.redis
       .fastcoreUndoRotation(
-        generationKey,
+        this.key('gen', token.familyId),
         `${token.generation + 1}:${attempt}`,
         String(token.generation),
       )
