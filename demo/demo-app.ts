@@ -69,7 +69,13 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   const settings = new DemoSettings(options.env ?? process.env);
   const clock = options.clock ?? systemClock;
   const closers: (() => Promise<unknown>)[] = [];
-  const security: SecurityOptions = { settings, clock, accessPolicy: demoAccessPolicy() };
+  const security: SecurityOptions = {
+    settings,
+    clock,
+    accessPolicy: demoAccessPolicy(),
+    // The bearer header for API clients, the cookies for the page at /app/.
+    transports: ['bearer', 'cookie'],
+  };
 
   if (settings.REDIS_URL !== undefined) {
     const redis = createRedisClient(settings.REDIS_URL, {

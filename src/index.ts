@@ -51,6 +51,23 @@ export { securityErrorLayer } from './koa/error-layer';
 export type { ErrorLayerOptions } from './koa/error-layer';
 export { CurrentPrincipal } from './koa/current-principal';
 
+// The auth routes, and the transports a token may travel by
+export { authRoutes } from './routes/auth-routes';
+export type { AuthRoutesController, AuthRoutesOptions } from './routes/auth-routes';
+export {
+  LoginBody,
+  LogoutBody,
+  PasswordChangeBody,
+  RefreshBody,
+  RegisterBody,
+} from './routes/auth-bodies';
+export { AUTH_ENDPOINTS } from './container/injection-tokens';
+export type { AuthEndpoints } from './routes/auth-endpoints';
+export type { TokenTransport } from './transport/token-transport';
+export type { CookieSessionAnswer } from './transport/cookie-session';
+export { CSRF_HEADER } from './transport/csrf-guard';
+export type { CookieSameSite, CookieSettings } from './config/cookie-settings';
+
 // The HTTP server: timeouts for slow clients, JSON answers to what Node refuses itself
 export { hardenHttpServer } from './http/harden-http-server';
 export type { HttpServerLimits } from './http/harden-http-server';
@@ -90,6 +107,8 @@ export type { RedisLimiterClient } from './throttling/login-limiters';
 export {
   AuthenticationRequiredError,
   ConfigurationError,
+  AlreadyRegisteredError,
+  CsrfError,
   CurrentPasswordError,
   ForbiddenError,
   InvalidCredentialsError,

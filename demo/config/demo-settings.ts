@@ -24,14 +24,30 @@ export class DemoSettings extends BaseAppSettings {
   constructor(env: Environment = process.env) {
     const hmac = isHmacAlgorithm(env['JWT_ALGORITHM']?.trim() || 'HS256');
     const ephemeralKey = hmac && env['NODE_ENV']?.trim() !== 'production' && !env['SECRET_KEY'];
-    super(env, ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {});
-    this.ephemeralKey = ephemeralKey;
     const read = new EnvReader(env);
-    this.PORT = read.integer('PORT', 3000, { min: 0, max: 65535 });
-    this.HOST = read.optionalString('HOST') ?? '127.0.0.1';
+    const port = read.integer('PORT', 3000, { min: 0, max: 65535 });
+    const host = read.optionalString('HOST') ?? '127.0.0.1';
+    super(env, {
+      ...(ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {}),
+      // The page at /app/ is served by the demo itself.
+      ALLOWED_ORIGINS: ownOrigin(host, port),
+    });
+    this.ephemeralKey = ephemeralKey;
+    this.PORT = port;
+    this.HOST = host;
     this.REDIS_URL = readUrl(read, 'REDIS_URL', ['redis:', 'rediss:']);
     this.REDIS_KEY_PREFIX = read.optionalString('REDIS_KEY_PREFIX') ?? 'fastcore:';
     this.DATABASE_URL = readUrl(read, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  }
+}
+
+/** `http://HOST:PORT`, as a browser writes it in `Origin` (an IPv6 host in brackets). */
+function ownOrigin(host: string, port: number): string {
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  try {
+    return new URL(`http://${name}:${port}`).origin;
+  } catch {
+    throw new ConfigurationError('HOST', 'must be a host name or an IP address');
   }
 }
 

@@ -11,7 +11,11 @@ const ERROR_RESPONSE = {
 };
 
 /** Operations whose body may also be the OAuth2 form (RFC 6749 §4.3.2, §6). */
-const FORM_OPERATIONS = new Set(['AuthController.login', 'AuthController.refresh']);
+const FORM_OPERATIONS = new Set([
+  'AuthRoutes.login',
+  'AuthRoutes.refresh',
+  'CookieAuthRoutes.login',
+]);
 
 /**
  * The OpenAPI 3 document of the given controllers, with the bearer and OAuth2 password

@@ -1,5 +1,6 @@
 import { BaseUserAuthentication } from '../../src';
-import type { DemoUser } from './demo-user';
+import type { DemoUser, PublicUser } from './demo-user';
+import { toPublicUser } from './demo-user';
 import type { UserStore } from './user-store';
 
 /** The demo's user lookup over a `UserStore`: emails are case-insensitive. */
@@ -47,17 +48,33 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     return this.store.replacePasswordHash(user.id, expected, hash);
   }
 
+  /** The contract's user: `{"id","email","roles","is_active"}`, never the hash. */
+  override publicUser(user: DemoUser): PublicUser {
+    return toPublicUser(user);
+  }
+
   /**
-   * Creates a user with the `user` role (roles never come from a request).
+   * Registration (`POST /auth/register`): a user with the `user` role (roles never come
+   * from a request); `undefined` when the email is taken.
+   */
+  override createUser(email: string, hashedPassword: string): Promise<DemoUser | undefined> {
+    return this.create(email, hashedPassword, ['user']);
+  }
+
+  /**
+   * Creates a user with a password and roles (the demo users).
    * @returns the user, or `undefined` when the email is taken.
    * @throws PasswordPolicyError for a password the policy refuses.
    */
-  async register(
+  async register(email: string, password: string, roles: string[]): Promise<DemoUser | undefined> {
+    return this.create(email, await this.hashPassword(password), roles);
+  }
+
+  private create(
     email: string,
-    password: string,
-    roles: string[] = ['user'],
+    hashed_password: string,
+    roles: string[],
   ): Promise<DemoUser | undefined> {
-    const hashed_password = await this.hashPassword(password);
     return this.store.create({
       email: email.trim().toLowerCase(),
       hashed_password,

@@ -13,7 +13,7 @@ const refusal = (config: AccessPolicyConfig): ConfigurationError =>
   configurationErrorOf(() => new AccessPolicy(config));
 
 function principal(sub: string, roles: string[]): Principal {
-  return { user: { id: sub }, claims: { sub } as AccessTokenClaims, roles };
+  return { user: { id: sub }, claims: { sub } as AccessTokenClaims, roles, transport: 'bearer' };
 }
 
 describe('AccessPolicy', () => {

@@ -35,7 +35,7 @@ describe('concurrent password changes on two instances over one PostgreSQL', fun
       return users;
     });
     const [a, b] = instances as [DemoUserAuthentication, DemoUserAuthentication];
-    const created = await a.register('race@example.com', 'password-start');
+    const created = await a.register('race@example.com', 'password-start', ['user']);
     expect(created).to.not.equal(undefined);
     let current = 'password-start';
     for (let trial = 0; trial < TRIALS; trial += 1) {

@@ -12,7 +12,8 @@ export type SecurityEvent =
   | LoggedOut
   | LoggedOutEverywhere
   | PasswordChanged
-  | AccessDenied;
+  | AccessDenied
+  | CsrfRefused;
 
 interface EventBase {
   time: Date;
@@ -89,6 +90,17 @@ export interface AccessDenied extends EventBase {
   jti?: string | undefined;
   /** The request path, without its query string. */
   path?: string | undefined;
+}
+
+export interface CsrfRefused extends EventBase {
+  type: 'csrf_failed';
+  reason: 'origin_missing' | 'origin_not_allowed' | 'token_missing' | 'token_mismatch';
+  /** Known when the request carried a valid session. */
+  userId?: string | undefined;
+  familyId?: string | undefined;
+  method: string;
+  /** The request path, without its query string. */
+  path: string;
 }
 
 /** An event before the audit trail stamps its time. */

@@ -132,6 +132,27 @@ export abstract class BaseUserAuthentication<User>
     return user !== null && user !== undefined && this.isActive(user) ? user : null;
   }
 
+  /**
+   * What the auth routes answer for a user (the registration's 201): the id, the login name
+   * and the roles by default. Override it to choose the fields; never put the hash in it.
+   */
+  publicUser(user: User): object {
+    return {
+      id: this.getUserId(user),
+      username: this.getUsername(user),
+      roles: [...this.getRoles(user)],
+    };
+  }
+
+  /**
+   * Registration, for the auth routes' `POST /auth/register` (`authRoutes({ registration:
+   * true })`): stores a new user with the given bcrypt hash (made at the configured cost by
+   * the workflow, after the password policy and the registration throttle) and returns it,
+   * or `undefined` when the name is taken (409). Not implemented by default: implement it to
+   * offer registration. Roles never come from the request: give new users your default.
+   */
+  createUser?(username: string, hashedPassword: string): Promise<User | undefined>;
+
   /** Claims of the user's tokens: subject and roles. Override to add claims. */
   tokenData(user: User): TokenData {
     return { sub: this.getUserId(user), roles: [...this.getRoles(user)] };
@@ -200,6 +221,20 @@ export abstract class BaseUserAuthentication<User>
     client: LoginClient = {},
   ): Promise<void> {
     return this.workflow().changePassword(user, currentPassword, newPassword, client);
+  }
+
+  /**
+   * Registers a user through `createUser`, under the registration throttle.
+   * @returns the user, or `undefined` when the name is taken.
+   * @throws TooManyAttemptsError past `REGISTER_MAX_PER_ADDRESS`; PasswordPolicyError;
+   *   ConfigurationError when `createUser` is not implemented.
+   */
+  async registerUser(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<User | undefined> {
+    return this.workflow().register(username, password, client);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { AuditTrail } from '../audit/audit-trail';
 import {
+  ConfigurationError,
   CurrentPasswordError,
   InvalidCredentialsError,
   InvalidTokenError,
@@ -133,6 +134,32 @@ export class LoginWorkflow<User> {
       throw error;
     }
     if (refresh.sub === access.sub) await revocation.revokeClaims(refresh);
+  }
+
+  /**
+   * Registration through the adapter's `createUser`: counted by the registration throttle
+   * before the password is hashed; an error of `createUser` (a store down) gives the count back.
+   */
+  async register(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<User | undefined> {
+    const createUser = this.users.createUser?.bind(this.users);
+    if (createUser === undefined) {
+      throw new ConfigurationError(
+        'createUser',
+        'is not implemented by the user authentication: registration needs it',
+      );
+    }
+    return this.services.registrationThrottle.run(client, async () =>
+      createUser(username, await this.services.hasher.getPasswordHash(password)),
+    );
+  }
+
+  /** Whether the adapter can create users (registration). */
+  get canRegister(): boolean {
+    return typeof this.users.createUser === 'function';
   }
 
   async logoutAll(user: User, client: LoginClient = {}): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AccessTokenClaims } from '../tokens/token-claims';
+import type { TokenTransport } from '../transport/token-transport';
 
 /** Who made a request: the verified token and the user it names, with that user's roles. */
 export interface Principal<User = unknown> {
@@ -10,4 +11,6 @@ export interface Principal<User = unknown> {
   claims: AccessTokenClaims;
   /** The user's current roles (not those frozen in the token, when users are looked up). */
   roles: readonly string[];
+  /** How the token came: the `Authorization` header or the cookie transport. */
+  transport: TokenTransport;
 }

@@ -33,4 +33,11 @@ export interface UserAdapter<User> {
   getActiveUserById(id: string): Promise<User | null>;
   /** Claims of the user's tokens: subject and roles, and whatever the application adds. */
   tokenData(user: User): TokenData;
+  /** What the auth routes answer for a user (registration): never a hash. */
+  publicUser(user: User): object;
+  /**
+   * Creates a user with a bcrypt hash made by the workflow; `undefined` when the name is
+   * taken. Optional: without it there is no registration.
+   */
+  createUser?(username: string, hashedPassword: string): Promise<User | undefined>;
 }

@@ -13,9 +13,11 @@ import {
 } from './jwt-algorithms';
 import { isPlaceholderKey } from './placeholder-keys';
 import { readOrderedIntegers } from './ordered-integers';
+import type { CookieSettings, CookieSettingsDefaults } from './cookie-settings';
+import { readCookieSettings } from './cookie-settings';
 
 /** Code-level defaults an application may set; the environment still wins. */
-export interface SettingsDefaults extends AsymmetricKeyTexts {
+export interface SettingsDefaults extends AsymmetricKeyTexts, CookieSettingsDefaults {
   SECRET_KEY?: string;
   JWT_ALGORITHM?: string;
   ACCESS_TOKEN_EXPIRE_MINUTES?: number;
@@ -138,6 +140,14 @@ export class BaseAppSettings {
    * the cache off.
    */
   readonly VERIFIED_TOKEN_CACHE_SIZE: number;
+  /**
+   * The cookie transport's settings, used when the application enables it (`transports`):
+   * `ALLOWED_ORIGINS` (comma-separated origins of the pages that may use the cookies;
+   * required then), `COOKIE_SAMESITE` (`lax` or `strict`, default `lax`),
+   * `COOKIE_NAME_PREFIX` (default `fastcore`), `COOKIE_SECURE` (default `true`; `false`, for
+   * browsers that refuse Secure cookies on http://localhost, is refused in production).
+   */
+  readonly cookies: CookieSettings;
 
   constructor(env: Environment = process.env, defaults: SettingsDefaults = {}) {
     const read = new EnvReader(env);
@@ -243,6 +253,7 @@ export class BaseAppSettings {
       defaults.VERIFIED_TOKEN_CACHE_SIZE ?? 10_000,
       CACHE_ENTRIES,
     );
+    this.cookies = readCookieSettings(read, defaults, this.isProduction);
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');
     this.JWT_AUDIENCE = read.optionalString('JWT_AUDIENCE');
   }

@@ -4,6 +4,7 @@ import type { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
+import type { AuthEndpoints } from '../routes/auth-endpoints';
 import type { LoginLimiters } from '../throttling/login-limiters';
 
 /*
@@ -33,3 +34,6 @@ export const LOGIN_LIMITERS = new Token<LoginLimiters>('fastcore.security.login-
 
 /** The role hierarchy and permissions `@Authorized(...)` is checked against (default: flat roles). */
 export const ACCESS_POLICY = new Token<AccessPolicy>('fastcore.security.access-policy');
+
+/** What the auth routes (`authRoutes`) do, over the configured login workflow. */
+export const AUTH_ENDPOINTS = new Token<AuthEndpoints>('fastcore.security.auth-endpoints');

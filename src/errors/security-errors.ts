@@ -130,6 +130,14 @@ export class ConfigurationError extends SecurityError {
   }
 }
 
+/** A registration for a name that is taken (409 `conflict`). */
+export class AlreadyRegisteredError extends SecurityError {
+  readonly code = 'ERR_ALREADY_REGISTERED';
+  constructor() {
+    super('The user already exists.');
+  }
+}
+
 /** Too many failed logins for an account or a client address: locked for a while. */
 export class TooManyAttemptsError extends SecurityError {
   readonly code = 'ERR_TOO_MANY_ATTEMPTS';
@@ -160,3 +168,20 @@ export class ServerBusyError extends SecurityError {
     super('The server is busy.');
   }
 }
+
+/**
+ * A state-changing request authenticated by cookie (or a cookie login) that did not come
+ * from an allowed origin, or did not carry the session's CSRF token: answered 403
+ * `csrf_failed`, and nothing changes.
+ */
+export class CsrfError extends SecurityError {
+  readonly code = 'ERR_CSRF';
+  /** @param reason which check failed, for logs and the audit trail; never shown to clients. */
+  constructor(readonly reason: CsrfFailure) {
+    super('The request failed the cross-site request forgery check.');
+  }
+}
+
+/** Why a CSRF check failed. */
+export type CsrfFailure =
+  'origin_missing' | 'origin_not_allowed' | 'token_missing' | 'token_mismatch';

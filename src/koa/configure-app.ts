@@ -5,7 +5,8 @@ import type { RoutingControllersOptions } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { SecurityOptions } from '../security/security-options';
-import { configureSecurity } from '../security/configure-security';
+import { configureSecurity, securityOf } from '../security/configure-security';
+import { assertAuthRoutesServed } from '../routes/auth-routes-requirements';
 import { assertServiceControllers, leaveRequestContainer } from './controller-container';
 import type { SecureServerOptions } from './routing-controllers-options';
 import { routingControllersOptions } from './routing-controllers-options';
@@ -40,6 +41,7 @@ export function configureApp(app: Koa, options: ConfigureAppOptions): Koa {
   const container = options.container ?? Container.of();
   assertServiceControllers(options.controllers);
   configureSecurity(options, container);
+  assertAuthRoutesServed(options.controllers, () => securityOf(container).authEndpoints);
   const secured = routingControllersOptions(app, { ...options, container });
   // Our router instance: without it routing-controllers uses its own nested @koa/router.
   // 'specificity': of the routes a path matches, only the one with the fewest parameters runs

@@ -6,6 +6,7 @@ import { bindUserAuthentication } from '../auth/base-user-authentication';
 import type { LoginWorkflow } from '../auth/login-workflow';
 import {
   ACCESS_POLICY,
+  AUTH_ENDPOINTS,
   LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
@@ -42,7 +43,7 @@ class ContainerSecurity implements LoginWorkflowSource {
     this.configured = true;
     for (const name of SECURITY_OPTION_NAMES) {
       const value = options[name];
-      if (value === undefined || value === this.options[name]) continue;
+      if (value === undefined || sameOption(value, this.options[name])) continue;
       if (this.options[name] !== undefined) {
         throw new ConfigurationError(
           name,
@@ -88,6 +89,17 @@ class ContainerSecurity implements LoginWorkflowSource {
   }
 }
 
+/** The same value, or (for `transports`) the same list. */
+function sameOption(value: unknown, current: unknown): boolean {
+  if (value === current) return true;
+  return (
+    Array.isArray(value) &&
+    Array.isArray(current) &&
+    value.length === current.length &&
+    value.every((item, index) => item === current[index])
+  );
+}
+
 const CONTAINER_SECURITY = new Token<ContainerSecurity>('fastcore.security.container-security');
 
 /** Whether a container other than the global one was configured in this process. */
@@ -109,7 +121,15 @@ const REGISTERED: readonly [unknown, (security: Security) => unknown][] = [
   [LoginThrottle, (s) => s.throttle],
   [RegistrationThrottle, (s) => s.registrationThrottle],
   [RequestAuthentication, (s) => s.requestAuthentication],
+  [AUTH_ENDPOINTS, (s) => s.authEndpoints ?? missingUserAuthentication()],
 ];
+
+function missingUserAuthentication(): never {
+  throw new ConfigurationError(
+    'userAuthentication',
+    'is required by the auth routes (authRoutes): give your BaseUserAuthentication subclass',
+  );
+}
 
 function stateOf(container: ContainerInstance): ContainerSecurity {
   // `has` looks in this container only: a scoped container never borrows the global one's.

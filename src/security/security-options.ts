@@ -5,6 +5,7 @@ import type { BaseAppSettings } from '../config/base-app-settings';
 import type { ErrorReporter } from '../logging/error-reporter';
 import type { RevocationStore } from '../revocation/revocation-store';
 import type { LoginLimiters } from '../throttling/login-limiters';
+import type { TokenTransport } from '../transport/token-transport';
 
 /** What an application may provide; the rest gets its default. */
 export interface SecurityOptions {
@@ -33,6 +34,13 @@ export interface SecurityOptions {
    * stored). Default: one JSON line on stderr with name, message and stack.
    */
   reportError?: ErrorReporter;
+  /**
+   * How access tokens may travel: `'bearer'` (the `Authorization` header) and/or `'cookie'`
+   * (the cookie transport: `HttpOnly` cookies set by the cookie routes, with CSRF checks on
+   * every state-changing request; needs `ALLOWED_ORIGINS`). With both, a request carrying
+   * both is refused (400). Default `['bearer']`.
+   */
+  transports?: readonly TokenTransport[];
 }
 
 /** Every option's name, for merging and comparing configurations. */
@@ -44,4 +52,5 @@ export const SECURITY_OPTION_NAMES = [
   'loginLimiters',
   'accessPolicy',
   'reportError',
+  'transports',
 ] as const satisfies readonly (keyof SecurityOptions)[];

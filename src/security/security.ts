@@ -20,6 +20,15 @@ import { LoginThrottle } from '../throttling/login-throttle';
 import { RegistrationThrottle } from '../throttling/registration-throttle';
 import { ThrottleKeys } from '../throttling/throttle-keys';
 import { TokenService } from '../tokens/token-service';
+import { AuthEndpoints } from '../routes/auth-endpoints';
+import type { CookieTransportParts } from '../routes/auth-endpoints';
+import { ConfigurationError } from '../errors/security-errors';
+import { cookieNames } from '../transport/cookie-names';
+import { CookieSession } from '../transport/cookie-session';
+import { CredentialReader } from '../transport/credential-reader';
+import { CsrfGuard } from '../transport/csrf-guard';
+import type { TokenTransport } from '../transport/token-transport';
+import { TOKEN_TRANSPORTS } from '../transport/token-transport';
 import type { SecurityOptions } from './security-options';
 
 /** Every service of one configuration, each built once and handed its collaborators. */
@@ -42,6 +51,12 @@ export interface Security {
   readonly userAuthentication: BaseUserAuthentication<unknown> | null;
   /** The login workflow around `userAuthentication`; `null` without one. */
   readonly loginWorkflow: LoginWorkflow<unknown> | null;
+  /** The enabled token transports. */
+  readonly transports: readonly TokenTransport[];
+  /** The cookie transport's session cookies and CSRF guard; `null` when it is off. */
+  readonly cookieTransport: CookieTransportParts | null;
+  /** What the auth routes do; `null` without a user authentication. */
+  readonly authEndpoints: AuthEndpoints | null;
 }
 
 /**
@@ -88,6 +103,15 @@ export function createSecurity(
           audit,
           reportError,
         });
+  const transports = checkTransports(options.transports ?? ['bearer']);
+  const names = cookieNames(settings.cookies);
+  const cookieTransport: CookieTransportParts | null = transports.includes('cookie')
+    ? cookieParts(settings, audit, tokens, clock)
+    : null;
+  const authEndpoints =
+    loginWorkflow === null || userAuthentication === null
+      ? null
+      : new AuthEndpoints(loginWorkflow, userAuthentication, tokens, cookieTransport);
   if (userAuthentication !== null && owner === undefined) {
     bindUserAuthentication(userAuthentication, {
       loginWorkflow: () => loginWorkflow as LoginWorkflow<never>,
@@ -107,8 +131,53 @@ export function createSecurity(
     rotation,
     throttle,
     registrationThrottle,
-    requestAuthentication: new RequestAuthentication(revocation, userAuthentication, audit),
+    requestAuthentication: new RequestAuthentication(
+      revocation,
+      userAuthentication,
+      audit,
+      new CredentialReader(transports, names.access),
+      cookieTransport?.csrf ?? null,
+    ),
     userAuthentication,
     loginWorkflow,
+    transports,
+    cookieTransport,
+    authEndpoints,
+  };
+}
+
+/** @throws ConfigurationError for no transport, or one that is not `bearer` or `cookie`. */
+function checkTransports(transports: unknown): readonly TokenTransport[] {
+  const list: readonly unknown[] = Array.isArray(transports) ? transports : [];
+  const known = list.filter((t): t is TokenTransport => TOKEN_TRANSPORTS.includes(t as never));
+  if (known.length === 0 || known.length !== list.length) {
+    throw new ConfigurationError('transports', "must list 'bearer', 'cookie' or both");
+  }
+  return Object.freeze([...new Set(known)]);
+}
+
+/** @throws ConfigurationError when no origin may use the cookies (`ALLOWED_ORIGINS`). */
+function cookieParts(
+  settings: BaseAppSettings,
+  audit: AuditTrail,
+  tokens: TokenService,
+  clock: Clock,
+): CookieTransportParts {
+  if (settings.cookies.allowedOrigins.length === 0) {
+    throw new ConfigurationError(
+      'ALLOWED_ORIGINS',
+      'is required by the cookie transport: the origins of the pages that use it, e.g. https://app.example.com',
+    );
+  }
+  const csrf = new CsrfGuard(settings, audit);
+  return {
+    csrf,
+    session: new CookieSession(
+      settings.cookies,
+      cookieNames(settings.cookies),
+      tokens,
+      csrf,
+      clock,
+    ),
   };
 }

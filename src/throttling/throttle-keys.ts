@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto';
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { BaseAppSettings } from '../config/base-app-settings';
+import { derivedKey } from '../keys/derived-key';
 
 /** HKDF's `info`: a key for this use only, unrelated to the signing key it comes from. */
 const INFO = 'fastcore-security/throttle-keys/v1';
@@ -17,9 +17,7 @@ export class ThrottleKeys {
   private readonly key: Buffer;
 
   constructor(settings: BaseAppSettings) {
-    this.key = Buffer.from(
-      hkdfSync('sha256', keyMaterial(settings.jwtKeys.signingKey), '', INFO, 32),
-    );
+    this.key = derivedKey(settings, INFO);
   }
 
   /** A fixed-length, URL-safe name for `value` within `scope` (scopes never collide). */
@@ -30,8 +28,4 @@ export class ThrottleKeys {
       .update(value, 'utf8')
       .digest('base64url');
   }
-}
-
-function keyMaterial(key: KeyObject): Buffer {
-  return key.type === 'secret' ? key.export() : key.export({ format: 'der', type: 'pkcs8' });
 }

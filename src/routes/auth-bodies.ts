@@ -1,8 +1,9 @@
 import { Allow, Equals, IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
-import { MAX_PASSWORD_LENGTH } from '../../src';
+import { MAX_PASSWORD_LENGTH } from '../password/password-policy';
 
 /**
- * Request bodies, JSON or form-encoded. Unknown fields (such as `roles`) are stripped by the
+ * The auth routes' request bodies, JSON or form-encoded (the OAuth2 password and refresh
+ * grants' forms). Unknown fields (such as `roles`) are stripped by the
  * validation whitelist; a non-string where a string is expected is a 400.
  */
 
@@ -31,7 +32,7 @@ export class RefreshBody {
   grant_type?: string;
 }
 
-/** `POST /auth/register`. */
+/** `POST /auth/register`: roles never come from a request. */
 export class RegisterBody {
   @IsEmail()
   @MaxLength(254)
@@ -47,7 +48,7 @@ export class LogoutBody {
   refresh_token?: unknown;
 }
 
-/** `PUT /users/me/password`. */
+/** `PUT /users/me/password`: the current password confirms the change. */
 export class PasswordChangeBody {
   @IsString()
   @MaxLength(MAX_PASSWORD_LENGTH)

@@ -1,0 +1,147 @@
+import type { Context } from 'koa';
+import type { LoginClient } from '../auth/login-client';
+import type { LoginWorkflow } from '../auth/login-workflow';
+import type { Principal } from '../auth/principal';
+import type { UserAdapter } from '../auth/user-adapter';
+import {
+  AlreadyRegisteredError,
+  AuthenticationRequiredError,
+  ConfigurationError,
+} from '../errors/security-errors';
+import type { TokenPair } from '../tokens/token-pair';
+import type { TokenService } from '../tokens/token-service';
+import type { CookieSession, CookieSessionAnswer } from '../transport/cookie-session';
+import type { CsrfGuard } from '../transport/csrf-guard';
+import type { LoginBody, PasswordChangeBody, RefreshBody, RegisterBody } from './auth-bodies';
+
+/** The cookie transport's parts, when the application enabled it. */
+export interface CookieTransportParts {
+  session: CookieSession;
+  csrf: CsrfGuard;
+}
+
+/**
+ * What the auth routes do, over the login workflow: the controllers made by `authRoutes`
+ * only bind HTTP to these. Built by the composition root from the complete configuration.
+ */
+export class AuthEndpoints {
+  constructor(
+    private readonly workflow: LoginWorkflow<unknown>,
+    private readonly users: UserAdapter<unknown>,
+    private readonly tokens: TokenService,
+    /** `null` when the cookie transport is off. */
+    private readonly cookies: CookieTransportParts | null,
+  ) {}
+
+  /** Whether the user adapter implements `createUser`. */
+  get canRegister(): boolean {
+    return this.workflow.canRegister;
+  }
+
+  /** Whether the cookie transport is on. */
+  get hasCookies(): boolean {
+    return this.cookies !== null;
+  }
+
+  login(body: LoginBody, ctx: Context): Promise<TokenPair> {
+    return this.workflow.login(body.username, body.password, clientOf(ctx));
+  }
+
+  refresh(body: RefreshBody, ctx: Context): Promise<TokenPair> {
+    return this.workflow.refresh(body.refresh_token, clientOf(ctx));
+  }
+
+  /** @throws AlreadyRegisteredError (409) when the name is taken. */
+  async register(body: RegisterBody, ctx: Context): Promise<object> {
+    const user = await this.workflow.register(body.email, body.password, clientOf(ctx));
+    if (user === undefined) throw new AlreadyRegisteredError();
+    return this.users.publicUser(user);
+  }
+
+  /** Ends the session; a refresh token in the body of the same user ends with it. */
+  async logout(
+    principal: Principal,
+    refreshToken: unknown,
+    ctx: Context,
+    refreshPath: string,
+  ): Promise<void> {
+    await this.workflow.logout(principal.claims, refreshToken, clientOf(ctx));
+    this.clearCookiesOf(principal, ctx, refreshPath);
+  }
+
+  async logoutAll(principal: Principal, ctx: Context, refreshPath: string): Promise<void> {
+    await this.workflow.logoutAll(principal.user, clientOf(ctx));
+    this.clearCookiesOf(principal, ctx, refreshPath);
+  }
+
+  /** Every session of the user ends, this one too: a cookie session's cookies are cleared. */
+  async changePassword(
+    principal: Principal,
+    body: PasswordChangeBody,
+    ctx: Context,
+    refreshPath: string,
+  ): Promise<void> {
+    await this.workflow.changePassword(
+      principal.user,
+      body.current_password,
+      body.new_password,
+      clientOf(ctx),
+    );
+    this.clearCookiesOf(principal, ctx, refreshPath);
+  }
+
+  /**
+   * A login whose tokens go into cookies. Login CSRF: only a page of an allowed origin may
+   * log a browser in (else an attacker's page logs the victim into the attacker's account).
+   */
+  async cookieLogin(
+    body: LoginBody,
+    ctx: Context,
+    refreshPath: string,
+  ): Promise<CookieSessionAnswer> {
+    const { csrf, session } = this.requireCookies();
+    csrf.checkOrigin(ctx);
+    const pair = await this.workflow.login(body.username, body.password, clientOf(ctx));
+    return session.start(ctx, pair, refreshPath);
+  }
+
+  /**
+   * Rotates the cookies' pair. The refresh cookie alone does not do it: the request must come
+   * from an allowed origin and carry the session's CSRF token (checked against the refresh
+   * token's session before anything is spent).
+   */
+  async cookieRefresh(ctx: Context, refreshPath: string): Promise<CookieSessionAnswer> {
+    const { csrf, session } = this.requireCookies();
+    const token = session.refreshToken(ctx);
+    if (token === undefined) throw new AuthenticationRequiredError();
+    csrf.checkOrigin(ctx);
+    csrf.checkToken(ctx, this.tokens.verifyRefreshToken(token));
+    const pair = await this.workflow.refresh(token, clientOf(ctx));
+    return session.start(ctx, pair, refreshPath);
+  }
+
+  /** Ends the session and clears the cookies (the CSRF checks ran with the authentication). */
+  async cookieLogout(principal: Principal, ctx: Context, refreshPath: string): Promise<void> {
+    const { session } = this.requireCookies();
+    await this.workflow.logout(principal.claims, undefined, clientOf(ctx));
+    session.clear(ctx, refreshPath);
+  }
+
+  private clearCookiesOf(principal: Principal, ctx: Context, refreshPath: string): void {
+    if (principal.transport === 'cookie') this.cookies?.session.clear(ctx, refreshPath);
+  }
+
+  private requireCookies(): CookieTransportParts {
+    if (this.cookies === null) {
+      throw new ConfigurationError(
+        'transports',
+        "does not include 'cookie': the cookie routes need the cookie transport",
+      );
+    }
+    return this.cookies;
+  }
+}
+
+function clientOf(ctx: Context): LoginClient {
+  return { address: ctx.ip };
+}

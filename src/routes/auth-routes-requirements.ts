@@ -1,0 +1,49 @@
+import { ConfigurationError } from '../errors/security-errors';
+import type { AuthEndpoints } from './auth-endpoints';
+
+/** What the controllers made by `authRoutes` need of the configuration. */
+export interface AuthRoutesRequirements {
+  cookies: boolean;
+  registration: boolean;
+}
+
+/** Where `authRoutes` marks its controllers with their requirements. */
+export const AUTH_ROUTES_REQUIREMENTS = Symbol('fastcore.security.auth-routes');
+
+/**
+ * Refuses, at start, auth routes the configuration cannot serve: the cookie routes without
+ * the cookie transport, registration without `createUser`, any of them without a user
+ * authentication.
+ * @throws ConfigurationError
+ */
+export function assertAuthRoutesServed(
+  controllers: readonly unknown[],
+  endpoints: () => AuthEndpoints | null,
+): void {
+  for (const controller of controllers) {
+    if (typeof controller !== 'function') continue;
+    const needs = (controller as unknown as Record<symbol, AuthRoutesRequirements | undefined>)[
+      AUTH_ROUTES_REQUIREMENTS
+    ];
+    if (needs === undefined) continue;
+    const served = endpoints();
+    if (served === null) {
+      throw new ConfigurationError(
+        'userAuthentication',
+        'is required by the auth routes (authRoutes): give your BaseUserAuthentication subclass',
+      );
+    }
+    if (needs.cookies && !served.hasCookies) {
+      throw new ConfigurationError(
+        'transports',
+        "must include 'cookie' for authRoutes({ cookies: true })",
+      );
+    }
+    if (needs.registration && !served.canRegister) {
+      throw new ConfigurationError(
+        'createUser',
+        'must be implemented by the user authentication for authRoutes({ registration: true })',
+      );
+    }
+  }
+}

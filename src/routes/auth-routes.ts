@@ -1,0 +1,178 @@
+import type { Context } from 'koa';
+import {
+  Authorized,
+  Body,
+  Ctx,
+  Header,
+  HttpCode,
+  JsonController,
+  OnUndefined,
+  Post,
+  Put,
+} from 'routing-controllers';
+import { Inject, Service } from 'typedi';
+import type { Principal } from '../auth/principal';
+import type { TokenPair } from '../tokens/token-pair';
+import type { CookieSessionAnswer } from '../transport/cookie-session';
+import { AUTH_ENDPOINTS } from '../container/injection-tokens';
+import { CurrentPrincipal } from '../koa/current-principal';
+import {
+  LoginBody,
+  LogoutBody,
+  PasswordChangeBody,
+  RefreshBody,
+  RegisterBody,
+} from './auth-bodies';
+import type { AuthEndpoints } from './auth-endpoints';
+import type { AuthRoutesRequirements } from './auth-routes-requirements';
+import { AUTH_ROUTES_REQUIREMENTS } from './auth-routes-requirements';
+
+/** Options of `authRoutes`. */
+export interface AuthRoutesOptions {
+  /** Where the token routes live. Default `/auth`. */
+  basePath?: string;
+  /** The password change (`PUT`). Default `/users/me/password`. */
+  passwordChangePath?: string;
+  /**
+   * The cookie transport's routes `<basePath>/cookie/login|refresh|logout`, for browser
+   * front ends; needs `transports: ['bearer', 'cookie']` (or `['cookie']`). Default false.
+   */
+  cookies?: boolean;
+  /** `POST <basePath>/register`; needs the user authentication's `createUser`. Default false. */
+  registration?: boolean;
+  /**
+   * The refresh route's path as the browser requests it: the refresh cookie's `Path`, so that
+   * it is sent nowhere else. Default `<basePath>/cookie/refresh`; set it when the routes are
+   * served under a prefix (`routePrefix`, koa-mount).
+   */
+  refreshCookiePath?: string;
+}
+
+/** A controller class, as routing-controllers' `controllers` takes it. */
+export type AuthRoutesController = new (...args: never[]) => unknown;
+
+/**
+ * The auth routes as routing-controllers controllers, to add to an app's `controllers`: login
+ * (JSON or the OAuth2 password form), refresh (JSON or form), logout, logout-all and the
+ * password change; registration and the cookie routes when asked. Answers are the demo
+ * contract's (token pair, `Cache-Control: no-store`, coded errors). `configureApp` refuses
+ * routes that the configuration cannot serve (cookies without the cookie transport,
+ * registration without `createUser`).
+ *
+ * @example
+ * ```ts
+ * configureApp(app, {
+ *   controllers: [...authRoutes({ cookies: true }), UserController],
+ *   userAuthentication: new Users(),
+ *   transports: ['bearer', 'cookie'],
+ * });
+ * ```
+ */
+export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesController[] {
+  const basePath = options.basePath ?? '/auth';
+  const passwordChangePath = options.passwordChangePath ?? '/users/me/password';
+  const refreshPath = options.refreshCookiePath ?? `${basePath}/cookie/refresh`;
+
+  @Service()
+  @JsonController(basePath)
+  class AuthRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    @Post('/login')
+    @Header('Cache-Control', 'no-store')
+    login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<TokenPair> {
+      return this.endpoints.login(body, ctx);
+    }
+
+    @Post('/refresh')
+    @Header('Cache-Control', 'no-store')
+    refresh(@Body() body: RefreshBody, @Ctx() ctx: Context): Promise<TokenPair> {
+      return this.endpoints.refresh(body, ctx);
+    }
+
+    @Authorized()
+    @Post('/logout')
+    @OnUndefined(204)
+    logout(
+      @CurrentPrincipal() principal: Principal,
+      @Body({ required: false }) body: LogoutBody | undefined,
+      @Ctx() ctx: Context,
+    ): Promise<void> {
+      return this.endpoints.logout(principal, body?.refresh_token, ctx, refreshPath);
+    }
+
+    @Authorized()
+    @Post('/logout-all')
+    @OnUndefined(204)
+    logoutAll(@CurrentPrincipal() principal: Principal, @Ctx() ctx: Context): Promise<void> {
+      return this.endpoints.logoutAll(principal, ctx, refreshPath);
+    }
+  }
+
+  @Service()
+  @JsonController(passwordChangePath)
+  class PasswordChangeRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    @Authorized()
+    @Put('')
+    @OnUndefined(204)
+    changePassword(
+      @CurrentPrincipal() principal: Principal,
+      @Body() body: PasswordChangeBody,
+      @Ctx() ctx: Context,
+    ): Promise<void> {
+      return this.endpoints.changePassword(principal, body, ctx, refreshPath);
+    }
+  }
+
+  @Service()
+  @JsonController(basePath)
+  class RegistrationRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    /** Throttled per client address (`REGISTER_MAX_PER_ADDRESS` an hour) before bcrypt runs. */
+    @Post('/register')
+    @HttpCode(201)
+    register(@Body() body: RegisterBody, @Ctx() ctx: Context): Promise<object> {
+      return this.endpoints.register(body, ctx);
+    }
+  }
+
+  @Service()
+  @JsonController(`${basePath}/cookie`)
+  class CookieAuthRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    @Post('/login')
+    @Header('Cache-Control', 'no-store')
+    login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<CookieSessionAnswer> {
+      return this.endpoints.cookieLogin(body, ctx, refreshPath);
+    }
+
+    @Post('/refresh')
+    @Header('Cache-Control', 'no-store')
+    refresh(@Ctx() ctx: Context): Promise<CookieSessionAnswer> {
+      return this.endpoints.cookieRefresh(ctx, refreshPath);
+    }
+
+    @Authorized()
+    @Post('/logout')
+    @OnUndefined(204)
+    logout(@CurrentPrincipal() principal: Principal, @Ctx() ctx: Context): Promise<void> {
+      return this.endpoints.cookieLogout(principal, ctx, refreshPath);
+    }
+  }
+
+  const routes: AuthRoutesController[] = [AuthRoutes, PasswordChangeRoutes];
+  if (options.registration === true) routes.push(RegistrationRoutes);
+  if (options.cookies === true) routes.push(CookieAuthRoutes);
+  const requirements: AuthRoutesRequirements = {
+    cookies: options.cookies === true,
+    registration: options.registration === true,
+  };
+  for (const route of routes) {
+    Object.defineProperty(route, AUTH_ROUTES_REQUIREMENTS, { value: requirements });
+  }
+  return routes;
+}

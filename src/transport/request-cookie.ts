@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import { InvalidRequestError } from '../errors/security-errors';
+
+/** Largest cookie value read: browsers keep at most 4096 bytes per cookie. */
+export const MAX_COOKIE_VALUE_LENGTH = 4096;
+
+/**
+ * The value of the cookie `name` in a request's `Cookie` header (Node joins several `Cookie`
+ * headers into one with `; `); `undefined` when absent or empty.
+ * @throws InvalidRequestError when the cookie is there twice (a cookie planted beside ours
+ *   with another path or domain: which one the browser meant cannot be told), or is longer
+ *   than any cookie a browser keeps.
+ */
+export function readCookie(request: IncomingMessage, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined || !header.includes(name)) return undefined;
+  let value: string | undefined;
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals < 0 || pair.slice(0, equals).trim() !== name) continue;
+    if (value !== undefined) throw new InvalidRequestError('duplicate_cookie');
+    value = unquote(pair.slice(equals + 1).trim());
+  }
+  if (value !== undefined && value.length > MAX_COOKIE_VALUE_LENGTH) {
+    throw new InvalidRequestError('oversized_cookie');
+  }
+  return value === '' ? undefined : value;
+}
+
+/** RFC 6265 §4.1.1 allows a value in double quotes. */
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"')
+    ? value.slice(1, -1)
+    : value;
+}
