@@ -18,6 +18,8 @@ import type { ConsumerProject } from './consumer-project';
 import { buildConsumerProject } from './consumer-project';
 
 const run = promisify(execFile);
+/** The browser front end's origin the app allows (ALLOWED_ORIGINS). */
+const FRONT_END = 'https://front.example.com';
 const USERNAME = 'ada@example.com';
 const PASSWORD = 'consumer-app-password';
 
@@ -99,6 +101,7 @@ describe('an app written from the README against the packed package: two instanc
         SECRET_KEY: TEST_SECRET_KEY,
         REDIS_URL: given(redis, 'the private Redis').url,
         REDIS_KEY_PREFIX: 'consumer-late:',
+        ALLOWED_ORIGINS: FRONT_END,
         SEED_USER_NAME: USERNAME,
         SEED_USER_HASH: seedHash,
       },
@@ -140,6 +143,7 @@ describe('an app written from the README against the packed package: two instanc
           SEED_USER_HASH: seedHash,
           BCRYPT_ROUNDS: '4',
           LOGIN_MAX_ATTEMPTS: '3',
+          ALLOWED_ORIGINS: FRONT_END,
         };
         const [first, second] = await Promise.allSettled([
           ConsumerInstance.start(dir, `${wiring} A`, instanceEnv),
@@ -194,6 +198,40 @@ describe('an app written from the README against the packed package: two instanc
         // A logout ends the session by its family: one entry, none per token.
         expect(await keysUnder(`${prefix}revocation:jti:*`), 'revoked tokens').to.be.empty;
         expect(await keysUnder(`${prefix}revocation:fam:*`), 'revoked families').not.to.be.empty;
+      });
+
+      it('serves a browser by cookie across A and B, with the CSRF checks', async () => {
+        const login = await A().request('POST', '/auth/cookie/login', {
+          headers: { origin: FRONT_END },
+          body: { username: USERNAME, password: PASSWORD },
+        });
+        expect(login.status, 'the cookie login').to.equal(200);
+        expect(JWT.test(JSON.stringify(login.body)), 'a token in the body').to.equal(false);
+        const cookie = login.setCookies
+          .map((line) => line.split(';')[0] ?? '')
+          .filter((pair) => pair.startsWith('__Host-'))
+          .join('; ');
+        const csrf = String(login.body['csrf_token']);
+        const me = await B().request('GET', '/users/me', { headers: { cookie } });
+        expect(me.status, 'GET /users/me by cookie on B').to.equal(200);
+        const refused = await B().request('POST', '/auth/cookie/logout', {
+          headers: { cookie, origin: FRONT_END },
+        });
+        expect([refused.status, refused.body['error']], 'no CSRF token').to.deep.equal([
+          403,
+          'csrf_failed',
+        ]);
+        const foreign = await B().request('POST', '/auth/cookie/logout', {
+          headers: { cookie, origin: 'https://evil.example', 'x-csrf-token': csrf },
+        });
+        expect(foreign.status, 'another origin').to.equal(403);
+        const logout = await B().request('POST', '/auth/cookie/logout', {
+          headers: { cookie, origin: FRONT_END, 'x-csrf-token': csrf },
+        });
+        expect(logout.status, 'the logout').to.equal(204);
+        expect((await A().request('GET', '/users/me', { headers: { cookie } })).status).to.equal(
+          401,
+        );
       });
 
       // Locks the one user: after every other login of this order.

@@ -16,6 +16,8 @@ export interface Answer {
   status: number;
   /** The JSON body (`{}` when there is none). */
   body: Record<string, unknown>;
+  /** The `Set-Cookie` headers, as sent. */
+  setCookies: string[];
 }
 
 /** One instance of the compiled consumer app (`node dist/main.js`), on a port of its own. */
@@ -58,9 +60,9 @@ export class ConsumerInstance {
   async request(
     method: 'GET' | 'POST',
     path: string,
-    options: { token?: string; body?: object } = {},
+    options: { token?: string; body?: object; headers?: Record<string, string> } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
@@ -71,6 +73,7 @@ export class ConsumerInstance {
     const text = await response.text();
     return {
       status: response.status,
+      setCookies: response.headers.getSetCookie(),
       body: text === '' ? {} : (JSON.parse(text) as Answer['body']),
     };
   }

@@ -33,8 +33,8 @@ export declare const settings: AppSettings;
 export declare const DatabaseUserAuthentication: new () => BaseUserAuthentication<User>;
 export declare const userAuthentication: BaseUserAuthentication<User>;
 
-/** The application's controller classes, e.g. its login endpoints. */
-export declare class AuthController {}
+/** The application's controller classes. */
+export declare class UserController {}
 export declare const controllers: (new (...args: never[]) => object)[];
 
 /** The application's logger. */

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { configureApp, configureSecurity } from '@fastcore/security';
 import { AppSettings } from '../app-settings';
-import { controllers } from '../controllers';
+import { controllers, transports } from '../controllers';
 import { DatabaseUserAuthentication } from '../database-user-authentication';
 import { onServerError } from '../log';
 import { redisSecurity } from '../redis-security';
@@ -12,6 +12,7 @@ export function createApp(): Koa {
   const app = new Koa();
   configureApp(app, {
     controllers,
+    transports,
     settings,
     userAuthentication: new DatabaseUserAuthentication(),
     onServerError,

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { configureApp, configureSecurity } from '@fastcore/security';
 import { AppSettings } from '../app-settings';
-import { controllers } from '../controllers';
+import { controllers, transports } from '../controllers';
 import { DatabaseUserAuthentication } from '../database-user-authentication';
 import { onServerError } from '../log';
 import { redisSecurity } from '../redis-security';
@@ -13,7 +13,13 @@ const auth = new DatabaseUserAuthentication();
 export function createApp(): Koa {
   const settings = new AppSettings();
   const { revocationStore, loginLimiters } = redisSecurity(settings);
-  configureSecurity({ settings, revocationStore, loginLimiters, userAuthentication: auth });
+  configureSecurity({
+    settings,
+    transports,
+    revocationStore,
+    loginLimiters,
+    userAuthentication: auth,
+  });
   const app = new Koa();
   configureApp(app, { controllers, onServerError });
   return app;

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { configureApp, configureSecurity } from '@fastcore/security';
 import { AppSettings } from '../app-settings';
-import { controllers } from '../controllers';
+import { controllers, transports } from '../controllers';
 import { DatabaseUserAuthentication } from '../database-user-authentication';
 import { onServerError } from '../log';
 import { redisSecurity } from '../redis-security';
@@ -16,7 +16,7 @@ const SECRET_KEY = 'consumer-app-code-default-secret-key-0123456789-abcdefghijkl
 export function createApp(): Koa {
   const settings = new AppSettings(process.env, { SECRET_KEY });
   const { revocationStore, loginLimiters } = redisSecurity(settings);
-  configureSecurity({ settings, revocationStore, loginLimiters });
+  configureSecurity({ settings, transports, revocationStore, loginLimiters });
   const auth = new DatabaseUserAuthentication();
   const app = new Koa();
   configureApp(app, { controllers, userAuthentication: auth, onServerError });

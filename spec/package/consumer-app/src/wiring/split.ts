@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { configureApp, configureSecurity } from '@fastcore/security';
 import { AppSettings } from '../app-settings';
-import { controllers } from '../controllers';
+import { controllers, transports } from '../controllers';
 import { DatabaseUserAuthentication } from '../database-user-authentication';
 import { onServerError } from '../log';
 import { redisSecurity } from '../redis-security';
@@ -10,7 +10,7 @@ import { redisSecurity } from '../redis-security';
 export function createApp(): Koa {
   const settings = new AppSettings();
   const { revocationStore, loginLimiters } = redisSecurity(settings);
-  configureSecurity({ settings, revocationStore, loginLimiters });
+  configureSecurity({ settings, transports, revocationStore, loginLimiters });
   const app = new Koa();
   configureApp(app, {
     controllers,
