@@ -82,7 +82,10 @@ export class RequestAuthentication {
       const credential = this.credentials.read(ctx.req);
       if (credential === undefined) return undefined;
       const claims = await this.revocation.verifyAccessToken(credential.token);
-      if (credential.transport === 'cookie') this.csrf?.check(ctx, claims);
+      if (credential.transport === 'cookie') {
+        this.csrf?.check(ctx, claims);
+        keepPrivate(ctx);
+      }
       const principal = await this.loadPrincipal(claims, credential.transport);
       (ctx.state as SecurityState).user = principal.user;
       return principal;
@@ -111,4 +114,16 @@ export class RequestAuthentication {
     if (user === null) throw new InvalidTokenError('unknown_subject', 'sub');
     return { user, claims, roles: normalizeRoles(users.getRoles(user)), transport };
   }
+}
+
+/**
+ * An answer to a request authenticated by cookie is the user's own: a shared cache must not
+ * keep it and serve it to the next visitor (one carrying an `Authorization` header is never
+ * stored by shared caches, RFC 9111 §3.5; one carrying a cookie may be). An action that sets
+ * its own `Cache-Control` afterwards wins.
+ */
+function keepPrivate(ctx: Context): void {
+  ctx.vary('Cookie');
+  const current = ctx.response.get('Cache-Control') as string | undefined;
+  if (current === undefined || current === '') ctx.set('Cache-Control', 'private, no-store');
 }
