@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { Controller, Ctx, Get, NotFoundError, Param } from 'routing-controllers';
 import { absolutePath } from 'swagger-ui-dist';
 import { Service } from 'typedi';
+import { DEMO_OPERATIONS } from '../openapi/demo-operations';
 import { buildOpenApiDocument } from '../openapi/openapi-document';
 import { API_CONTROLLERS } from './demo-controllers';
 
@@ -61,7 +62,7 @@ const INITIALIZER = `window.ui = SwaggerUIBundle({
 @Service()
 @Controller()
 export class DocsController {
-  private readonly document = buildOpenApiDocument(API_CONTROLLERS);
+  private readonly document = buildOpenApiDocument(API_CONTROLLERS, DEMO_OPERATIONS);
 
   @Get('/openapi.json')
   openapi(@Ctx() ctx: Context): string {
