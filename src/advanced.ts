@@ -70,5 +70,15 @@ export { readBearerToken } from './koa/bearer-token';
 export { ERROR_DESCRIPTIONS, toHttpProblem } from './koa/http-problem';
 export type { HttpProblem } from './koa/http-problem';
 
+// The cookie transport's parts
+export { cookieNames } from './transport/cookie-names';
+export type { CookieNames } from './transport/cookie-names';
+export { CredentialReader } from './transport/credential-reader';
+export { CsrfGuard, isStateChanging } from './transport/csrf-guard';
+export { CookieSession } from './transport/cookie-session';
+export { readCookie } from './transport/request-cookie';
+export { parseAllowedOrigins } from './config/cookie-settings';
+export type { CookieSettingsDefaults } from './config/cookie-settings';
+
 // Logging
 export { stderrErrorReporter } from './logging/error-reporter';

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { Context } from 'koa';
 import { Controller, Ctx, Get, NotFoundError, Param } from 'routing-controllers';
 import { absolutePath } from 'swagger-ui-dist';
-import { Service } from 'typedi';
+import { Inject, Service } from 'typedi';
+import type { BaseAppSettings } from '../../src';
+import { SECURITY_SETTINGS } from '../../src';
+import { cookieNames } from '../../src/advanced';
+import { DEMO_OPERATIONS } from '../openapi/demo-operations';
 import { buildOpenApiDocument } from '../openapi/openapi-document';
 import { API_CONTROLLERS } from './demo-controllers';
 
@@ -61,7 +65,14 @@ const INITIALIZER = `window.ui = SwaggerUIBundle({
 @Service()
 @Controller()
 export class DocsController {
-  private readonly document = buildOpenApiDocument(API_CONTROLLERS);
+  private readonly document: object;
+
+  constructor(@Inject(SECURITY_SETTINGS) settings: BaseAppSettings) {
+    const names = cookieNames(settings.cookies);
+    this.document = buildOpenApiDocument(API_CONTROLLERS, DEMO_OPERATIONS, {
+      cookies: { accessCookieName: names.access, refreshCookieName: names.refresh },
+    });
+  }
 
   @Get('/openapi.json')
   openapi(@Ctx() ctx: Context): string {

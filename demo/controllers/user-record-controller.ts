@@ -27,11 +27,8 @@ export class UserRecordController {
   @Authorized()
   @Get('/:id', PLAIN_JSON)
   @OpenAPI({
-    description: 'Only that user, or a user granted `users:read` (admins).',
-    responses: {
-      '403': { description: 'Another user’s record, without `users:read`' },
-      '404': { description: 'No such user (shown only to those granted `users:read`)' },
-    },
+    description:
+      'Only that user, or a user granted `users:read` (admins). Anyone else gets 403 before the lookup: 404 (no such user) is shown only to those granted `users:read`.',
   })
   async record(
     @Param('id') id: string,

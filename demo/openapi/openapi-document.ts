@@ -2,96 +2,153 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { getMetadataArgsStorage } from 'routing-controllers';
 import { routingControllersToSpec } from 'routing-controllers-openapi';
-import type { OpenAPIObject, OperationObject } from 'openapi3-ts';
+import type { OpenAPIObject, OperationObject, ResponseObject, SchemaObject } from 'openapi3-ts';
+import { errorResponseSchema, errorResponses } from './error-responses';
+import type { ErrorAnswer } from './error-responses';
+import { csrfCheckOf, operationErrors } from './operation-errors';
+import type { OperationShape } from './operation-errors';
 import { operationFacts } from './operation-facts';
-import type { ControllerClass, OperationFacts } from './operation-facts';
+import type { ControllerClass } from './operation-facts';
+import { entriesByOperationId } from './operation-table';
+import type { OperationEntry, OperationTable } from './operation-table';
+import { CSRF_TOKEN_PARAMETER, authorizedSecurity, securitySchemes } from './security-schemes';
+import type { CookieTransport } from './security-schemes';
+import { SUCCESS_SCHEMAS } from './success-schemas';
 
-const ERROR_RESPONSE = {
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
-};
-
-/** Operations whose body may also be the OAuth2 form (RFC 6749 §4.3.2, §6). */
-const FORM_OPERATIONS = new Set([
-  'AuthRoutes.login',
-  'AuthRoutes.refresh',
-  'CookieAuthRoutes.login',
-]);
+/** Options of `buildOpenApiDocument`. */
+export interface OpenApiDocumentOptions {
+  /**
+   * The cookie transport, when the app serves it: authorized operations then accept the
+   * `cookie` scheme beside bearer and OAuth2, and state-changing ones take `X-CSRF-Token` and
+   * may answer `403 csrf_failed`. Default: off (bearer only).
+   */
+  cookies?: CookieTransport;
+}
 
 /**
- * The OpenAPI 3 document of the given controllers, with the bearer and OAuth2 password
- * security schemes, and each operation's `security` and 401/403 responses derived from its
- * `@Authorized` metadata.
+ * The OpenAPI 3 document of the given controllers: security schemes, each operation's
+ * `security` (`[]` when public), success body, and every error it can answer, derived from
+ * its routing-controllers metadata and completed by its entry in `operations`.
+ * @throws TypeError when `operations` lacks an operation of the controllers, or names one
+ *   they do not have, or when an operation that answers a body has no `returns`.
  */
-export function buildOpenApiDocument(controllers: readonly ControllerClass[]): OpenAPIObject {
+export function buildOpenApiDocument(
+  controllers: readonly ControllerClass[],
+  operations: OperationTable,
+  options: OpenApiDocumentOptions = {},
+): OpenAPIObject {
   const schemas = validationMetadatasToSchemas({
     refPointerPrefix: '#/components/schemas/',
     classTransformerMetadataStorage: defaultMetadataStorage,
   });
   const document = routingControllersToSpec(
     getMetadataArgsStorage(),
-    { controllers: [...controllers] },
+    // A body is required unless its @Body says `required: false`: a missing body is `{}` to
+    // the body parser, which validation then refuses.
+    { controllers: [...controllers], defaults: { paramOptions: { required: true } } },
     {
-      info: { title: '@fastcore/security demo', version: '1.0.0' },
+      info: {
+        title: '@fastcore/security demo',
+        version: '1.0.0',
+        license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
+      },
+      // Relative: the API is wherever this document is served from (any HOST, PORT or proxy).
+      servers: [{ url: '/', description: 'The origin that serves this document' }],
       components: {
-        schemas: {
-          ...(schemas as Record<string, object>),
-          ErrorResponse: {
-            type: 'object',
-            required: ['error', 'error_description'],
-            properties: { error: { type: 'string' }, error_description: { type: 'string' } },
-          },
-        },
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          oauth2: {
-            type: 'oauth2',
-            flows: {
-              password: { tokenUrl: '/auth/login', refreshUrl: '/auth/refresh', scopes: {} },
-            },
-          },
-        },
+        schemas: { ...schemas, ...successSchemasOf(operations) },
+        securitySchemes: securitySchemes(options.cookies),
       },
     },
   );
   const facts = operationFacts(controllers);
+  const entries = entriesByOperationId(operations, facts.keys());
+  const answered: ErrorAnswer[] = [];
   for (const [route, path] of Object.entries(document.paths)) {
-    const operations = path as Record<string, OperationObject>;
-    for (const [method, operation] of Object.entries(operations)) {
-      const fact = operation.operationId ? facts.get(operation.operationId) : undefined;
+    const pathOperations = path as Record<string, OperationObject>;
+    for (const [method, operation] of Object.entries(pathOperations)) {
+      const id = operation.operationId ?? '';
+      const fact = facts.get(id);
+      const entry = entries.get(id);
       // routing-controllers-openapi reads every controller it has metadata for.
-      if (fact === undefined) {
-        delete operations[method];
+      if (fact === undefined || entry === undefined) {
+        delete pathOperations[method];
         continue;
       }
-      describeOperation(operation, fact);
+      const cookies = options.cookies !== undefined;
+      answered.push(...describeOperation(operation, { method, facts: fact, entry, cookies }));
     }
-    if (Object.keys(operations).length === 0) delete document.paths[route];
+    if (Object.keys(pathOperations).length === 0) delete document.paths[route];
   }
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ErrorResponse: errorResponseSchema(answered) },
+  };
   return document;
 }
 
-function describeOperation(operation: OperationObject, fact: OperationFacts): void {
-  const success = operation.responses['200'] as object | undefined;
-  if (fact.onUndefinedStatus !== undefined && success !== undefined) {
-    delete operation.responses['200'];
-    operation.responses[String(fact.onUndefinedStatus)] = { description: 'Done' };
+/** Completes one operation of routing-controllers-openapi's; returns its error answers. */
+function describeOperation(operation: OperationObject, shape: OperationShape): ErrorAnswer[] {
+  const { facts, entry, cookies } = shape;
+  describeSuccess(operation, shape);
+  const content = (operation.requestBody as { content?: Record<string, object> } | undefined)
+    ?.content;
+  const jsonBody = content?.['application/json'];
+  if (entry.form && content && jsonBody) {
+    content['application/x-www-form-urlencoded'] = jsonBody;
   }
-  const json = (operation.requestBody as { content?: Record<string, object> } | undefined)?.content;
-  const jsonBody = json?.['application/json'];
-  if (json && jsonBody && operation.operationId && FORM_OPERATIONS.has(operation.operationId)) {
-    json['application/x-www-form-urlencoded'] = jsonBody;
+  operation.security =
+    facts.roles !== undefined
+      ? authorizedSecurity(cookies)
+      : entry.security === 'refreshCookie'
+        ? [{ refreshCookie: [] }]
+        : [];
+  if (facts.roles !== undefined && facts.roles.length > 0) {
+    operation.description = `Requires one of the roles: ${facts.roles.join(', ')}.`;
   }
-  if (fact.roles === undefined) return;
-  operation.security = [{ bearer: [] }, { oauth2: [] }];
-  operation.responses['401'] = {
-    description: 'Missing, invalid, expired or revoked token',
-    ...ERROR_RESPONSE,
-  };
-  if (fact.roles.length > 0) {
-    operation.description = `Requires one of the roles: ${fact.roles.join(', ')}.`;
-    operation.responses['403'] = {
-      description: 'The token lacks a required role',
-      ...ERROR_RESPONSE,
-    };
+  if (csrfCheckOf(shape) === 'token') {
+    operation.parameters = [...(operation.parameters ?? []), CSRF_TOKEN_PARAMETER];
   }
+  const answers = operationErrors(shape);
+  Object.assign(operation.responses, errorResponses(answers));
+  return answers;
+}
+
+/**
+ * The one success response routing-controllers-openapi wrote (status from `@HttpCode`, else
+ * 200), with the table's schema; or the `@OnUndefined` status with no body.
+ */
+function describeSuccess(operation: OperationObject, { facts, entry }: OperationShape): void {
+  const [status] = Object.keys(operation.responses);
+  const response = operation.responses[status] as ResponseObject;
+  if (facts.onUndefinedStatus !== undefined) {
+    delete operation.responses[status];
+    operation.responses[String(facts.onUndefinedStatus)] = { description: 'Done' };
+    return;
+  }
+  if (entry.returns === undefined) {
+    throw new TypeError(
+      `${operation.operationId} answers a body: name its schema (returns) in the operation table`,
+    );
+  }
+  const schema = schemaOf(entry.returns);
+  response.content = Object.fromEntries(
+    Object.keys(response.content ?? {}).map((mediaType) => [mediaType, { schema }]),
+  );
+}
+
+function schemaOf(returns: NonNullable<OperationEntry['returns']>): SchemaObject {
+  const ref = { $ref: `#/components/schemas/${returns.replace(/\[\]$/, '')}` };
+  return returns.endsWith('[]') ? { type: 'array', items: ref } : ref;
+}
+
+/** The success schemas the table's operations answer: no unused component. */
+function successSchemasOf(operations: OperationTable): Record<string, SchemaObject> {
+  const used = new Set(
+    Object.values(operations).flatMap((methods) =>
+      Object.values(methods).flatMap((entry) =>
+        entry.returns === undefined ? [] : [entry.returns.replace(/\[\]$/, '')],
+      ),
+    ),
+  );
+  return Object.fromEntries(Object.entries(SUCCESS_SCHEMAS).filter(([name]) => used.has(name)));
 }

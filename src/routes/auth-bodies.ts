@@ -44,6 +44,8 @@ export class RegisterBody {
 
 /** `POST /auth/logout`: a refresh token to end with the session, if any (anything else is ignored). */
 export class LogoutBody {
+  // Optional in the OpenAPI schema too (class-validator-jsonschema reads @IsOptional).
+  @IsOptional()
   @Allow()
   refresh_token?: unknown;
 }

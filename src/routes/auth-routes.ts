@@ -95,10 +95,13 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
     @OnUndefined(204)
     logout(
       @CurrentPrincipal() principal: Principal,
-      @Body({ required: false }) body: LogoutBody | undefined,
+      // A class type (not `LogoutBody | undefined`), for the parameter's metadata; the body
+      // may be absent all the same.
+      @Body({ required: false }) body: LogoutBody,
       @Ctx() ctx: Context,
     ): Promise<void> {
-      return this.endpoints.logout(principal, body?.refresh_token, ctx, refreshPath);
+      const refreshToken = (body as LogoutBody | undefined)?.refresh_token;
+      return this.endpoints.logout(principal, refreshToken, ctx, refreshPath);
     }
 
     @Authorized()

@@ -1,0 +1,54 @@
+import type { OperationTable } from './operation-table';
+
+/**
+ * The demo's operations: what each answers beyond what its metadata implies (see
+ * `OperationEntry`). Keyed by controller then method, as routing-controllers names them.
+ */
+export const DEMO_OPERATIONS: OperationTable = {
+  HealthController: {
+    health: { returns: 'Health', usesStore: false },
+  },
+  AuthRoutes: {
+    login: {
+      returns: 'TokenPair',
+      form: true,
+      errors: ['401 invalid_credentials', '429 too_many_attempts'],
+    },
+    refresh: { returns: 'TokenPair', form: true, errors: ['401 invalid_token'] },
+    logout: {},
+    logoutAll: {},
+  },
+  RegistrationRoutes: {
+    register: { returns: 'User', errors: ['409 conflict', '429 too_many_attempts'] },
+  },
+  PasswordChangeRoutes: {
+    changePassword: { errors: ['400 invalid_credentials', '429 too_many_attempts'] },
+  },
+  CookieAuthRoutes: {
+    login: {
+      returns: 'CsrfSession',
+      form: true,
+      csrf: 'origin',
+      errors: ['401 invalid_credentials', '429 too_many_attempts'],
+    },
+    refresh: {
+      returns: 'CsrfSession',
+      csrf: 'token',
+      security: 'refreshCookie',
+      errors: ['401 authentication_required', '401 invalid_token'],
+    },
+    logout: {},
+  },
+  UserController: {
+    me: { returns: 'User' },
+  },
+  UserRecordController: {
+    record: { returns: 'User', errors: ['403 insufficient_scope', '404 not_found'] },
+  },
+  AdminController: {
+    list: { returns: 'User[]' },
+  },
+  WellKnownController: {
+    jwks: { returns: 'JsonWebKeySet', usesStore: false },
+  },
+};

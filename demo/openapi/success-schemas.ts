@@ -1,0 +1,79 @@
+import type { SchemaObject } from 'openapi3-ts';
+
+/** The name of a success body's schema in `components.schemas`. */
+export type SuccessSchema = 'Health' | 'TokenPair' | 'CsrfSession' | 'User' | 'JsonWebKeySet';
+
+/**
+ * The schemas of the success bodies, which the actions declare as TypeScript types only
+ * (`TokenPair`, `PublicUser`, `JsonWebKeySet`): what class-validator-jsonschema cannot read.
+ * spec/demo/openapi-client.spec.ts checks that the types generated from them match those.
+ */
+export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
+  Health: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['ok'] } },
+  },
+  TokenPair: {
+    type: 'object',
+    required: ['access_token', 'refresh_token', 'token_type', 'expires_in'],
+    properties: {
+      access_token: { type: 'string', description: 'A JWT, for the `Authorization` header.' },
+      refresh_token: { type: 'string', description: 'A JWT, for `POST /auth/refresh` only.' },
+      token_type: { type: 'string', enum: ['bearer'] },
+      expires_in: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Seconds until the access token expires.',
+      },
+    },
+  },
+  CsrfSession: {
+    type: 'object',
+    required: ['csrf_token', 'expires_in'],
+    properties: {
+      csrf_token: {
+        type: 'string',
+        description:
+          'The session’s CSRF token, for the `X-CSRF-Token` header (also in a readable cookie); no JWT is in the body.',
+      },
+      expires_in: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Seconds until the access cookie expires.',
+      },
+    },
+  },
+  User: {
+    type: 'object',
+    required: ['id', 'email', 'roles', 'is_active'],
+    properties: {
+      id: { type: 'integer', description: 'As a string, the `sub` of the user’s tokens.' },
+      email: { type: 'string', format: 'email' },
+      roles: { type: 'array', items: { type: 'string' } },
+      is_active: { type: 'boolean' },
+    },
+  },
+  JsonWebKeySet: {
+    type: 'object',
+    required: ['keys'],
+    properties: {
+      keys: {
+        type: 'array',
+        description: 'The public verification keys (RFC 7517); empty for HS* algorithms.',
+        items: {
+          type: 'object',
+          required: ['kty', 'kid', 'alg', 'use'],
+          properties: {
+            kty: { type: 'string' },
+            kid: { type: 'string' },
+            alg: { type: 'string' },
+            use: { type: 'string', enum: ['sig'] },
+          },
+          // The key's own members (`n`, `e`; `crv`, `x`, `y`).
+          additionalProperties: true,
+        },
+      },
+    },
+  },
+};
