@@ -27,6 +27,15 @@ export default tseslint.config(
     },
   },
   {
+    // The demo's page script runs in the browser as it is, with no build: plain JavaScript.
+    files: ['demo/app/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', fetch: 'readonly', FormData: 'readonly' },
+    },
+  },
+  {
     files: ['spec/**/*.ts'],
     rules: {
       // chai's `expect(x).to.be.true` style is an expression statement.

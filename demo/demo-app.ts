@@ -15,6 +15,7 @@ import {
 } from '../src';
 import { demoAccessPolicy } from './config/demo-access-policy';
 import { DemoSettings } from './config/demo-settings';
+import { AppPageController } from './controllers/app-page-controller';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
 import { securityHeaders } from './http/security-headers';
@@ -126,7 +127,8 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   app.proxy = false;
   configureApp(app, {
     ...security,
-    controllers: [...API_CONTROLLERS, DocsController],
+    // The pages: not in API_CONTROLLERS, so not in the OpenAPI document.
+    controllers: [...API_CONTROLLERS, DocsController, AppPageController],
     container,
     userAuthentication: users,
     realm: 'fastcore-demo',

@@ -1,0 +1,116 @@
+// The demo's page, on the cookie transport. The access and refresh tokens live in HttpOnly
+// cookies that this script cannot read and never needs: the browser sends them. The one value
+// it handles is the session's CSRF token, sent back in X-CSRF-Token on every POST; a page of
+// another origin cannot read it, so it cannot forge those requests.
+
+// The demo's CSRF cookie: the default COOKIE_NAME_PREFIX (`fastcore`), with Secure cookies.
+const CSRF_COOKIE = '__Host-fastcore-csrf';
+
+const byId = (id) => document.getElementById(id);
+const status = byId('status');
+const loginForm = byId('login');
+const account = byId('account');
+
+/** The session's CSRF token, from the cookie the server set beside the tokens; '' if none. */
+function csrfToken() {
+  const prefix = `${CSRF_COOKIE}=`;
+  const cookie = document.cookie.split('; ').find((entry) => entry.startsWith(prefix));
+  return cookie === undefined ? '' : cookie.slice(prefix.length);
+}
+
+/** A request to the demo (same origin: the browser adds the cookies); a POST carries the CSRF token. */
+function send(method, path) {
+  const headers = method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken() };
+  return fetch(path, { method, headers, credentials: 'same-origin' });
+}
+
+// One refresh at a time: the calls that fail together wait for the same one (two refreshes
+// with the same refresh cookie would look like a stolen token, and end the session).
+// `refreshes` counts the successful ones: a call that failed before the latest just retries.
+let refreshing = null;
+let refreshes = 0;
+
+/** Rotates the session's cookies; false when no session is left to refresh. */
+function refresh() {
+  if (csrfToken() === '') return Promise.resolve(false); // never signed in, or signed out
+  refreshing ??= send('POST', '/auth/cookie/refresh')
+    .then((response) => {
+      if (response.ok) refreshes += 1;
+      return response.ok;
+    })
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/** `send`; on a 401 (the access token expired), a silent refresh and one retry. */
+async function call(method, path) {
+  const before = refreshes;
+  const response = await send(method, path);
+  if (response.status !== 401) return response;
+  const renewed = refreshes !== before || (await refresh());
+  return renewed ? send(method, path) : response;
+}
+
+function say(text) {
+  status.textContent = text;
+}
+
+function showForm(message) {
+  account.hidden = true;
+  loginForm.hidden = false;
+  say(message);
+}
+
+/** Shows the signed-in user, or the form when there is no session. */
+async function showUser() {
+  const response = await call('GET', '/users/me');
+  if (response.status === 401) return showForm('');
+  if (!response.ok) return say('Your account could not be loaded. Try again later.');
+  const user = await response.json();
+  byId('user-email').textContent = user.email;
+  byId('user-roles').textContent = user.roles.join(', ');
+  loginForm.hidden = true;
+  account.hidden = false;
+  say(`Signed in as ${user.email}.`);
+}
+
+// Fixed texts: a wrong password and an unknown email look the same, as the server answers them.
+const LOGIN_ERRORS = {
+  401: 'Wrong email or password.',
+  429: 'Too many failed attempts. Wait a while, then try again.',
+};
+
+async function logIn(event) {
+  event.preventDefault();
+  const fields = new FormData(loginForm);
+  say('Signing in…');
+  const response = await fetch('/auth/cookie/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: fields.get('username'), password: fields.get('password') }),
+    credentials: 'same-origin',
+  });
+  if (!response.ok) return say(LOGIN_ERRORS[response.status] ?? 'Sign-in failed. Try again later.');
+  loginForm.reset();
+  await showUser();
+  byId('account-title').focus();
+}
+
+async function logOut() {
+  const response = await call('POST', '/auth/cookie/logout');
+  // 401: the session had ended already.
+  if (response.status !== 204 && response.status !== 401) return say('Sign-out failed. Try again.');
+  showForm('You are signed out.');
+  byId('email').focus();
+}
+
+/** An event handler whose network failure ends as a message, not as an unhandled rejection. */
+const handle = (action) => (event) =>
+  action(event).catch(() => say('The server cannot be reached. Try again later.'));
+
+loginForm.addEventListener('submit', handle(logIn));
+byId('reload').addEventListener('click', handle(showUser));
+byId('logout').addEventListener('click', handle(logOut));
+handle(showUser)();

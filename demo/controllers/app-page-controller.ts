@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from 'koa';
+import { Controller, Ctx, Get, NotFoundError, Param } from 'routing-controllers';
+import { Service } from 'typedi';
+
+/** Where the page's files are: `demo/app/`, served as they are (no build step). */
+const APP_DIRECTORY = join(__dirname, '..', 'app');
+
+/** The page's assets by their name in the URL, with their types: nothing else is served. */
+const ASSETS: Readonly<Record<string, string>> = {
+  'app.js': 'text/javascript',
+  'app.css': 'text/css',
+};
+
+/**
+ * The page at `/app/`: its own script and style sheet only, nothing inline, requests to this
+ * origin only (the API), its form posting nowhere else, never framed. Trusted Types make
+ * `innerHTML` and the other HTML sinks throw, so no text from the API can become markup.
+ */
+export const APP_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+].join('; ');
+
+/**
+ * The browser page of the demo (`demo/app/`): log in through the cookie routes, see the user,
+ * log out. Not an API controller: the OpenAPI document does not describe it.
+ */
+@Service()
+@Controller('/app')
+export class AppPageController {
+  /** `/app/`; routing-controllers routes `/app` here too, which is sent on to `/app/`. */
+  @Get('/')
+  async page(@Ctx() ctx: Context): Promise<Buffer | Context> {
+    if (!ctx.path.endsWith('/')) {
+      ctx.status = 301;
+      ctx.redirect('/app/');
+      return ctx; // the answer is made: routing-controllers leaves it as it is
+    }
+    ctx.type = 'text/html';
+    ctx.set('Content-Security-Policy', APP_CONTENT_SECURITY_POLICY);
+    ctx.set('Cache-Control', 'no-cache');
+    return readFile(join(APP_DIRECTORY, 'index.html'));
+  }
+
+  /** An asset by its exact name: a name not in `ASSETS` (`..`, `%2F`, …) is 404, never a path. */
+  @Get('/:asset')
+  async asset(@Param('asset') asset: string, @Ctx() ctx: Context): Promise<Buffer> {
+    const type = Object.hasOwn(ASSETS, asset) ? ASSETS[asset] : undefined;
+    if (type === undefined) throw new NotFoundError();
+    ctx.type = type;
+    ctx.set('Cache-Control', 'no-cache');
+    return readFile(join(APP_DIRECTORY, asset));
+  }
+}
