@@ -3,8 +3,9 @@
 // it handles is the session's CSRF token, sent back in X-CSRF-Token on every POST; a page of
 // another origin cannot read it, so it cannot forge those requests.
 
-// The demo's CSRF cookie: the default COOKIE_NAME_PREFIX (`fastcore`), with Secure cookies.
-const CSRF_COOKIE = '__Host-fastcore-csrf';
+// The CSRF cookie is `__Host-<COOKIE_NAME_PREFIX>-csrf` (`<prefix>-csrf` with
+// COOKIE_SECURE=false): the one readable cookie whose name ends in `-csrf`.
+const CSRF_COOKIE = /^(?:__Host-)?[A-Za-z0-9_-]+-csrf$/;
 
 const byId = (id) => document.getElementById(id);
 const status = byId('status');
@@ -13,9 +14,11 @@ const account = byId('account');
 
 /** The session's CSRF token, from the cookie the server set beside the tokens; '' if none. */
 function csrfToken() {
-  const prefix = `${CSRF_COOKIE}=`;
-  const cookie = document.cookie.split('; ').find((entry) => entry.startsWith(prefix));
-  return cookie === undefined ? '' : cookie.slice(prefix.length);
+  for (const entry of document.cookie.split('; ')) {
+    const equals = entry.indexOf('=');
+    if (equals > 0 && CSRF_COOKIE.test(entry.slice(0, equals))) return entry.slice(equals + 1);
+  }
+  return '';
 }
 
 /** A request to the demo (same origin: the browser adds the cookies); a POST carries the CSRF token. */

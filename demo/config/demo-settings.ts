@@ -30,7 +30,7 @@ export class DemoSettings extends BaseAppSettings {
     super(env, {
       ...(ephemeralKey ? { SECRET_KEY: randomBytes(64).toString('base64url') } : {}),
       // The page at /app/ is served by the demo itself.
-      ALLOWED_ORIGINS: ownOrigin(host, port),
+      ALLOWED_ORIGINS: ownOrigins(host, port),
     });
     this.ephemeralKey = ephemeralKey;
     this.PORT = port;
@@ -41,11 +41,29 @@ export class DemoSettings extends BaseAppSettings {
   }
 }
 
-/** `http://HOST:PORT`, as a browser writes it in `Origin` (an IPv6 host in brackets). */
-function ownOrigin(host: string, port: number): string {
-  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+/** Hosts by which a browser on this machine reaches a loopback or wildcard listener. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_OR_ANY = new Set([
+  'localhost',
+  '127.0.0.1',
+  '::1',
+  '[::1]',
+  '0.0.0.0',
+  '::',
+  '[::]',
+]);
+
+/**
+ * `http://HOST:PORT`, as a browser writes it in `Origin` (an IPv6 host in brackets); for a
+ * loopback or wildcard HOST, each name a local browser reaches it by (`localhost`,
+ * `127.0.0.1`, `[::1]`).
+ */
+function ownOrigins(host: string, port: number): string {
+  const names = LOOPBACK_OR_ANY.has(host)
+    ? LOOPBACK_NAMES
+    : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
   try {
-    return new URL(`http://${name}:${port}`).origin;
+    return names.map((name) => new URL(`http://${name}:${port}`).origin).join(',');
   } catch {
     throw new ConfigurationError('HOST', 'must be a host name or an IP address');
   }

@@ -2,9 +2,12 @@ import { expect } from 'chai';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_CONTENT_SECURITY_POLICY } from '../../demo/controllers/app-page-controller';
+import { BaseAppSettings } from '../../src/config/base-app-settings';
+import { cookieNames } from '../../src/transport/cookie-names';
 import { demoHarness } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
 import { rawRequest } from '../helpers/raw-http-client';
+import { testEnvironment } from '../helpers/test-environment';
 
 /** A directive of a policy: `[name, ...sources]`, or undefined. */
 function directive(policy: string, name: string): string[] | undefined {
@@ -76,7 +79,15 @@ describe('demo: the browser page at /app/', () => {
       .expect(200)
       .expect('Content-Type', /^text\/css/);
     expect(script.text).not.to.match(/localStorage|sessionStorage|Authorization|innerHTML/);
-    expect(script.text).to.contain("'__Host-fastcore-csrf'");
+    // The page finds the CSRF cookie whatever COOKIE_NAME_PREFIX and COOKIE_SECURE say.
+    const pattern = /const CSRF_COOKIE = \/(.+)\/;/.exec(script.text)?.[1];
+    const csrfCookie = new RegExp(pattern ?? '$^');
+    for (const env of [{}, { COOKIE_NAME_PREFIX: 'my_app-2' }, { COOKIE_SECURE: 'false' }]) {
+      const names = cookieNames(new BaseAppSettings(testEnvironment(env)).cookies);
+      expect(csrfCookie.test(names.csrf), names.csrf).to.equal(true);
+      expect(csrfCookie.test(names.access), names.access).to.equal(false);
+      expect(csrfCookie.test(names.refresh), names.refresh).to.equal(false);
+    }
   });
 
   it('is not in the OpenAPI document', async () => {

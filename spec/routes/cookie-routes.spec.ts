@@ -298,7 +298,16 @@ describe('auth routes: the cookie transport in an application of its own', () =>
       // The same session: the same CSRF token.
       expect(next.csrf).to.equal(session.csrf);
       await app.http().get('/things/mine').set('Cookie', next.cookie).expect(200);
-      await refresh(session).expect(401);
+      const reused = await refresh(session).expect(401);
+      // The session is over: the 401 clears its dead cookies (the page cannot).
+      const cleared = setCookies(reused);
+      expect([...cleared.keys()].sort()).to.deep.equal(
+        [ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE].sort(),
+      );
+      expect(cleared.get(REFRESH_COOKIE)?.attributes).to.include({
+        'max-age': '0',
+        path: '/auth/cookie/refresh',
+      });
       // Reuse ended the session.
       await refresh(next).expect(401);
     });

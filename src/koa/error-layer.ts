@@ -3,6 +3,7 @@ import type { ErrorReporter } from '../logging/error-reporter';
 import { stderrErrorReporter } from '../logging/error-reporter';
 import type { HttpProblem } from './http-problem';
 import { problem, problemForCode, toHttpProblem } from './http-problem';
+import { restoreKeptHeaders } from './error-kept-headers';
 
 /** Options of `securityErrorLayer`. */
 export interface ErrorLayerOptions {
@@ -96,6 +97,7 @@ function send(ctx: Context, answer: HttpProblem, realm: string, resetHeaders = f
     for (const name of Object.keys(ctx.response.headers)) {
       if (!KEPT_HEADER.test(name)) ctx.remove(name);
     }
+    restoreKeptHeaders(ctx);
   }
   ctx.status = answer.status;
   const body = { error: answer.error, error_description: answer.description };

@@ -7,6 +7,7 @@ import {
   AlreadyRegisteredError,
   AuthenticationRequiredError,
   ConfigurationError,
+  InvalidTokenError,
 } from '../errors/security-errors';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
@@ -115,9 +116,17 @@ export class AuthEndpoints {
     const token = session.refreshToken(ctx);
     if (token === undefined) throw new AuthenticationRequiredError();
     csrf.checkOrigin(ctx);
-    csrf.checkToken(ctx, this.tokens.verifyRefreshToken(token));
-    const pair = await this.workflow.refresh(token, clientOf(ctx));
-    return session.start(ctx, pair, refreshPath);
+    try {
+      csrf.checkToken(ctx, this.tokens.verifyRefreshToken(token));
+      const pair = await this.workflow.refresh(token, clientOf(ctx));
+      return session.start(ctx, pair, refreshPath);
+    } catch (error) {
+      // The session is over (expired, revoked, reused, its user gone): its cookies are dead,
+      // and the 401 clears them. Not on a CSRF failure (another page must not clear them),
+      // nor on a 503 (nothing changed).
+      if (error instanceof InvalidTokenError) session.clear(ctx, refreshPath, true);
+      throw error;
+    }
   }
 
   /** Ends the session and clears the cookies (the CSRF checks ran with the authentication). */

@@ -6,6 +6,7 @@ import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import type { CookieNames } from './cookie-names';
 import type { CsrfGuard } from './csrf-guard';
+import { appendKeptHeader } from '../koa/error-kept-headers';
 import { readCookie } from './request-cookie';
 
 /** What a cookie login or refresh answers: no token, only what the page needs. */
@@ -48,11 +49,14 @@ export class CookieSession {
     return { csrf_token: csrfToken, expires_in: pair.expires_in };
   }
 
-  /** Sends the three cookies expired. */
-  clear(ctx: Context, refreshPath: string): void {
-    this.set(ctx, this.names.access, '', '/', 0, true);
-    this.set(ctx, this.names.refresh, '', refreshPath, 0, true);
-    this.set(ctx, this.names.csrf, '', '/', 0, false);
+  /**
+   * Sends the three cookies expired; with `evenOnError`, an error answer of this request
+   * sends them too (a refresh refused because the session is over).
+   */
+  clear(ctx: Context, refreshPath: string, evenOnError = false): void {
+    this.set(ctx, this.names.access, '', '/', 0, true, evenOnError);
+    this.set(ctx, this.names.refresh, '', refreshPath, 0, true, evenOnError);
+    this.set(ctx, this.names.csrf, '', '/', 0, false, evenOnError);
   }
 
   private set(
@@ -62,8 +66,10 @@ export class CookieSession {
     path: string,
     maxAge: number,
     httpOnly: boolean,
+    evenOnError = false,
   ): void {
-    ctx.append(
+    (evenOnError ? appendKeptHeader : appendHeader)(
+      ctx,
       'Set-Cookie',
       stringifySetCookie({
         name,
@@ -76,4 +82,8 @@ export class CookieSession {
       }),
     );
   }
+}
+
+function appendHeader(ctx: Context, name: string, value: string): void {
+  ctx.append(name, value);
 }
