@@ -83,7 +83,7 @@ export function buildOpenApiDocument(
     ...document.components,
     schemas: { ...document.components?.schemas, ErrorResponse: errorResponseSchema(answered) },
   };
-  return document;
+  return withoutUnusedSchemas(document);
 }
 
 /** Completes one operation of routing-controllers-openapi's; returns its error answers. */
@@ -151,4 +151,37 @@ function successSchemasOf(operations: OperationTable): Record<string, SchemaObje
     ),
   );
   return Object.fromEntries(Object.entries(SUCCESS_SCHEMAS).filter(([name]) => used.has(name)));
+}
+
+/**
+ * The document with only the schemas it refers to: class-validator's metadata holds every
+ * validated class the process loaded (other apps' bodies too), not only these controllers'.
+ */
+function withoutUnusedSchemas(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, unknown>;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, inner] of Object.entries(value)) {
+      const name =
+        key === '$ref' && typeof inner === 'string'
+          ? /^#\/components\/schemas\/(.+)$/.exec(inner)?.[1]
+          : undefined;
+      if (name !== undefined && !used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      } else visit(inner);
+    }
+  };
+  visit(document.paths);
+  return {
+    ...document,
+    components: {
+      ...document.components,
+      schemas: Object.fromEntries(
+        Object.entries(schemas).filter(([name]) => used.has(name)),
+      ) as Record<string, SchemaObject>,
+    },
+  };
 }
