@@ -29,6 +29,13 @@ describe('RedisRevocationStore (real Redis)', function () {
       store: new RedisRevocationStore(redis, { keyPrefix: prefix, clock }),
       cleanup: () => dropKeys(redis, prefix),
       entries: async () => (await redis.keys(`${prefix}*`)).length,
+      // The rotation's time is Redis' own: written back older, as if time had passed there.
+      ageRotation: async (familyId, ms) => {
+        const key = `${prefix}gen:${familyId}`;
+        const entry = String(await redis.get(key));
+        const [generation, attempt, at] = entry.split(':');
+        await redis.set(key, `${generation}:${attempt}:${Number(at) - ms}`, 'KEEPTTL');
+      },
     });
   });
 

@@ -13,6 +13,11 @@ export interface StoreUnderTest {
   cleanup?: () => Promise<void>;
   /** How many entries the store holds now (memory: its size; Redis: its keys). */
   entries?: () => Promise<number>;
+  /**
+   * Makes the latest rotation of a session `ms` older, as time passing would. Default: the
+   * frozen clock moves on (a store that reads time elsewhere, as Redis does, rewrites it).
+   */
+  ageRotation?: (familyId: string, ms: number) => Promise<void>;
 }
 
 /**
@@ -184,6 +189,70 @@ export function describeRevocationStore(
       }
       const after = await subject.entries?.();
       if (before !== undefined && after !== undefined) expect(after - before).to.equal(1);
+    });
+
+    describe('the reuse interval', () => {
+      const INTERVAL = 5000;
+      const age = async (familyId: string, ms: number) => {
+        if (subject.ageRotation) await subject.ageRotation(familyId, ms);
+        else clock.advance(ms);
+      };
+
+      it('the generation just spent, again within the interval: grace, and nothing changes', async () => {
+        const first = refresh({ reuseIntervalMs: INTERVAL });
+        expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
+        expect(await store.checkRefreshToken(first)).to.equal('grace');
+        expect(await store.rotateRefreshToken(first, next())).to.equal('grace');
+        // The session lives, at the generation the first rotation made.
+        const second = { ...first, generation: 1 };
+        expect(await store.isRevoked(second)).to.equal(false);
+        expect(await store.checkRefreshToken(second)).to.equal('current');
+        expect(await store.rotateRefreshToken(second, next())).to.equal('rotated');
+        // Two generations back is reuse, interval or not.
+        expect(await store.rotateRefreshToken(first, next())).to.equal('reused');
+        expect(await store.checkRefreshToken({ ...first, generation: 2 })).to.equal('revoked');
+      });
+
+      it('after the interval, the spent generation is reuse and ends the session', async () => {
+        const first = refresh({ reuseIntervalMs: INTERVAL });
+        expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
+        await age(first.familyId, INTERVAL + 1);
+        expect(await store.rotateRefreshToken(first, next())).to.equal('reused');
+        expect(await store.checkRefreshToken({ ...first, generation: 1 })).to.equal('revoked');
+      });
+
+      it('0 (the default) keeps the strict rule', async () => {
+        for (const reuseIntervalMs of [0, undefined]) {
+          const first = refresh(reuseIntervalMs === undefined ? {} : { reuseIntervalMs });
+          expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
+          expect(await store.rotateRefreshToken(first, next())).to.equal('reused');
+        }
+      });
+
+      it('does not save a revoked session', async () => {
+        const first = refresh({ reuseIntervalMs: INTERVAL });
+        expect(await store.rotateRefreshToken(first, next())).to.equal('rotated');
+        await store.revokeFamily(first.familyId, clock.now() + 60_000);
+        expect(await store.rotateRefreshToken(first, next())).to.equal('revoked');
+      });
+
+      it('of 50 concurrent rotations of one token within the interval, one rotates and the rest are grace, over many trials', async () => {
+        for (let trial = 0; trial < 20; trial++) {
+          const request = refresh({ reuseIntervalMs: INTERVAL });
+          const outcomes = await Promise.all(
+            Array.from({ length: 50 }, () => store.rotateRefreshToken(request, next())),
+          );
+          expect(
+            outcomes.filter((o) => o === 'rotated'),
+            `trial ${trial}`,
+          ).to.have.length(1);
+          expect(
+            outcomes.filter((o) => o === 'grace'),
+            `trial ${trial}`,
+          ).to.have.length(49);
+          expect(await store.checkRefreshToken({ ...request, generation: 1 })).to.equal('current');
+        }
+      });
     });
 
     it('D2 of 50 concurrent rotations of one token exactly one wins', async () => {

@@ -54,6 +54,8 @@ export interface TokenRefreshed extends EventBase {
   familyId: string;
   /** The spent refresh token's id. */
   jti: string;
+  /** The token was spent already, and presented again within the reuse interval. */
+  withinReuseInterval?: true;
 }
 
 export interface RefreshReuseDetected extends EventBase {

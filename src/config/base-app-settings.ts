@@ -32,6 +32,8 @@ export interface SettingsDefaults extends AsymmetricKeyTexts, CookieSettingsDefa
   REGISTER_MAX_PER_ADDRESS?: number;
   BCRYPT_MAX_QUEUED?: number;
   VERIFIED_TOKEN_CACHE_SIZE?: number;
+  REFRESH_REUSE_INTERVAL_SECONDS?: number;
+  MAX_SESSIONS_PER_USER?: number;
 }
 
 const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
@@ -45,6 +47,8 @@ const REGISTRATIONS = { min: 1, max: 100_000 };
 const QUEUED_HASHES = { min: 1, max: 100_000 };
 const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
 const CACHE_ENTRIES = { min: 0, max: 1_000_000 };
+const REUSE_INTERVAL_SECONDS = { min: 0, max: 10 };
+const SESSIONS_PER_USER = { min: 1, max: 1000 };
 
 /**
  * Security settings, read from the environment and validated once, in the constructor: a
@@ -140,6 +144,18 @@ export class BaseAppSettings {
    * the cache off.
    */
   readonly VERIFIED_TOKEN_CACHE_SIZE: number;
+  /**
+   * Seconds after a refresh during which the refresh token it spent, presented again, gets a
+   * new pair of the same session instead of ending it (two tabs, or a client retrying a lost
+   * answer). 0 to 10. Default 0: the strict rule, reuse always ends the session. The cost: a
+   * thief replaying a stolen refresh token within the interval gets a pair too.
+   */
+  readonly REFRESH_REUSE_INTERVAL_SECONDS: number;
+  /**
+   * Live sessions one user may hold: a login past it ends the user's oldest session. 1 to
+   * 1000. Default 50.
+   */
+  readonly MAX_SESSIONS_PER_USER: number;
   /**
    * The cookie transport's settings, used when the application enables it (`transports`):
    * `ALLOWED_ORIGINS` (comma-separated origins of the pages that may use the cookies;
@@ -252,6 +268,16 @@ export class BaseAppSettings {
       'VERIFIED_TOKEN_CACHE_SIZE',
       defaults.VERIFIED_TOKEN_CACHE_SIZE ?? 10_000,
       CACHE_ENTRIES,
+    );
+    this.REFRESH_REUSE_INTERVAL_SECONDS = read.integer(
+      'REFRESH_REUSE_INTERVAL_SECONDS',
+      defaults.REFRESH_REUSE_INTERVAL_SECONDS ?? 0,
+      REUSE_INTERVAL_SECONDS,
+    );
+    this.MAX_SESSIONS_PER_USER = read.integer(
+      'MAX_SESSIONS_PER_USER',
+      defaults.MAX_SESSIONS_PER_USER ?? 50,
+      SESSIONS_PER_USER,
     );
     this.cookies = readCookieSettings(read, defaults, this.isProduction);
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');

@@ -23,6 +23,8 @@ interface UserCutoff {
 interface SessionGeneration {
   generation: number;
   expiresAtMs: number;
+  /** When the rotation to this generation happened. */
+  rotatedAtMs: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export class MemoryRevocationStore implements RevocationStore {
       this.generations.set(token.familyId, {
         generation: token.generation + 1,
         expiresAtMs: next.expiresAtMs,
+        rotatedAtMs: now,
       });
     }
     return Promise.resolve('rotated');
@@ -137,15 +140,26 @@ export class MemoryRevocationStore implements RevocationStore {
 
   /**
    * A refresh token's standing: its session's current generation is the one remembered, or
-   * 0 for a session never rotated. An older generation is reuse (the family is revoked); a
-   * newer one means the session's state was lost, and is refused.
+   * 0 for a session never rotated. The generation just spent, within the reuse interval of
+   * its rotation, is grace; an older generation is reuse (the family is revoked); a newer one
+   * means the session's state was lost, and is refused.
    */
   private standing(token: RefreshTokenState, now: number): RefreshCheckOutcome {
     if (this.revokedNow(token, now)) return 'revoked';
-    const entry = this.generations.get(token.familyId);
-    const current = entry !== undefined && live(entry.expiresAtMs, now) ? entry.generation : 0;
+    const stored = this.generations.get(token.familyId);
+    const entry = stored !== undefined && live(stored.expiresAtMs, now) ? stored : undefined;
+    const current = entry?.generation ?? 0;
     if (token.generation === current) return 'current';
     if (token.generation > current) return 'revoked';
+    const interval = token.reuseIntervalMs ?? 0;
+    if (
+      entry !== undefined &&
+      interval > 0 &&
+      token.generation === current - 1 &&
+      now - entry.rotatedAtMs <= interval
+    ) {
+      return 'grace';
+    }
     this.remember(this.revokedFamilies, token.familyId, token.familyExpiresAtMs);
     return 'reused';
   }

@@ -79,6 +79,7 @@ type RefreshArgs = [
   generation: number,
   familyTtlMs: number,
   sessionEpoch: number,
+  reuseIntervalMs: number,
 ];
 
 /** A monotonic clock for elapsed time (never a test's faked one). */
@@ -248,7 +249,13 @@ export class RedisRevocationStore implements RevocationStore {
     // A token already past its life cannot get here (it failed verification); one
     // millisecond keeps the arithmetic of an edge case valid.
     const familyTtl = this.ttl(token.familyExpiresAtMs) ?? 1;
-    return [token.startedAtMs, token.generation, familyTtl, token.sessionEpoch ?? -1];
+    return [
+      token.startedAtMs,
+      token.generation,
+      familyTtl,
+      token.sessionEpoch ?? -1,
+      token.reuseIntervalMs ?? 0,
+    ];
   }
 
   private epochKey(): string {

@@ -56,10 +56,12 @@ redis.call('SET', KEYS[1], string.format('%d', epoch))
 return string.format('%d', epoch)`;
 
 /**
- * The standing of a refresh token, shared by the check and the rotation. KEYS: jti, family,
- * user cutoff, session generation. ARGV: session start ms, the token's generation, family
- * ttl ms, the session's epoch (-1 without one). Sets `standing` to `revoked` (revoked, or the session's state lost: a generation
- * newer than the one remembered), `reused` (an older generation: the family is revoked) or
+ * The standing of a refresh token, shared by the check and the rotation (after `SERVER_MS`).
+ * KEYS: jti, family, user cutoff, session generation. ARGV: session start ms, the token's
+ * generation, family ttl ms, the session's epoch (-1 without one), the reuse interval ms.
+ * Sets `standing` to `revoked` (revoked, or the session's state lost: a generation newer than
+ * the one remembered), `grace` (the generation just spent, within the reuse interval of its
+ * rotation, by the server's clock), `reused` (an older generation: the family is revoked) or
  * `current`.
  */
 const STANDING = `
@@ -78,46 +80,56 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
   standing = 'revoked'
 else
-  -- The generation entry is <generation> or <generation>:<id of the rotation that wrote it>.
+  -- The generation entry is <generation>:<id of the rotation that wrote it>:<its server
+  -- time ms> (<generation> or <generation>:<id> when written by an earlier version).
   local entry = redis.call('GET', KEYS[4]) or '0'
   local current = tonumber(string.match(entry, '^%d+'))
+  local rotatedAt = tonumber(string.match(entry, '^%d+:[^:]*:(%d+)$') or '-1')
   local generation = tonumber(ARGV[2])
+  local interval = tonumber(ARGV[5])
   if generation > current then
     standing = 'revoked'
   elseif generation < current then
-    local ttl = tonumber(ARGV[3])
-    if redis.call('PTTL', KEYS[2]) < ttl then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
-    standing = 'reused'
+    if interval > 0 and generation == current - 1 and rotatedAt >= 0 and now - rotatedAt <= interval then
+      standing = 'grace'
+    else
+      local ttl = tonumber(ARGV[3])
+      if redis.call('PTTL', KEYS[2]) < ttl then redis.call('SET', KEYS[2], '1', 'PX', ttl) end
+      standing = 'reused'
+    end
   end
 end`;
 
 /** `checkRefreshToken`: the standing alone. */
-export const CHECK_REFRESH = `${STANDING}
+export const CHECK_REFRESH = `${SERVER_MS}
+${STANDING}
 return standing`;
 
 /**
- * `rotateRefreshToken`. ARGV[5]: ttl ms of the new generation; ARGV[6]: the latest server
- * time (ms) at which the rotation may still happen; ARGV[7]: an id of this rotation alone
+ * `rotateRefreshToken`. ARGV[6]: ttl ms of the new generation; ARGV[7]: the latest server
+ * time (ms) at which the rotation may still happen; ARGV[8]: an id of this rotation alone
  * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
-if now > tonumber(ARGV[6]) then return 'late' end
+if now > tonumber(ARGV[7]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
-  redis.call('SET', KEYS[4], string.format('%d:%s', tonumber(ARGV[2]) + 1, ARGV[7]), 'PX', ARGV[5])
+  redis.call('SET', KEYS[4], string.format('%d:%s:%d', tonumber(ARGV[2]) + 1, ARGV[8], now), 'PX', ARGV[6])
   return 'rotated'
 end
 return standing`;
 
 /**
- * KEYS[1]: a session's generation entry; ARGV[1]: the entry a rotation wrote
- * (`<generation>:<rotation id>`); ARGV[2]: the generation before it. Undoes that rotation when it is
- * still the latest: the refresh that made it answered 503, so no one holds its tokens.
+ * KEYS[1]: a session's generation entry; ARGV[1]: the start of the entry a rotation wrote
+ * (`<generation>:<rotation id>`, then `:<time>`); ARGV[2]: the generation before it. Undoes
+ * that rotation when it is still the latest: the refresh that made it answered 503, so no one
+ * holds its tokens.
  */
 export const UNDO_ROTATION = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local entry = redis.call('GET', KEYS[1])
+if entry and string.sub(entry, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
   redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
   return 1
 end

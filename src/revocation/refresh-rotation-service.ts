@@ -8,7 +8,11 @@ import { applicationClaims } from '../tokens/token-data';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import { RevocationLifetimes } from './revocation-lifetimes';
-import type { RevocationStore } from './revocation-store';
+import type {
+  RefreshCheckOutcome,
+  RefreshRotateOutcome,
+  RevocationStore,
+} from './revocation-store';
 import { toRefreshState } from './token-revocation-state';
 
 /** Options of `refreshAccessToken`. */
@@ -30,7 +34,9 @@ export interface RefreshOptions {
 /**
  * Refresh token rotation (RFC 9700 §4.14.2): each refresh token is spent once; presenting a
  * spent one again revokes its whole family, the newest tokens included, because one of the
- * two presenters is an attacker. Of concurrent refreshes of one token exactly one wins (the
+ * two presenters is an attacker. With a reuse interval (`REFRESH_REUSE_INTERVAL_SECONDS`),
+ * the token just spent, presented again within that long, gets a new pair of the current
+ * generation instead (two tabs, a retried request), and the session lives on. Of concurrent refreshes of one token exactly one wins (the
  * store's atomic rotation), and the others count as reuse. Rotation keeps the family's
  * absolute expiry and its start: a session never outlives `REFRESH_SESSION_MAX_DAYS`, and a
  * user cutoff after its start ends it, whenever its newest tokens were signed.
@@ -42,6 +48,7 @@ export interface RefreshOptions {
  */
 export class RefreshRotationService {
   private readonly lifetimes: RevocationLifetimes;
+  private readonly reuseIntervalMs: number;
 
   constructor(
     private readonly tokens: TokenService,
@@ -51,6 +58,7 @@ export class RefreshRotationService {
     private readonly clock: Clock,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
+    this.reuseIntervalMs = settings.REFRESH_REUSE_INTERVAL_SECONDS * 1000;
   }
 
   /**
@@ -61,7 +69,10 @@ export class RefreshRotationService {
    */
   async refreshAccessToken(refreshToken: string, options: RefreshOptions = {}): Promise<TokenPair> {
     const claims = this.tokens.verifyRefreshToken(refreshToken);
-    const token = toRefreshState(claims, this.lifetimes.familyEnd(claims));
+    const token = {
+      ...toRefreshState(claims, this.lifetimes.familyEnd(claims)),
+      reuseIntervalMs: this.reuseIntervalMs,
+    };
     const event = {
       userId: claims.sub,
       familyId: claims.fam,
@@ -77,14 +88,19 @@ export class RefreshRotationService {
       { family: this.tokens.nextGeneration(claims) },
     );
     const next = { expiresAtMs: this.lifetimes.refreshEndFrom(this.clock.now(), claims) };
-    this.refuse(await this.store.rotateRefreshToken(token, next), event);
-    this.audit.record({ type: 'token_refreshed', ...event });
+    const outcome = await this.store.rotateRefreshToken(token, next);
+    this.refuse(outcome, event);
+    this.audit.record({
+      type: 'token_refreshed',
+      ...event,
+      ...(outcome === 'grace' ? { withinReuseInterval: true } : {}),
+    });
     return pair;
   }
 
   /** A token that is not the session's current one ends the refresh. */
   private refuse(
-    outcome: 'current' | 'rotated' | 'reused' | 'revoked',
+    outcome: RefreshCheckOutcome | RefreshRotateOutcome,
     event: { userId: string; familyId: string; jti: string; address: string | undefined },
   ): void {
     if (outcome === 'revoked') throw new TokenRevokedError();

@@ -44,7 +44,8 @@ export interface RevocationStore {
    * Where a refresh token stands, before the refresh does its slow work: `revoked` when it is
    * revoked (as `isRevoked`, or its session's state was lost); `reused` when its generation
    * was rotated already (and then its whole family is revoked until `familyExpiresAtMs`);
-   * otherwise `current`. Changes nothing for a current token.
+   * `grace` when it is the generation just spent, within `reuseIntervalMs` of that rotation
+   * (the session lives on); otherwise `current`. Changes nothing for a current or grace token.
    */
   checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome>;
 
@@ -52,8 +53,9 @@ export interface RevocationStore {
    * Rotates a session from the token's generation to the next, atomically and as the last
    * step of a refresh: the same checks as `checkRefreshToken`, then `rotated`, remembering
    * the new generation until `next.expiresAtMs`. Of many concurrent calls for one token,
-   * exactly one gets `rotated`; the others are reuse. A call that throws
-   * `StoreUnavailableError` has rotated nothing.
+   * exactly one gets `rotated`; the others are reuse, or `grace` within the reuse interval
+   * (which changes nothing: the caller issues a pair of the current generation). A call that
+   * throws `StoreUnavailableError` has rotated nothing.
    */
   rotateRefreshToken(token: RefreshTokenState, next: NextGeneration): Promise<RefreshRotateOutcome>;
 }
@@ -79,6 +81,12 @@ export interface RefreshTokenState extends TokenRevocationState {
   generation: number;
   /** Until when a detected reuse revokes the family. */
   familyExpiresAtMs: number;
+  /**
+   * The reuse interval (`REFRESH_REUSE_INTERVAL_SECONDS`) in ms: the generation just before
+   * the current one, presented within this long after the rotation that spent it, is `grace`
+   * instead of reuse. 0 or absent: never.
+   */
+  reuseIntervalMs?: number;
 }
 
 /** The rotation's new generation. */
@@ -87,5 +95,5 @@ export interface NextGeneration {
   expiresAtMs: number;
 }
 
-export type RefreshCheckOutcome = 'current' | 'reused' | 'revoked';
-export type RefreshRotateOutcome = 'rotated' | 'reused' | 'revoked';
+export type RefreshCheckOutcome = 'current' | 'grace' | 'reused' | 'revoked';
+export type RefreshRotateOutcome = 'rotated' | 'grace' | 'reused' | 'revoked';
