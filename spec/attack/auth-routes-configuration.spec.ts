@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import Koa from 'koa';
+import request from 'supertest';
+import { useKoaServer } from 'routing-controllers';
+import { Container } from 'typedi';
+import { AuditTrail } from '../../src/audit/audit-trail';
+import { BaseAppSettings } from '../../src/config/base-app-settings';
+import { parseAllowedOrigins } from '../../src/config/cookie-settings';
+import { configureApp } from '../../src/koa/configure-app';
+import { routingControllersOptions } from '../../src/koa/routing-controllers-options';
+import { authRoutes } from '../../src/routes/auth-routes';
+import { configureSecurity } from '../../src/security/configure-security';
+import { cookieNames } from '../../src/transport/cookie-names';
+import { APP_ORIGIN } from '../helpers/cookie-app';
+import { MemoryUsers } from '../helpers/memory-users';
+import { testEnvironment } from '../helpers/test-environment';
+import { attackApp, pageLogin } from './attack-app';
+
+/** The variable of the ConfigurationError `build` throws; `undefined` when it is accepted. */
+function refusedVariable(build: () => unknown): string | undefined {
+  try {
+    build();
+    return undefined;
+  } catch (error) {
+    expect((error as { code?: string }).code).to.equal('ERR_CONFIGURATION');
+    return (error as { variable: string }).variable;
+  }
+}
+
+const refusedAtStart = (build: () => unknown): boolean => refusedVariable(build) !== undefined;
+
+describe('attack: configuring the auth routes and the cookie transport', () => {
+  describe('the documented useKoaServer wiring (configureSecurity + routingControllersOptions)', () => {
+    it('FAILS: cookie routes without the cookie transport and registration without createUser are refused at start, or at least never answer 500 (today: 500 server_error on every request)', async () => {
+      const container = Container.of(`attack-manual-${randomUUID()}`);
+      const users = new MemoryUsers(); // no createUser
+      const reported: unknown[] = [];
+      configureSecurity(
+        {
+          userAuthentication: users,
+          // transports: the default, ['bearer']
+          settings: new BaseAppSettings(testEnvironment({ ALLOWED_ORIGINS: APP_ORIGIN })),
+          reportError: (_event, error) => reported.push(error),
+        },
+        container,
+      );
+      const app = new Koa();
+      const wire = () =>
+        useKoaServer(app, {
+          controllers: authRoutes({ cookies: true, registration: true }),
+          ...routingControllersOptions(app, { container }),
+        });
+      if (refusedAtStart(wire)) return;
+      await users.add('user@example.com', 'user-password');
+      const login = await request(app.callback())
+        .post('/auth/cookie/login')
+        .set('Origin', APP_ORIGIN)
+        .send({ username: 'user@example.com', password: 'user-password' });
+      const register = await request(app.callback())
+        .post('/auth/register')
+        .send({ email: 'new@example.com', password: 'a-new-password' });
+      expect({
+        login: login.status,
+        register: register.status,
+        reportedAsServerErrors: reported.length,
+      }).to.deep.include({ reportedAsServerErrors: 0 });
+      expect(login.status, 'cookie login').to.be.below(500);
+      expect(register.status, 'registration').to.be.below(500);
+    });
+  });
+
+  describe('paths of authRoutes', () => {
+    it('FAILS: a refreshCookiePath that cannot be a cookie Path is refused at start (today: every cookie login is 500 after the login succeeded and was audited)', async () => {
+      const routes = {
+        cookies: true,
+        refreshCookiePath: '/auth/cookie/refresh; Domain=example.com',
+      };
+      let app: Awaited<ReturnType<typeof attackApp>>;
+      try {
+        app = await attackApp({ routes });
+      } catch (error) {
+        expect((error as { code?: string }).code).to.equal('ERR_CONFIGURATION');
+        return;
+      }
+      const login = await pageLogin(app);
+      expect({
+        status: login.status,
+        audited: app.events.map((e) => e.type),
+      }).to.deep.equal({ status: 'refused at start', audited: [] });
+    });
+  });
+
+  describe('cookie settings', () => {
+    const settings = (env: Record<string, string>) => new BaseAppSettings(testEnvironment(env));
+
+    it('FAILS (nit): a wildcard origin is refused, as parseAllowedOrigins documents (today: "https://*.example.com" is kept, and never matches)', () => {
+      expect(refusedVariable(() => parseAllowedOrigins('https://*.example.com'))).to.equal(
+        'ALLOWED_ORIGINS',
+      );
+    });
+
+    it('FAILS (nit): with COOKIE_SECURE=false no cookie name keeps a __Host-/__Secure- prefix that browsers refuse without Secure (today: COOKIE_NAME_PREFIX=__Host gives __Host-access, __Host-refresh with Path=/auth/…)', () => {
+      for (const prefix of ['__Host', '__Secure', '__host', '__SECURE']) {
+        const env = { COOKIE_SECURE: 'false', COOKIE_NAME_PREFIX: prefix };
+        if (refusedAtStart(() => settings(env))) continue;
+        const names = Object.values(cookieNames(settings(env).cookies));
+        expect(
+          names.filter((name) => /^__(host|secure)-/i.test(name)),
+          `COOKIE_NAME_PREFIX=${prefix}`,
+        ).to.deep.equal([]);
+      }
+    });
+
+    it('FAILS (hardening): in production an http:// origin other than localhost is refused, as COOKIE_SECURE=false is (today: accepted)', () => {
+      const production = {
+        NODE_ENV: 'production',
+        BCRYPT_ROUNDS: '12',
+        ALLOWED_ORIGINS: 'http://app.example.com',
+      };
+      // The same production settings with an https origin, or localhost, start.
+      expect(
+        refusedVariable(() =>
+          settings({ ...production, ALLOWED_ORIGINS: 'https://app.example.com' }),
+        ),
+      ).to.equal(undefined);
+      expect(
+        refusedVariable(() =>
+          settings({ ...production, ALLOWED_ORIGINS: 'http://localhost:5173' }),
+        ),
+      ).to.equal(undefined);
+      expect(refusedVariable(() => settings(production))).to.equal('ALLOWED_ORIGINS');
+    });
+  });
+
+  describe('options given twice', () => {
+    it('FAILS (nit): the same transports in another order, to configureSecurity then configureApp, are the same option (today: "already configured … with another value")', () => {
+      const container = Container.of(`attack-twice-${randomUUID()}`);
+      const common = {
+        settings: new BaseAppSettings(testEnvironment({ ALLOWED_ORIGINS: APP_ORIGIN })),
+      };
+      configureSecurity({ ...common, transports: ['bearer', 'cookie'] }, container);
+      expect(() =>
+        configureApp(new Koa(), { controllers: [], container, transports: ['cookie', 'bearer'] }),
+      ).not.to.throw();
+      expect(container.get(AuditTrail)).to.be.instanceOf(AuditTrail);
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
+import { APP_ORIGIN, sessionOf } from '../helpers/cookie-app';
+import { FrozenClock } from '../helpers/frozen-clock';
+import { asymmetricEnvironment, testKeyPair } from '../helpers/test-keys';
+import { attackApp, fromPage, pageLogin, pageRefresh } from './attack-app';
+
+/**
+ * FAILS on the current code (finding: the CSRF key is derived from the current private key).
+ *
+ * README "Asymmetric keys, JWKS and key rotation" promises a key rotation "without logging
+ * anyone out": after step 3 (switch: the next key signs, the old public key still verifies)
+ * tokens signed with the old key keep working. The cookie transport's CSRF token is an HMAC
+ * under a key derived from the *signing* key, so the switch changes every session's CSRF token:
+ * the page's token (from the login answer or the `__Host-…-csrf` cookie) no longer passes.
+ */
+describe('attack: the documented key rotation and cookie sessions', () => {
+  const current = testKeyPair('ec-p256', 'rotation-current');
+  const next = testKeyPair('ec-p256', 'rotation-next');
+
+  async function deployments() {
+    const clock = new FrozenClock(Date.now());
+    const store = new MemoryRevocationStore(clock);
+    // Step 2 (publish the next key) and step 3 (switch), on one store and the same users.
+    const published = await attackApp({
+      clock,
+      revocationStore: store,
+      environment: asymmetricEnvironment('ES256', current, {
+        ALLOWED_ORIGINS: APP_ORIGIN,
+        JWT_ADDITIONAL_PUBLIC_KEYS: next.publicPem,
+      }),
+    });
+    const switched = await attackApp({
+      clock,
+      revocationStore: store,
+      environment: asymmetricEnvironment('ES256', next, {
+        ALLOWED_ORIGINS: APP_ORIGIN,
+        JWT_ADDITIONAL_PUBLIC_KEYS: current.publicPem,
+      }),
+    });
+    return { published, switched };
+  }
+
+  it('a session started before the switch still reads (the tokens verify) ...', async () => {
+    const { published, switched } = await deployments();
+    const session = sessionOf(await pageLogin(published).expect(200));
+    await switched.http().get('/things/mine').set('Cookie', session.cookie).expect(200);
+  });
+
+  it('... and still changes state, refreshes and logs out after the switch (today: 403 csrf_failed for all three)', async () => {
+    const { published, switched } = await deployments();
+    const session = sessionOf(await pageLogin(published).expect(200));
+    const change = await fromPage(switched, session);
+    const refresh = await pageRefresh(switched, session);
+    const logout = await fromPage(switched, session, '/auth/cookie/logout');
+    expect(
+      [change, refresh, logout].map((r) => [r.status, (r.body as { error?: string }).error]),
+    ).to.deep.equal([
+      [200, undefined],
+      [200, undefined],
+      [204, undefined],
+    ]);
+  });
+
+  it('during a rolling switch (one instance on each key) a session works on both (today: 403 on the switched one)', async () => {
+    const { published, switched } = await deployments();
+    const session = sessionOf(await pageLogin(published).expect(200));
+    const statuses: number[] = [];
+    for (const instance of [published, switched, published, switched]) {
+      statuses.push((await fromPage(instance, session)).status);
+    }
+    expect(statuses).to.deep.equal([200, 200, 200, 200]);
+  });
+});

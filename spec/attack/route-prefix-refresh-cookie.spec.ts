@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { APP_ORIGIN, CSRF_COOKIE } from '../helpers/cookie-app';
+import { attackApp } from './attack-app';
+import { BrowserJar } from './browser-jar';
+
+/**
+ * FAILS on the current code (finding: `configureApp({ routePrefix })` and the refresh cookie's
+ * Path). `configureApp` knows the prefix it mounts the auth routes under, but the refresh
+ * cookie keeps `Path=/auth/cookie/refresh`: a browser never sends it to
+ * `/api/auth/cookie/refresh`, so every cookie refresh is 401 and users are logged out after
+ * 30 minutes. The README does say to pass `refreshCookiePath`; nothing refuses or fixes the
+ * mismatch that configureApp can see.
+ */
+describe('attack: the cookie routes under configureApp routePrefix', () => {
+  it('a browser can refresh at /api/auth/cookie/refresh (or start-up refuses the mismatch)', async () => {
+    let app: Awaited<ReturnType<typeof attackApp>>;
+    try {
+      app = await attackApp({ extra: { routePrefix: '/api' } });
+    } catch (error) {
+      // Refusing the configuration at start is a fix too.
+      expect((error as { code?: string }).code).to.equal('ERR_CONFIGURATION');
+      return;
+    }
+    const jar = new BrowserJar(app.clock);
+    jar.receive(
+      await app
+        .http()
+        .post('/api/auth/cookie/login')
+        .set('Origin', APP_ORIGIN)
+        .send({ username: 'user@example.com', password: 'user-password' })
+        .expect(200),
+    );
+    const path = '/api/auth/cookie/refresh';
+    const refresh = await app
+      .http()
+      .post(path)
+      .set('Origin', APP_ORIGIN)
+      .set('Cookie', jar.cookieHeader(path))
+      .set('X-CSRF-Token', jar.value(CSRF_COOKIE) ?? '');
+    expect([refresh.status, (refresh.body as { error?: string }).error]).to.deep.equal([
+      200,
+      undefined,
+    ]);
+  });
+});
