@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { APP_ORIGIN, CSRF_COOKIE } from '../helpers/cookie-app';
-import { attackApp } from './attack-app';
-import { BrowserJar } from './browser-jar';
+import { attackApp } from '../helpers/attack-app';
+import { BrowserJar } from '../helpers/browser-jar';
 
 /**
  * FAILS on the current code (finding: `configureApp({ routePrefix })` and the refresh cookie's

@@ -3,7 +3,7 @@ import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-st
 import { APP_ORIGIN, sessionOf } from '../helpers/cookie-app';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { asymmetricEnvironment, testKeyPair } from '../helpers/test-keys';
-import { attackApp, fromPage, pageLogin, pageRefresh } from './attack-app';
+import { attackApp, fromPage, pageLogin, pageRefresh } from '../helpers/attack-app';
 
 /**
  * FAILS on the current code (finding: the CSRF key is derived from the current private key).

@@ -15,7 +15,7 @@ import { cookieNames } from '../../src/transport/cookie-names';
 import { APP_ORIGIN } from '../helpers/cookie-app';
 import { MemoryUsers } from '../helpers/memory-users';
 import { testEnvironment } from '../helpers/test-environment';
-import { attackApp, pageLogin } from './attack-app';
+import { attackApp, pageLogin } from '../helpers/attack-app';
 
 /** The variable of the ConfigurationError `build` throws; `undefined` when it is accepted. */
 function refusedVariable(build: () => unknown): string | undefined {

@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
-import type { FrozenClock } from '../helpers/frozen-clock';
-import { setCookies } from '../helpers/cookie-app';
+import type { FrozenClock } from './frozen-clock';
+import { setCookies } from './cookie-app';
 
 interface StoredCookie {
   name: string;

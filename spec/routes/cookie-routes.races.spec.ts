@@ -14,8 +14,8 @@ import {
   requireServer,
   uniquePrefix,
 } from '../helpers/real-servers';
-import type { AttackApp } from './attack-app';
-import { attackApp, fromPage, pageLogin, pageRefresh, switchableStore } from './attack-app';
+import type { AttackApp } from '../helpers/attack-app';
+import { attackApp, fromPage, pageLogin, pageRefresh, switchableStore } from '../helpers/attack-app';
 
 /**
  * PASSES: state changes of one cookie session at once, and a store down in the middle of them,

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import type { CookieSessionState } from '../helpers/cookie-app';
 import { ACCESS_COOKIE, APP_ORIGIN, CSRF_COOKIE, sessionOf } from '../helpers/cookie-app';
 import { rawRequest } from '../helpers/raw-http-client';
-import type { AttackApp } from './attack-app';
-import { attackApp, fromPage, pageLogin, pageRefresh } from './attack-app';
+import type { AttackApp } from '../helpers/attack-app';
+import { attackApp, fromPage, pageLogin, pageRefresh } from '../helpers/attack-app';
 
 /** An object nested `depth` levels deep. */
 function deep(depth: number): unknown {

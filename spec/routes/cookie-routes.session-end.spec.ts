@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { APP_ORIGIN, CSRF_COOKIE, REFRESH_COOKIE } from '../helpers/cookie-app';
-import type { AttackApp } from './attack-app';
-import { attackApp } from './attack-app';
-import { BrowserJar } from './browser-jar';
+import type { AttackApp } from '../helpers/attack-app';
+import { attackApp } from '../helpers/attack-app';
+import { BrowserJar } from '../helpers/browser-jar';
 
 /**
  * A browser that follows the README's page recipe, with a cookie jar that keeps each cookie's

@@ -23,12 +23,12 @@ import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-st
 import type { RevocationStore } from '../../src/revocation/revocation-store';
 import type { AuthRoutesOptions } from '../../src/routes/auth-routes';
 import { authRoutes } from '../../src/routes/auth-routes';
-import { APP_ORIGIN, RegisteringUsers } from '../helpers/cookie-app';
-import type { CookieSessionState } from '../helpers/cookie-app';
-import { FrozenClock } from '../helpers/frozen-clock';
-import type { TestUser } from '../helpers/memory-users';
-import { MemoryUsers } from '../helpers/memory-users';
-import { testEnvironment } from '../helpers/test-environment';
+import { APP_ORIGIN, RegisteringUsers } from './cookie-app';
+import type { CookieSessionState } from './cookie-app';
+import { FrozenClock } from './frozen-clock';
+import type { TestUser } from './memory-users';
+import { MemoryUsers } from './memory-users';
+import { testEnvironment } from './test-environment';
 
 /** The application's own routes: a read and a state change, both by the current user. */
 @Service()
