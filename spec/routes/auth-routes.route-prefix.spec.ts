@@ -4,14 +4,11 @@ import { attackApp } from '../helpers/attack-app';
 import { BrowserJar } from '../helpers/browser-jar';
 
 /**
- * FAILS on the current code (finding: `configureApp({ routePrefix })` and the refresh cookie's
- * Path). `configureApp` knows the prefix it mounts the auth routes under, but the refresh
- * cookie keeps `Path=/auth/cookie/refresh`: a browser never sends it to
- * `/api/auth/cookie/refresh`, so every cookie refresh is 401 and users are logged out after
- * 30 minutes. The README does say to pass `refreshCookiePath`; nothing refuses or fixes the
- * mismatch that configureApp can see.
+ * Regression (attack review): `configureApp` knows the prefix it mounts the auth routes under,
+ * and the refresh cookie's `Path` must be the refresh route as a browser requests it, or every
+ * cookie refresh is 401. A mismatch is refused at start.
  */
-describe('attack: the cookie routes under configureApp routePrefix', () => {
+describe('auth routes under configureApp routePrefix: the refresh cookie Path', () => {
   it('a browser can refresh at /api/auth/cookie/refresh (or start-up refuses the mismatch)', async () => {
     let app: Awaited<ReturnType<typeof attackApp>>;
     try {

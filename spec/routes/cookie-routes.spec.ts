@@ -346,6 +346,40 @@ describe('auth routes: the cookie transport in an application of its own', () =>
       await refresh(session).expect(200);
     });
 
+    it('a refresh cookie planted beside ours (a sibling subdomain, Domain=…) cannot lock the user out: the one of the CSRF token’s session is used', async () => {
+      const session = await cookieLogin(app);
+      const other = await cookieLogin(app, 'other@example.com', 'other-password');
+      for (const planted of [other.refresh, 'planted', session.access]) {
+        const cookie = `${REFRESH_COOKIE}=${planted}; ${session.refreshCookie}`;
+        await app
+          .http()
+          .post('/auth/cookie/refresh')
+          .set('Origin', APP_ORIGIN)
+          .set('Cookie', cookie)
+          .set('X-CSRF-Token', 'not-the-session')
+          .expect(400);
+      }
+      const cookie = `${REFRESH_COOKIE}=${other.refresh}; ${session.refreshCookie}`;
+      const response = await app
+        .http()
+        .post('/auth/cookie/refresh')
+        .set('Origin', APP_ORIGIN)
+        .set('Cookie', cookie)
+        .set('X-CSRF-Token', session.csrf)
+        .expect(200);
+      await app.http().get('/things/mine').set('Cookie', sessionOf(response).cookie).expect(200, {
+        email: 'user@example.com',
+      });
+      // The planted one was not spent: its own session refreshes still.
+      await app
+        .http()
+        .post('/auth/cookie/refresh')
+        .set('Origin', APP_ORIGIN)
+        .set('Cookie', other.refreshCookie)
+        .set('X-CSRF-Token', other.csrf)
+        .expect(200);
+    });
+
     it('without a refresh cookie is 401; an access token in the refresh cookie is 401', async () => {
       const session = await cookieLogin(app);
       await app

@@ -17,7 +17,7 @@ function deep(depth: number): unknown {
 /**
  * PASSES: attacks on the cookie transport that the current code withstands, locked in.
  */
-describe('attack (held): CSRF, cookie parsing and the both-transports rule', () => {
+describe('cookie transport, hostile requests: CSRF, cookie parsing and the both-transports rule', () => {
   let app: AttackApp;
   let session: CookieSessionState;
   beforeEach(async () => {

@@ -6,15 +6,12 @@ import { asymmetricEnvironment, testKeyPair } from '../helpers/test-keys';
 import { attackApp, fromPage, pageLogin, pageRefresh } from '../helpers/attack-app';
 
 /**
- * FAILS on the current code (finding: the CSRF key is derived from the current private key).
- *
- * README "Asymmetric keys, JWKS and key rotation" promises a key rotation "without logging
- * anyone out": after step 3 (switch: the next key signs, the old public key still verifies)
- * tokens signed with the old key keep working. The cookie transport's CSRF token is an HMAC
- * under a key derived from the *signing* key, so the switch changes every session's CSRF token:
- * the page's token (from the login answer or the `__Host-…-csrf` cookie) no longer passes.
+ * Regression (attack review): README "Asymmetric keys, JWKS and key rotation" promises a key
+ * rotation "without logging anyone out". The cookie transport's CSRF token must survive it:
+ * it is a random value of the session carried in its signed tokens (`fam_csrf`), not derived
+ * from the signing key.
  */
-describe('attack: the documented key rotation and cookie sessions', () => {
+describe('CSRF tokens across the documented signing key rotation', () => {
   const current = testKeyPair('ec-p256', 'rotation-current');
   const next = testKeyPair('ec-p256', 'rotation-next');
 

@@ -13,7 +13,8 @@ export type SecurityEvent =
   | LoggedOutEverywhere
   | PasswordChanged
   | AccessDenied
-  | CsrfRefused;
+  | CsrfRefused
+  | SessionEnded;
 
 interface EventBase {
   time: Date;
@@ -103,6 +104,21 @@ export interface CsrfRefused extends EventBase {
   method: string;
   /** The request path, without its query string. */
   path: string;
+}
+
+export interface SessionEnded extends EventBase {
+  type: 'session_ended';
+  /** The session's owner. */
+  userId: string;
+  familyId: string;
+  /**
+   * `ended`: by its owner, one session; `others_ended`: by its owner, with every session but
+   * the current one; `ended_by_admin`: by someone with the administrator grant; `limit`: the
+   * oldest, when a login went past `MAX_SESSIONS_PER_USER`.
+   */
+  reason: 'ended' | 'others_ended' | 'ended_by_admin' | 'limit';
+  /** Who ended it, when not the owner (an administrator). */
+  actorId?: string | undefined;
 }
 
 /** An event before the audit trail stamps its time. */

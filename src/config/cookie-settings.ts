@@ -45,10 +45,10 @@ export function readCookieSettings(
   }
   const namePrefix =
     read.optionalString('COOKIE_NAME_PREFIX') ?? defaults.COOKIE_NAME_PREFIX ?? 'fastcore';
-  if (!NAME_PREFIX.test(namePrefix)) {
+  if (!NAME_PREFIX.test(namePrefix) || /^__(host|secure)/i.test(namePrefix)) {
     throw new ConfigurationError(
       'COOKIE_NAME_PREFIX',
-      'must be 1 to 32 letters, digits, "_" or "-"',
+      'must be 1 to 32 letters, digits, "_" or "-", not starting with __Host or __Secure (the library adds those prefixes itself)',
     );
   }
   const secure = readBoolean(read, 'COOKIE_SECURE', defaults.COOKIE_SECURE ?? true);
@@ -58,8 +58,15 @@ export function readCookieSettings(
       'must be true in production: tokens in cookies without Secure travel over plain HTTP',
     );
   }
+  const allowedOrigins = origins === undefined ? [] : parseAllowedOrigins(origins);
+  if (production && allowedOrigins.some((origin) => !isSecureOrigin(origin))) {
+    throw new ConfigurationError(
+      'ALLOWED_ORIGINS',
+      'must be https origins in production (http only for localhost): a page served over plain HTTP can be changed on the way and use the cookies',
+    );
+  }
   return {
-    allowedOrigins: origins === undefined ? [] : parseAllowedOrigins(origins),
+    allowedOrigins,
     sameSite,
     namePrefix,
     secure,
@@ -94,6 +101,7 @@ function toOrigin(entry: string): string {
     url.search === '' &&
     url.hash === '' &&
     url.pathname === '/' &&
+    !url.hostname.includes('*') &&
     !/[/?#]$/.test(entry.replace(/^[a-z]+:\/\//i, ''));
   if (url === undefined || !bare) {
     throw new ConfigurationError(
@@ -102,6 +110,14 @@ function toOrigin(entry: string): string {
     );
   }
   return url.origin;
+}
+
+/** https, or http on the loopback host (development on the same machine). */
+function isSecureOrigin(origin: string): boolean {
+  const { protocol, hostname } = new URL(origin);
+  return (
+    protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname.toLowerCase())
+  );
 }
 
 function readBoolean(read: EnvReader, name: string, fallback: boolean): boolean {

@@ -49,7 +49,7 @@ export class TokenExpiredError extends InvalidTokenError {
 /** The token was revoked (logout, logout-all, password change, refresh reuse). */
 export class TokenRevokedError extends InvalidTokenError {
   override readonly code = 'ERR_TOKEN_REVOKED';
-  constructor(reason: 'revoked' | 'refresh_reuse' = 'revoked') {
+  constructor(reason: 'revoked' | 'refresh_reuse' | 'session_ended' = 'revoked') {
     super(reason, undefined, 'The token has been revoked.');
   }
 }
@@ -127,6 +127,26 @@ export class ConfigurationError extends SecurityError {
     rule: string,
   ) {
     super(`${variable} ${rule}`);
+  }
+}
+
+/**
+ * An auth route the configuration cannot serve (the cookie routes without the cookie
+ * transport, registration without `createUser`): 404, as if it were not mounted. `configureApp`
+ * refuses such routes at start; with `useKoaServer` wiring, the first request reports it.
+ */
+export class RouteNotServedError extends SecurityError {
+  readonly code = 'ERR_ROUTE_NOT_SERVED';
+  constructor() {
+    super('The route is not served by this configuration.');
+  }
+}
+
+/** A session id that is not one of the caller's live sessions (404 `not_found`, whoever owns it). */
+export class SessionNotFoundError extends SecurityError {
+  readonly code = 'ERR_SESSION_NOT_FOUND';
+  constructor() {
+    super('No such session.');
   }
 }
 

@@ -41,7 +41,11 @@ export function configureApp(app: Koa, options: ConfigureAppOptions): Koa {
   const container = options.container ?? Container.of();
   assertServiceControllers(options.controllers);
   configureSecurity(options, container);
-  assertAuthRoutesServed(options.controllers, () => securityOf(container).authEndpoints);
+  assertAuthRoutesServed(
+    options.controllers,
+    () => securityOf(container).authEndpoints,
+    options.routePrefix,
+  );
   const secured = routingControllersOptions(app, { ...options, container });
   // Our router instance: without it routing-controllers uses its own nested @koa/router.
   // 'specificity': of the routes a path matches, only the one with the fewest parameters runs

@@ -68,6 +68,8 @@ const BY_CODE: Readonly<Record<string, HttpProblem>> = {
   ERR_FORBIDDEN: problem(403, 'insufficient_scope', 'insufficient_scope'),
   ERR_CSRF: problem(403, 'csrf_failed'),
   ERR_ALREADY_REGISTERED: problem(409, 'conflict'),
+  ERR_SESSION_NOT_FOUND: problem(404, 'not_found'),
+  ERR_ROUTE_NOT_SERVED: problem(404, 'not_found'),
   ERR_TOO_MANY_ATTEMPTS: problem(429, 'too_many_attempts'),
   ERR_STORE_UNAVAILABLE: problem(503, 'temporarily_unavailable'),
   ERR_SERVER_BUSY: problem(503, 'temporarily_unavailable'),

@@ -7,12 +7,16 @@ import {
   AlreadyRegisteredError,
   AuthenticationRequiredError,
   ConfigurationError,
+  InvalidRequestError,
   InvalidTokenError,
+  RouteNotServedError,
 } from '../errors/security-errors';
+import type { ErrorReporter } from '../logging/error-reporter';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import type { CookieSession, CookieSessionAnswer } from '../transport/cookie-session';
 import type { CsrfGuard } from '../transport/csrf-guard';
+import { CSRF_HEADER } from '../transport/csrf-guard';
 import type { LoginBody, PasswordChangeBody, RefreshBody, RegisterBody } from './auth-bodies';
 
 /** The cookie transport's parts, when the application enabled it. */
@@ -32,7 +36,11 @@ export class AuthEndpoints {
     private readonly tokens: TokenService,
     /** `null` when the cookie transport is off. */
     private readonly cookies: CookieTransportParts | null,
+    private readonly reportError: ErrorReporter,
   ) {}
+
+  /** Reported once per route and configuration, however many requests find it. */
+  private readonly reportedUnserved = new Set<string>();
 
   /** Whether the user adapter implements `createUser`. */
   get canRegister(): boolean {
@@ -54,6 +62,12 @@ export class AuthEndpoints {
 
   /** @throws AlreadyRegisteredError (409) when the name is taken. */
   async register(body: RegisterBody, ctx: Context): Promise<object> {
+    if (!this.canRegister) {
+      this.notServed(
+        'createUser',
+        'is not implemented by the user authentication: POST register is not served',
+      );
+    }
     const user = await this.workflow.register(body.email, body.password, clientOf(ctx));
     if (user === undefined) throw new AlreadyRegisteredError();
     return this.users.publicUser(user);
@@ -113,9 +127,10 @@ export class AuthEndpoints {
    */
   async cookieRefresh(ctx: Context, refreshPath: string): Promise<CookieSessionAnswer> {
     const { csrf, session } = this.requireCookies();
-    const token = session.refreshToken(ctx);
-    if (token === undefined) throw new AuthenticationRequiredError();
+    const tokens = session.refreshTokens(ctx);
+    if (tokens.length === 0) throw new AuthenticationRequiredError();
     csrf.checkOrigin(ctx);
+    const token = tokens.length === 1 ? tokens[0] : this.ownRefreshToken(tokens, ctx);
     try {
       csrf.checkToken(ctx, this.tokens.verifyRefreshToken(token));
       const pair = await this.workflow.refresh(token, clientOf(ctx));
@@ -136,18 +151,42 @@ export class AuthEndpoints {
     session.clear(ctx, refreshPath);
   }
 
+  /**
+   * Of several refresh cookies (one planted beside ours by a sibling subdomain), the one whose
+   * session the request's `X-CSRF-Token` names: a planted cookie cannot lock a user out.
+   * @throws InvalidRequestError unless exactly one does.
+   */
+  private ownRefreshToken(tokens: readonly string[], ctx: Context): string {
+    const header = ctx.get(CSRF_HEADER);
+    const own = tokens.filter((token) => {
+      try {
+        return header !== '' && this.tokens.verifyRefreshToken(token).fam_csrf === header;
+      } catch {
+        return false;
+      }
+    });
+    if (own.length !== 1) throw new InvalidRequestError('duplicate_cookie');
+    return own[0];
+  }
+
   private clearCookiesOf(principal: Principal, ctx: Context, refreshPath: string): void {
     if (principal.transport === 'cookie') this.cookies?.session.clear(ctx, refreshPath);
   }
 
   private requireCookies(): CookieTransportParts {
     if (this.cookies === null) {
-      throw new ConfigurationError(
-        'transports',
-        "does not include 'cookie': the cookie routes need the cookie transport",
-      );
+      this.notServed('transports', "does not include 'cookie': the cookie routes are not served");
     }
     return this.cookies;
+  }
+
+  /** A route mounted without what it needs: 404, and reported (once) as the defect it is. */
+  private notServed(variable: string, rule: string): never {
+    if (!this.reportedUnserved.has(variable)) {
+      this.reportedUnserved.add(variable);
+      this.reportError('auth_route_not_served', new ConfigurationError(variable, rule));
+    }
+    throw new RouteNotServedError();
   }
 }
 

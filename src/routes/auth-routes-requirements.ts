@@ -5,6 +5,8 @@ import type { AuthEndpoints } from './auth-endpoints';
 export interface AuthRoutesRequirements {
   cookies: boolean;
   registration: boolean;
+  /** The refresh cookie's `Path`: the refresh route's path as a browser requests it. */
+  refreshCookiePath: string;
 }
 
 /** Where `authRoutes` marks its controllers with their requirements. */
@@ -12,13 +14,14 @@ export const AUTH_ROUTES_REQUIREMENTS = Symbol('fastcore.security.auth-routes');
 
 /**
  * Refuses, at start, auth routes the configuration cannot serve: the cookie routes without
- * the cookie transport, registration without `createUser`, any of them without a user
- * authentication.
+ * the cookie transport (or with a refresh cookie `Path` outside the `routePrefix`),
+ * registration without `createUser`, any of them without a user authentication.
  * @throws ConfigurationError
  */
 export function assertAuthRoutesServed(
   controllers: readonly unknown[],
   endpoints: () => AuthEndpoints | null,
+  routePrefix = '',
 ): void {
   for (const controller of controllers) {
     if (typeof controller !== 'function') continue;
@@ -37,6 +40,16 @@ export function assertAuthRoutesServed(
       throw new ConfigurationError(
         'transports',
         "must include 'cookie' for authRoutes({ cookies: true })",
+      );
+    }
+    if (
+      needs.cookies &&
+      routePrefix !== '' &&
+      !needs.refreshCookiePath.startsWith(`${routePrefix}/`)
+    ) {
+      throw new ConfigurationError(
+        'refreshCookiePath',
+        'must be the refresh route as the browser requests it: with a routePrefix, give authRoutes({ refreshCookiePath }) the full path (routePrefix included)',
       );
     }
     if (needs.registration && !served.canRegister) {

@@ -15,6 +15,7 @@ import type { Principal } from '../auth/principal';
 import type { TokenPair } from '../tokens/token-pair';
 import type { CookieSessionAnswer } from '../transport/cookie-session';
 import { AUTH_ENDPOINTS } from '../container/injection-tokens';
+import { ConfigurationError } from '../errors/security-errors';
 import { CurrentPrincipal } from '../koa/current-principal';
 import {
   LoginBody,
@@ -69,9 +70,15 @@ export type AuthRoutesController = new (...args: never[]) => unknown;
  * ```
  */
 export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesController[] {
-  const basePath = options.basePath ?? '/auth';
-  const passwordChangePath = options.passwordChangePath ?? '/users/me/password';
-  const refreshPath = options.refreshCookiePath ?? `${basePath}/cookie/refresh`;
+  const basePath = routePath('basePath', options.basePath ?? '/auth');
+  const passwordChangePath = routePath(
+    'passwordChangePath',
+    options.passwordChangePath ?? '/users/me/password',
+  );
+  const refreshPath = routePath(
+    'refreshCookiePath',
+    options.refreshCookiePath ?? `${basePath}/cookie/refresh`,
+  );
 
   @Service()
   @JsonController(basePath)
@@ -173,9 +180,28 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
   const requirements: AuthRoutesRequirements = {
     cookies: options.cookies === true,
     registration: options.registration === true,
+    refreshCookiePath: refreshPath,
   };
   for (const route of routes) {
     Object.defineProperty(route, AUTH_ROUTES_REQUIREMENTS, { value: requirements });
   }
   return routes;
+}
+
+/** A path of segments of URL path characters, no `;` or `,` (a cookie's `Path` too). */
+const ROUTE_PATH = /^(\/[A-Za-z0-9._~!$&'()*+=:@%-]+)+$/;
+
+/**
+ * `path` without trailing slashes, checked: a route's path and the refresh cookie's `Path`.
+ * @throws ConfigurationError for anything else (`;` would add cookie attributes).
+ */
+function routePath(option: string, path: string): string {
+  const trimmed = typeof path === 'string' ? path.replace(/\/+$/, '') : '';
+  if (!ROUTE_PATH.test(trimmed)) {
+    throw new ConfigurationError(
+      option,
+      "must be a path such as /auth: segments of letters, digits and - . _ ~ ! $ & ' ( ) * + = : @ %",
+    );
+  }
+  return trimmed;
 }

@@ -89,15 +89,13 @@ class ContainerSecurity implements LoginWorkflowSource {
   }
 }
 
-/** The same value, or (for `transports`) the same list. */
+/** The same value, or (for `transports`) the same set. */
 function sameOption(value: unknown, current: unknown): boolean {
   if (value === current) return true;
-  return (
-    Array.isArray(value) &&
-    Array.isArray(current) &&
-    value.length === current.length &&
-    value.every((item, index) => item === current[index])
-  );
+  if (!Array.isArray(value) || !Array.isArray(current)) return false;
+  const given = new Set<unknown>(value);
+  const known = new Set<unknown>(current);
+  return given.size === known.size && [...given].every((item) => known.has(item));
 }
 
 const CONTAINER_SECURITY = new Token<ContainerSecurity>('fastcore.security.container-security');

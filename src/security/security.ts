@@ -111,7 +111,7 @@ export function createSecurity(
   const authEndpoints =
     loginWorkflow === null || userAuthentication === null
       ? null
-      : new AuthEndpoints(loginWorkflow, userAuthentication, tokens, cookieTransport);
+      : new AuthEndpoints(loginWorkflow, userAuthentication, tokens, cookieTransport, reportError);
   if (userAuthentication !== null && owner === undefined) {
     bindUserAuthentication(userAuthentication, {
       loginWorkflow: () => loginWorkflow as LoginWorkflow<never>,

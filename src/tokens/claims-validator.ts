@@ -107,7 +107,14 @@ function validateFamilyStart(
   if (epoch !== undefined && (!Number.isSafeInteger(epoch) || (epoch as number) < 0)) {
     throw new InvalidTokenError('claim_invalid', 'fam_epoch');
   }
+  const csrf = claims['fam_csrf'];
+  if (csrf !== undefined && (typeof csrf !== 'string' || !SESSION_CSRF.test(csrf))) {
+    throw new InvalidTokenError('claim_invalid', 'fam_csrf');
+  }
 }
+
+/** A session's CSRF token, as `startFamily` makes it: base64url. */
+export const SESSION_CSRF = /^[A-Za-z0-9_-]{16,64}$/;
 
 function validateFamilyExpiry(
   claims: Record<string, unknown>,

@@ -23,6 +23,11 @@ export interface TokenClaims {
   fam_iat_ms?: number;
   /** The revocation store's session epoch when the family started, when it had one. */
   fam_epoch?: number;
+  /**
+   * The session's CSRF token (random, made when the session starts, the same for all its
+   * tokens): what the cookie transport's `X-CSRF-Token` must equal.
+   */
+  fam_csrf?: string;
   iss?: string;
   aud?: string | string[];
   nbf?: number;
@@ -56,6 +61,7 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'fam_iat_ms',
   'fam_gen',
   'fam_epoch',
+  'fam_csrf',
   'iss',
   'aud',
   // Not claims: keys that would reach an object's prototype when copied.

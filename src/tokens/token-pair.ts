@@ -25,4 +25,10 @@ export interface RefreshFamily {
    * order, whatever the instances' clocks. Without it, `startedAtMs` does.
    */
   epoch?: number;
+  /**
+   * The session's CSRF token (`fam_csrf`): random, made by `startFamily`, carried by every
+   * token of the session. Bound to the session and signed with it, so it outlives a key
+   * rotation and cannot be planted.
+   */
+  csrf?: string;
 }

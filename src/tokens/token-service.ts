@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Jwt, SignOptions, VerifyOptions } from 'jsonwebtoken';
 import type { Clock } from '../clock/clock';
@@ -6,7 +6,12 @@ import type { BaseAppSettings } from '../config/base-app-settings';
 import { InvalidTokenError } from '../errors/security-errors';
 import type { JsonWebKeySet, JwtKeySet } from '../keys/jwt-key-set';
 import type { ClaimsPolicy } from './claims-validator';
-import { assertExpectedType, assertNotExpired, validateClaims } from './claims-validator';
+import {
+  SESSION_CSRF,
+  assertExpectedType,
+  assertNotExpired,
+  validateClaims,
+} from './claims-validator';
 import { MAX_CLOCK_AHEAD_MS } from './clock-lead';
 import { deepFreeze } from './deep-freeze';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -210,6 +215,7 @@ export class TokenService {
       payload['fam'] = family.id;
       payload['fam_iat_ms'] = family.startedAtMs;
       if (family.epoch !== undefined) payload['fam_epoch'] = family.epoch;
+      if (family.csrf !== undefined) payload['fam_csrf'] = family.csrf;
       // No token of a session outlives the session's absolute end.
       exp = Math.min(exp, family.expiresAt);
       if (type === 'refresh') {
@@ -244,7 +250,13 @@ export class TokenService {
     }
     const startedAtMs = this.now();
     const expiresAt = Math.floor(startedAtMs / 1000) + this.settings.refreshSessionLifetimeSeconds;
-    const family: RefreshFamily = { id: randomUUID(), expiresAt, startedAtMs, generation: 0 };
+    const family: RefreshFamily = {
+      id: randomUUID(),
+      expiresAt,
+      startedAtMs,
+      generation: 0,
+      csrf: randomBytes(18).toString('base64url'),
+    };
     if (epoch !== undefined) family.epoch = epoch;
     return family;
   }
@@ -258,6 +270,7 @@ export class TokenService {
       generation: claims.fam_gen + 1,
     };
     if (claims.fam_epoch !== undefined) family.epoch = claims.fam_epoch;
+    if (claims.fam_csrf !== undefined) family.csrf = claims.fam_csrf;
     return family;
   }
 
@@ -272,6 +285,9 @@ export class TokenService {
     }
     if (family.epoch !== undefined && (!Number.isSafeInteger(family.epoch) || family.epoch < 0)) {
       throw new TypeError('family.epoch must be a non-negative integer');
+    }
+    if (family.csrf !== undefined && !SESSION_CSRF.test(String(family.csrf))) {
+      throw new TypeError('family.csrf must be 16 to 64 base64url characters');
     }
     // A session started on another instance may be a little ahead of our clock.
     if (

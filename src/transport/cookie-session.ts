@@ -7,7 +7,7 @@ import type { TokenService } from '../tokens/token-service';
 import type { CookieNames } from './cookie-names';
 import type { CsrfGuard } from './csrf-guard';
 import { appendKeptHeader } from '../koa/error-kept-headers';
-import { readCookie } from './request-cookie';
+import { readCookieValues } from './request-cookie';
 
 /** What a cookie login or refresh answers: no token, only what the page needs. */
 export interface CookieSessionAnswer {
@@ -33,9 +33,13 @@ export class CookieSession {
     private readonly clock: Clock,
   ) {}
 
-  /** The request's refresh cookie, if any (it reaches the refresh route only). */
-  refreshToken(ctx: Context): string | undefined {
-    return readCookie(ctx.req, this.names.refresh);
+  /**
+   * The request's refresh cookies (it reaches the refresh route only): one, normally; more
+   * when a sibling subdomain planted one beside ours, and the caller keeps the one whose
+   * session the request's CSRF token names.
+   */
+  refreshTokens(ctx: Context): string[] {
+    return readCookieValues(ctx.req, this.names.refresh);
   }
 
   /** Sets the three cookies for a pair just issued; the answer carries no token. */
@@ -43,6 +47,7 @@ export class CookieSession {
     const refresh = this.tokens.verifyRefreshToken(pair.refresh_token);
     const sessionSeconds = Math.max(0, refresh.exp - Math.floor(this.clock.now() / 1000));
     const csrfToken = this.csrf.tokenFor(refresh);
+    if (csrfToken === undefined) throw new TypeError('the pair belongs to no session of a login');
     this.set(ctx, this.names.access, pair.access_token, '/', pair.expires_in, true);
     this.set(ctx, this.names.refresh, pair.refresh_token, refreshPath, sessionSeconds, true);
     this.set(ctx, this.names.csrf, csrfToken, '/', sessionSeconds, false);

@@ -1,14 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { CsrfFailure } from '../errors/security-errors';
 import { CsrfError } from '../errors/security-errors';
-import { derivedKey } from '../keys/derived-key';
 import type { TokenClaims } from '../tokens/token-claims';
-
-/** HKDF's `info`: the CSRF tokens' key, unrelated to the signing key and the throttle keys. */
-const INFO = 'fastcore-security/csrf-tokens/v1';
 
 /** The request header that carries the session's CSRF token. */
 export const CSRF_HEADER = 'X-CSRF-Token';
@@ -26,31 +22,29 @@ export function isStateChanging(method: string): boolean {
  * - the request comes from an allowed origin: its `Origin` header is one of
  *   `ALLOWED_ORIGINS`, or, when a browser sends no `Origin`, `Sec-Fetch-Site` is
  *   `same-origin`; a request with neither is refused (no browser sends neither);
- * - its `X-CSRF-Token` header is the session's CSRF token: an HMAC of the user and the
- *   session (refresh family) under a key derived from the signing key. Compared with the
- *   session the cookie proves, not with a cookie: a token planted in a cookie by a sibling
- *   subdomain, or taken from another session, does not pass.
+ * - its `X-CSRF-Token` header is the session's CSRF token: a random value made when the
+ *   session started and carried, signed, in every token of the session (`fam_csrf`).
+ *   Compared with the session the cookie proves, not with a cookie: a token planted in a
+ *   cookie by a sibling subdomain, or taken from another session, does not pass; a signing
+ *   key rotation changes nothing.
  * A cookie login has no session yet: it passes the origin check only (login CSRF).
  */
 export class CsrfGuard {
-  private readonly key: Buffer;
   private readonly origins: ReadonlySet<string>;
 
   constructor(
     settings: BaseAppSettings,
     private readonly audit: AuditTrail,
   ) {
-    this.key = derivedKey(settings, INFO);
     this.origins = new Set(settings.cookies.allowedOrigins);
   }
 
-  /** The CSRF token of a session: the same on every instance, for the session's lifetime. */
-  tokenFor(claims: Pick<TokenClaims, 'sub' | 'fam'>): string {
-    return createHmac('sha256', this.key)
-      .update(claims.sub, 'utf8')
-      .update('\0', 'utf8')
-      .update(claims.fam ?? '', 'utf8')
-      .digest('base64url');
+  /**
+   * The CSRF token of a session, for the cookie answers: the same for its whole lifetime;
+   * `undefined` for a token of no session (or of one started before sessions had one).
+   */
+  tokenFor(claims: Pick<TokenClaims, 'fam_csrf'>): string | undefined {
+    return claims.fam_csrf;
   }
 
   /** @throws CsrfError (recorded as `csrf_failed`) unless the request comes from an allowed origin. */
@@ -67,10 +61,11 @@ export class CsrfGuard {
   checkToken(ctx: Context, claims: TokenClaims): void {
     const given = ctx.get(CSRF_HEADER);
     if (given === '') this.refuse(ctx, 'token_missing', claims);
-    const expected = Buffer.from(this.tokenFor(claims), 'utf8');
+    const expected = Buffer.from(claims.fam_csrf ?? '', 'utf8');
     const actual = Buffer.from(given, 'utf8');
-    const equal = actual.length === expected.length && timingSafeEqual(actual, expected);
-    if (!equal || claims.fam === undefined) this.refuse(ctx, 'token_mismatch', claims);
+    const equal =
+      expected.length > 0 && actual.length === expected.length && timingSafeEqual(actual, expected);
+    if (!equal) this.refuse(ctx, 'token_mismatch', claims);
   }
 
   /** Both checks, for a state-changing request; none for a safe one. */
