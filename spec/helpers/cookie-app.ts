@@ -2,17 +2,28 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Response } from 'supertest';
 import request from 'supertest';
-import { Authorized, CurrentUser, Get, JsonController, Post } from 'routing-controllers';
+import {
+  Authorized,
+  CurrentUser,
+  Delete,
+  Get,
+  JsonController,
+  Patch,
+  Post,
+  Put,
+} from 'routing-controllers';
 import { Container, Service } from 'typedi';
 import { AuditTrail } from '../../src/audit/audit-trail';
 import type { SecurityEvent } from '../../src/audit/security-event';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
 import type { Environment } from '../../src/config/env-reader';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import type { ConfigureAppOptions } from '../../src/koa/configure-app';
 import { configureApp } from '../../src/koa/configure-app';
+import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
 import type { RevocationStore } from '../../src/revocation/revocation-store';
 import type { AuthRoutesOptions } from '../../src/routes/auth-routes';
 import { authRoutes } from '../../src/routes/auth-routes';
-import type { TokenTransport } from '../../src/transport/token-transport';
 import { FrozenClock } from './frozen-clock';
 import type { TestUser } from './memory-users';
 import { MemoryUsers } from './memory-users';
@@ -38,9 +49,10 @@ export class RegisteringUsers extends MemoryUsers {
   }
 }
 
+/** The application's own routes: a read and a state change, both by the current user. */
 @Service()
 @JsonController('/things')
-class ThingsController {
+export class ThingsController {
   readonly changed: string[] = [];
 
   @Authorized()
@@ -49,21 +61,48 @@ class ThingsController {
     return { email: user.email };
   }
 
-  /** A state-changing route of the application: CSRF applies to it as to ours. */
+  /** A public page that greets a signed-in user: the user is optional. */
+  @Get('/public')
+  greet(@CurrentUser() user?: TestUser): unknown {
+    return { hello: user?.email ?? 'anonymous' };
+  }
+
   @Authorized()
   @Post('/change')
   change(@CurrentUser({ required: true }) user: TestUser): unknown {
     this.changed.push(user.email);
     return { changed: true };
   }
+
+  @Authorized()
+  @Put('/change')
+  put(@CurrentUser({ required: true }) user: TestUser): unknown {
+    this.changed.push(`PUT ${user.email}`);
+    return { changed: true };
+  }
+
+  @Authorized()
+  @Patch('/change')
+  patch(@CurrentUser({ required: true }) user: TestUser): unknown {
+    this.changed.push(`PATCH ${user.email}`);
+    return { changed: true };
+  }
+
+  @Authorized()
+  @Delete('/change')
+  remove(@CurrentUser({ required: true }) user: TestUser): unknown {
+    this.changed.push(`DELETE ${user.email}`);
+    return { changed: true };
+  }
 }
 
 export interface CookieApp {
   app: Koa;
-  users: RegisteringUsers;
+  container: ReturnType<typeof Container.of>;
+  users: MemoryUsers;
   clock: FrozenClock;
   events: SecurityEvent[];
-  /** Emails for which the application's own POST /things/change ran. */
+  errors: unknown[];
   changed: () => string[];
   http: () => ReturnType<typeof request>;
 }
@@ -71,20 +110,27 @@ export interface CookieApp {
 /**
  * A third party's app, wired as the README says: `configureApp` with `authRoutes` and the
  * transports given, users in memory (`user@example.com` / `user-password`), a frozen clock,
- * the audit trail captured.
+ * the audit trail and reported errors captured; the rest of `configureApp`'s options open.
  */
 export async function cookieApp(
   options: {
-    transports?: TokenTransport[];
+    transports?: ConfigureAppOptions['transports'];
     routes?: AuthRoutesOptions;
     env?: Environment;
     revocationStore?: RevocationStore;
+    users?: MemoryUsers;
+    extra?: Partial<ConfigureAppOptions>;
+    seed?: boolean;
+    clock?: FrozenClock;
+    /** The whole environment, instead of the test environment with ALLOWED_ORIGINS. */
+    environment?: Environment;
   } = {},
 ): Promise<CookieApp> {
   const container = Container.of(`cookie-app-${randomUUID()}`);
-  const clock = new FrozenClock(Date.now());
-  const users = new RegisteringUsers();
+  const clock = options.clock ?? new FrozenClock(Date.now());
+  const users = options.users ?? new RegisteringUsers();
   const app = new Koa();
+  const errors: unknown[] = [];
   configureApp(app, {
     controllers: [
       ...authRoutes(options.routes ?? { cookies: true, registration: true }),
@@ -94,19 +140,31 @@ export async function cookieApp(
     clock,
     userAuthentication: users,
     transports: options.transports ?? ['bearer', 'cookie'],
-    settings: new BaseAppSettings(testEnvironment({ ALLOWED_ORIGINS: APP_ORIGIN, ...options.env })),
-    ...(options.revocationStore === undefined ? {} : { revocationStore: options.revocationStore }),
-    reportError: () => undefined,
+    settings: new BaseAppSettings(
+      options.environment ?? testEnvironment({ ALLOWED_ORIGINS: APP_ORIGIN, ...options.env }),
+    ),
+    revocationStore: options.revocationStore ?? new MemoryRevocationStore(clock),
+    reportError: (_what, error) => {
+      errors.push(error);
+    },
+    onServerError: (error) => {
+      errors.push(error);
+    },
+    ...options.extra,
   });
-  await users.add('user@example.com', 'user-password');
-  await users.add('other@example.com', 'other-password');
+  if (options.seed !== false) {
+    await users.add('user@example.com', 'user-password');
+    await users.add('other@example.com', 'other-password');
+  }
   const events: SecurityEvent[] = [];
   container.get(AuditTrail).subscribe((event) => events.push(event));
   return {
     app,
+    container,
     users,
     clock,
     events,
+    errors,
     changed: () => container.get(ThingsController).changed,
     http: () => request(app.callback()),
   };
@@ -177,11 +235,65 @@ export async function cookieLogin(
   username = 'user@example.com',
   password = 'user-password',
 ): Promise<CookieSessionState> {
-  const response = await app
-    .http()
-    .post('/auth/cookie/login')
+  return sessionOf(await pageLogin(app, username, password).expect(200));
+}
+/** A store that can be switched down: every call then fails as a real store's would. */
+export function switchableStore(real: RevocationStore): {
+  store: RevocationStore;
+  down: (value: boolean) => void;
+  calls: string[];
+} {
+  let isDown = false;
+  const calls: string[] = [];
+  const store: RevocationStore = new Proxy(real, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(name));
+        return isDown
+          ? Promise.reject(new StoreUnavailableError())
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, down: (value) => (isDown = value), calls };
+}
+
+/** A state-changing request exactly as the allowed page sends it. */
+export function fromPage(
+  app: CookieApp,
+  session: CookieSessionState,
+  path = '/things/change',
+  method: 'post' | 'put' | 'patch' | 'delete' = 'post',
+) {
+  const agent = app.http();
+  return agent[method](path)
     .set('Origin', APP_ORIGIN)
-    .send({ username, password })
-    .expect(200);
-  return sessionOf(response);
+    .set('Cookie', session.cookie)
+    .set('X-CSRF-Token', session.csrf);
+}
+
+/** The cookie refresh exactly as the allowed page sends it. */
+export function pageRefresh(
+  app: CookieApp,
+  session: CookieSessionState,
+  path = '/auth/cookie/refresh',
+) {
+  return app
+    .http()
+    .post(path)
+    .set('Origin', APP_ORIGIN)
+    .set('Cookie', session.refreshCookie)
+    .set('X-CSRF-Token', session.csrf);
+}
+
+/** Logs in by the cookie route from the allowed page (the request, not yet sent). */
+export function pageLogin(
+  app: CookieApp,
+  username = 'user@example.com',
+  password = 'user-password',
+  path = '/auth/cookie/login',
+) {
+  return app.http().post(path).set('Origin', APP_ORIGIN).send({ username, password });
 }

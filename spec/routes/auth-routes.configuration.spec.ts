@@ -12,10 +12,9 @@ import { routingControllersOptions } from '../../src/koa/routing-controllers-opt
 import { authRoutes } from '../../src/routes/auth-routes';
 import { configureSecurity } from '../../src/security/configure-security';
 import { cookieNames } from '../../src/transport/cookie-names';
-import { APP_ORIGIN } from '../helpers/cookie-app';
+import { APP_ORIGIN, cookieApp, pageLogin } from '../helpers/cookie-app';
 import { MemoryUsers } from '../helpers/memory-users';
 import { testEnvironment } from '../helpers/test-environment';
-import { attackApp, pageLogin } from '../helpers/attack-app';
 
 /** The variable of the ConfigurationError `build` throws; `undefined` when it is accepted. */
 function refusedVariable(build: () => unknown): string | undefined {
@@ -75,9 +74,9 @@ describe('configuring the auth routes and the cookie transport', () => {
         cookies: true,
         refreshCookiePath: '/auth/cookie/refresh; Domain=example.com',
       };
-      let app: Awaited<ReturnType<typeof attackApp>>;
+      let app: Awaited<ReturnType<typeof cookieApp>>;
       try {
-        app = await attackApp({ routes });
+        app = await cookieApp({ routes });
       } catch (error) {
         expect((error as { code?: string }).code).to.equal('ERR_CONFIGURATION');
         return;

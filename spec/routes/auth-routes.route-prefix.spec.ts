@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { APP_ORIGIN, CSRF_COOKIE } from '../helpers/cookie-app';
-import { attackApp } from '../helpers/attack-app';
+import { APP_ORIGIN, CSRF_COOKIE, cookieApp } from '../helpers/cookie-app';
 import { BrowserJar } from '../helpers/browser-jar';
 
 /**
@@ -10,9 +9,9 @@ import { BrowserJar } from '../helpers/browser-jar';
  */
 describe('auth routes under configureApp routePrefix: the refresh cookie Path', () => {
   it('a browser can refresh at /api/auth/cookie/refresh (or start-up refuses the mismatch)', async () => {
-    let app: Awaited<ReturnType<typeof attackApp>>;
+    let app: Awaited<ReturnType<typeof cookieApp>>;
     try {
-      app = await attackApp({ extra: { routePrefix: '/api' } });
+      app = await cookieApp({ extra: { routePrefix: '/api' } });
     } catch (error) {
       // Refusing the configuration at start is a fix too.
       expect((error as { code?: string }).code).to.equal('ERR_CONFIGURATION');

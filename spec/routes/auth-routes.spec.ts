@@ -3,14 +3,18 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import { Container } from 'typedi';
 import { BaseAppSettings } from '../../src/config/base-app-settings';
-import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { configureApp } from '../../src/koa/configure-app';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
-import type { RevocationStore } from '../../src/revocation/revocation-store';
 import { authRoutes } from '../../src/routes/auth-routes';
 import type { AuthRoutesOptions } from '../../src/routes/auth-routes';
 import type { TokenTransport } from '../../src/transport/token-transport';
-import { APP_ORIGIN, RegisteringUsers, cookieApp, cookieLogin } from '../helpers/cookie-app';
+import {
+  APP_ORIGIN,
+  RegisteringUsers,
+  cookieApp,
+  cookieLogin,
+  switchableStore,
+} from '../helpers/cookie-app';
 import { configurationErrorOf } from '../helpers/configuration-error';
 import { MemoryUsers } from '../helpers/memory-users';
 import { testEnvironment } from '../helpers/test-environment';
@@ -238,21 +242,10 @@ describe('authRoutes: the auth controllers an application mounts', () => {
 
   describe('a store down', () => {
     it('a cookie refresh answers 503 and sets no cookie; the session is unchanged afterwards', async () => {
-      const real = new MemoryRevocationStore();
-      let down = false;
-      const store = new Proxy(real, {
-        get(target, name, receiver) {
-          const value: unknown = Reflect.get(target, name, receiver);
-          if (typeof value !== 'function') return value;
-          return (...args: unknown[]) =>
-            down
-              ? Promise.reject(new StoreUnavailableError())
-              : (value as (...a: unknown[]) => unknown).apply(target, args);
-        },
-      }) as RevocationStore;
+      const { store, down } = switchableStore(new MemoryRevocationStore());
       const app = await cookieApp({ revocationStore: store });
       const session = await cookieLogin(app);
-      down = true;
+      down(true);
       const refresh = () =>
         app
           .http()
@@ -263,7 +256,7 @@ describe('authRoutes: the auth controllers an application mounts', () => {
       const response = await refresh();
       expect(response.status).to.equal(503);
       expect(response.headers['set-cookie']).to.equal(undefined);
-      down = false;
+      down(false);
       await refresh().expect(200);
     });
   });

@@ -4,8 +4,15 @@ import type { Response } from 'supertest';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import type { RevocationStore } from '../../src/revocation/revocation-store';
-import type { CookieSessionState } from '../helpers/cookie-app';
-import { sessionOf } from '../helpers/cookie-app';
+import type { CookieApp, CookieSessionState } from '../helpers/cookie-app';
+import {
+  cookieApp,
+  fromPage,
+  pageLogin,
+  pageRefresh,
+  sessionOf,
+  switchableStore,
+} from '../helpers/cookie-app';
 import { FrozenClock } from '../helpers/frozen-clock';
 import {
   connectRedis,
@@ -14,14 +21,6 @@ import {
   requireServer,
   uniquePrefix,
 } from '../helpers/real-servers';
-import type { AttackApp } from '../helpers/attack-app';
-import {
-  attackApp,
-  fromPage,
-  pageLogin,
-  pageRefresh,
-  switchableStore,
-} from '../helpers/attack-app';
 
 /**
  * PASSES: state changes of one cookie session at once, and a store down in the middle of them,
@@ -33,11 +32,11 @@ const TRIALS = 10;
 
 function describeRaces(
   name: string,
-  instances: () => Promise<{ a: AttackApp; b: AttackApp; close: () => Promise<void> }>,
+  instances: () => Promise<{ a: CookieApp; b: CookieApp; close: () => Promise<void> }>,
 ): void {
   describe(`concurrent cookie state changes, ${name}`, () => {
-    let a: AttackApp;
-    let b: AttackApp;
+    let a: CookieApp;
+    let b: CookieApp;
     let close: () => Promise<void>;
     beforeEach(async () => {
       ({ a, b, close } = await instances());
@@ -119,7 +118,7 @@ function describeRaces(
 
 describeRaces('one instance in memory', async () => {
   const clock = new FrozenClock(Date.now());
-  const app = await attackApp({ clock, revocationStore: new MemoryRevocationStore(clock) });
+  const app = await cookieApp({ clock, revocationStore: new MemoryRevocationStore(clock) });
   return { a: app, b: app, close: () => Promise.resolve() };
 });
 
@@ -136,9 +135,9 @@ describe('on Redis', function () {
     const clock = new FrozenClock(Date.now());
     const store = (): RevocationStore =>
       new RedisRevocationStore(redis, { keyPrefix: prefix, clock });
-    const a = await attackApp({ clock, revocationStore: store() });
+    const a = await cookieApp({ clock, revocationStore: store() });
     // The same users on B: the same emails and passwords, hashed again.
-    const b = await attackApp({ clock, revocationStore: store() });
+    const b = await cookieApp({ clock, revocationStore: store() });
     // One user table for both: B reads A's users (a password change on A counts on B).
     b.users.users.clear();
     for (const [key, user] of a.users.users) b.users.users.set(key, user);
@@ -150,7 +149,7 @@ describe('cookie routes with a store down: login, refresh, logout, logout-all an
   it('each answers 503 with no Set-Cookie, and afterwards the session and the password are as before', async () => {
     const clock = new FrozenClock(Date.now());
     const switchable = switchableStore(new MemoryRevocationStore(clock));
-    const app = await attackApp({ clock, revocationStore: switchable.store });
+    const app = await cookieApp({ clock, revocationStore: switchable.store });
     const session = sessionOf(await pageLogin(app).expect(200));
     switchable.down(true);
     const answers = {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { APP_ORIGIN, CSRF_COOKIE, REFRESH_COOKIE } from '../helpers/cookie-app';
-import type { AttackApp } from '../helpers/attack-app';
-import { attackApp } from '../helpers/attack-app';
+import { APP_ORIGIN, CSRF_COOKIE, REFRESH_COOKIE, cookieApp } from '../helpers/cookie-app';
+import type { CookieApp } from '../helpers/cookie-app';
 import { BrowserJar } from '../helpers/browser-jar';
 
 /**
@@ -9,10 +8,10 @@ import { BrowserJar } from '../helpers/browser-jar';
  * Path and Max-Age: how a cookie session ends when the page is idle, or was ended elsewhere.
  */
 describe('ending a cookie session, as a browser keeps its cookies', () => {
-  let app: AttackApp;
+  let app: CookieApp;
   let jar: BrowserJar;
   beforeEach(async () => {
-    app = await attackApp();
+    app = await cookieApp();
     jar = new BrowserJar(app.clock);
   });
 

@@ -1,11 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { CookieSessionState } from '../helpers/cookie-app';
-import { ACCESS_COOKIE, APP_ORIGIN, CSRF_COOKIE, sessionOf } from '../helpers/cookie-app';
+import type { CookieApp, CookieSessionState } from '../helpers/cookie-app';
+import {
+  ACCESS_COOKIE,
+  APP_ORIGIN,
+  CSRF_COOKIE,
+  cookieApp,
+  fromPage,
+  pageLogin,
+  pageRefresh,
+  sessionOf,
+} from '../helpers/cookie-app';
 import { rawRequest } from '../helpers/raw-http-client';
-import type { AttackApp } from '../helpers/attack-app';
-import { attackApp, fromPage, pageLogin, pageRefresh } from '../helpers/attack-app';
 
 /** An object nested `depth` levels deep. */
 function deep(depth: number): unknown {
@@ -18,10 +25,10 @@ function deep(depth: number): unknown {
  * PASSES: attacks on the cookie transport that the current code withstands, locked in.
  */
 describe('cookie transport, hostile requests: CSRF, cookie parsing and the both-transports rule', () => {
-  let app: AttackApp;
+  let app: CookieApp;
   let session: CookieSessionState;
   beforeEach(async () => {
-    app = await attackApp();
+    app = await cookieApp();
     session = sessionOf(await pageLogin(app).expect(200));
   });
 
@@ -343,7 +350,7 @@ describe('cookie transport, hostile requests: CSRF, cookie parsing and the both-
   });
 
   it('registration: roles and ids from the body are ignored; a 409 counts against the address like a 201', async () => {
-    const limited = await attackApp({ env: { REGISTER_MAX_PER_ADDRESS: '2' } });
+    const limited = await cookieApp({ env: { REGISTER_MAX_PER_ADDRESS: '2' } });
     const created = await limited
       .http()
       .post('/auth/register')

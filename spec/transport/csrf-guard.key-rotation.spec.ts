@@ -1,9 +1,15 @@
 import { expect } from 'chai';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
-import { APP_ORIGIN, sessionOf } from '../helpers/cookie-app';
+import {
+  APP_ORIGIN,
+  cookieApp,
+  fromPage,
+  pageLogin,
+  pageRefresh,
+  sessionOf,
+} from '../helpers/cookie-app';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { asymmetricEnvironment, testKeyPair } from '../helpers/test-keys';
-import { attackApp, fromPage, pageLogin, pageRefresh } from '../helpers/attack-app';
 
 /**
  * Regression (attack review): README "Asymmetric keys, JWKS and key rotation" promises a key
@@ -19,7 +25,7 @@ describe('CSRF tokens across the documented signing key rotation', () => {
     const clock = new FrozenClock(Date.now());
     const store = new MemoryRevocationStore(clock);
     // Step 2 (publish the next key) and step 3 (switch), on one store and the same users.
-    const published = await attackApp({
+    const published = await cookieApp({
       clock,
       revocationStore: store,
       environment: asymmetricEnvironment('ES256', current, {
@@ -27,7 +33,7 @@ describe('CSRF tokens across the documented signing key rotation', () => {
         JWT_ADDITIONAL_PUBLIC_KEYS: next.publicPem,
       }),
     });
-    const switched = await attackApp({
+    const switched = await cookieApp({
       clock,
       revocationStore: store,
       environment: asymmetricEnvironment('ES256', next, {
