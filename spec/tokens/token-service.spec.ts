@@ -4,7 +4,7 @@ import {
   TokenExpiredError,
   WrongTokenTypeError,
 } from '../../src/errors/security-errors';
-import { decodeHeader, decodePayload } from '../helpers/forge-token';
+import { decodeHeader, decodePayload, forgeToken } from '../helpers/forge-token';
 import { createSecurityFixture } from '../helpers/security-fixture';
 import type { SecurityFixture } from '../helpers/security-fixture';
 
@@ -97,8 +97,30 @@ describe('TokenService', () => {
         { ...good, startedAtMs: 1.5 },
         { ...good, generation: -1 },
         { ...good, generation: 0.5 },
+        { ...good, csrf: 'short' },
+        { ...good, csrf: 'has spaces in it, and ;' },
       ]) {
         expect(() => f.tokens.createRefreshToken({ sub: 'a' }, { family })).to.throw(TypeError);
+      }
+    });
+
+    it('gives every token of a session its random CSRF token (fam_csrf), kept by rotation', () => {
+      const family = f.tokens.startFamily();
+      expect(family.csrf).to.match(/^[A-Za-z0-9_-]{24}$/);
+      expect(f.tokens.startFamily().csrf).not.to.equal(family.csrf);
+      const pair = f.tokens.createTokenPair({ sub: 'a' }, { family });
+      const refresh = f.tokens.verifyRefreshToken(pair.refresh_token);
+      expect(f.tokens.verifyAccessToken(pair.access_token).fam_csrf).to.equal(family.csrf);
+      expect(refresh.fam_csrf).to.equal(family.csrf);
+      expect(f.tokens.nextGeneration(refresh).csrf).to.equal(family.csrf);
+      // Signed the same way: the control passes, a fam_csrf that no session has does not.
+      const control = forgeToken({ alg: 'HS256' }, decodePayload(pair.access_token));
+      expect(f.tokens.verifyAccessToken(control).fam_csrf).to.equal(family.csrf);
+      for (const fam_csrf of [42, '', 'x'.repeat(65), 'a b']) {
+        const payload = { ...decodePayload(pair.access_token), fam_csrf };
+        expect(() => f.tokens.verifyAccessToken(forgeToken({ alg: 'HS256' }, payload))).to.throw(
+          InvalidTokenError,
+        );
       }
     });
 
