@@ -19,6 +19,10 @@ export type {
   TokenRevocationState,
 } from './revocation/revocation-store';
 
+// Writing a session registry
+export type { SessionRecord, SessionRegistry } from './sessions/session-registry';
+export { MAX_ADDRESS_LENGTH, MAX_USER_AGENT_LENGTH } from './sessions/session-registry';
+
 // Login throttling: the limiters and the throttle around them
 export {
   KNOWN_ADDRESS_DAYS,

@@ -103,6 +103,14 @@ export type { FailFastRedisOptions } from './revocation/redis-client';
 export { redisLoginLimiters } from './throttling/login-limiters';
 export type { RedisLimiterClient } from './throttling/login-limiters';
 
+// Session registries: each user's live sessions, for listing and ending them
+export { MemorySessionRegistry } from './sessions/memory-session-registry';
+export { RedisSessionRegistry } from './sessions/redis-session-registry';
+export type {
+  RedisSessionClient,
+  RedisSessionRegistryOptions,
+} from './sessions/redis-session-registry';
+
 // Errors
 export {
   AuthenticationRequiredError,
