@@ -7,6 +7,7 @@ import type { Clock, SecurityOptions } from '../src';
 import {
   AuditTrail,
   RedisRevocationStore,
+  RedisSessionRegistry,
   StoreUnavailableError,
   configureApp,
   createRedisClient,
@@ -100,6 +101,10 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
       });
     }
     security.revocationStore = revocationStore;
+    security.sessionRegistry = new RedisSessionRegistry(redis, {
+      keyPrefix: `${settings.REDIS_KEY_PREFIX}sessions:`,
+      clock,
+    });
     security.loginLimiters = redisLoginLimiters(
       redis,
       settings,

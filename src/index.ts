@@ -110,6 +110,9 @@ export type {
   RedisSessionClient,
   RedisSessionRegistryOptions,
 } from './sessions/redis-session-registry';
+export { SessionService } from './sessions/session-service';
+export type { SessionView } from './sessions/session-service';
+export { SESSION_REGISTRY } from './container/injection-tokens';
 
 // Errors
 export {
@@ -125,6 +128,7 @@ export {
   PasswordPolicyError,
   SecurityError,
   ServerBusyError,
+  SessionNotFoundError,
   StoreUnavailableError,
   TooManyAttemptsError,
   TokenExpiredError,

@@ -24,6 +24,11 @@ export const DEMO_OPERATIONS: OperationTable = {
   PasswordChangeRoutes: {
     changePassword: { errors: ['400 invalid_credentials', '429 too_many_attempts'] },
   },
+  SessionRoutes: {
+    list: { returns: 'Session[]' },
+    end: { errors: ['404 not_found'] },
+    endOthers: {},
+  },
   CookieAuthRoutes: {
     login: {
       returns: 'CsrfSession',

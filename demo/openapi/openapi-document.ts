@@ -41,8 +41,16 @@ export function buildOpenApiDocument(
     refPointerPrefix: '#/components/schemas/',
     classTransformerMetadataStorage: defaultMetadataStorage,
   });
+  // routing-controllers' metadata holds every controller class the process defined; only
+  // these (by identity: two authRoutes() calls make classes of one name) are described.
+  const storage = getMetadataArgsStorage();
+  const ours = Object.create(storage, {
+    actions: {
+      value: storage.actions.filter((a) => controllers.includes(a.target as ControllerClass)),
+    },
+  }) as typeof storage;
   const document = routingControllersToSpec(
-    getMetadataArgsStorage(),
+    ours,
     // A body is required unless its @Body says `required: false`: a missing body is `{}` to
     // the body parser, which validation then refuses.
     { controllers: [...controllers], defaults: { paramOptions: { required: true } } },

@@ -1,7 +1,8 @@
 import type { SchemaObject } from 'openapi3-ts';
 
 /** The name of a success body's schema in `components.schemas`. */
-export type SuccessSchema = 'Health' | 'TokenPair' | 'CsrfSession' | 'User' | 'JsonWebKeySet';
+export type SuccessSchema =
+  'Health' | 'TokenPair' | 'CsrfSession' | 'Session' | 'User' | 'JsonWebKeySet';
 
 /**
  * The schemas of the success bodies, which the actions declare as TypeScript types only
@@ -42,6 +43,28 @@ export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
         minimum: 0,
         description: 'Seconds until the access cookie expires.',
       },
+    },
+  },
+  Session: {
+    type: 'object',
+    description: 'One login of the user and the refreshes that carried it on; never a token.',
+    required: [
+      'id',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'address',
+      'user_agent',
+      'current',
+    ],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      created_at: { type: 'string', format: 'date-time' },
+      last_used_at: { type: 'string', format: 'date-time' },
+      expires_at: { type: 'string', format: 'date-time', description: 'The absolute end.' },
+      address: { type: 'string', nullable: true, description: 'As the server saw it.' },
+      user_agent: { type: 'string', nullable: true, description: 'Cut to 256 characters.' },
+      current: { type: 'boolean', description: 'The session of the request that asked.' },
     },
   },
   User: {

@@ -16,6 +16,7 @@ import {
 } from '../helpers/real-servers';
 import { rejection } from '../helpers/rejection';
 import { createSecurityFixture } from '../helpers/security-fixture';
+import { MemorySessionRegistry } from '../../src/sessions/memory-session-registry';
 import type { SecurityFixture } from '../helpers/security-fixture';
 
 interface Instance {
@@ -26,13 +27,18 @@ interface Instance {
 /** Two instances sharing one revocation store and one user table, each on its own clock. */
 function twoInstances(store: () => RevocationStore): [Instance, Instance] {
   const shared = new MemoryUsers().users;
+  // A memory store shared by two instances needs a registry shared as well (Redis stores
+  // derive theirs on the same server).
+  const sessions = new MemorySessionRegistry(new FrozenClock());
   const make = (): Instance => {
     const users = new MemoryUsers();
     Object.defineProperty(users, 'users', { value: shared });
     // A leeway, as skewed instances need, so that a refusal here is the revocation's.
     const env = { BCRYPT_ROUNDS: '4', LOGIN_MAX_ATTEMPTS: '100', JWT_LEEWAY_SECONDS: '5' };
-    const f = createSecurityFixture(env, store, {
+    const own = store();
+    const f = createSecurityFixture(env, () => own, {
       userAuthentication: users,
+      ...(own instanceof MemoryRevocationStore ? { sessionRegistry: sessions } : {}),
     });
     return { f, users };
   };

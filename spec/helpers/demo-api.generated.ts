@@ -197,6 +197,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['SessionRoutes.list'];
+    put?: never;
+    post?: never;
+    /** End others */
+    delete: operations['SessionRoutes.endOthers'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** End */
+    delete: operations['SessionRoutes.end'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/cookie/login': {
     parameters: {
       query?: never;
@@ -294,6 +329,26 @@ export interface components {
       csrf_token: string;
       /** @description Seconds until the access cookie expires. */
       expires_in: number;
+    };
+    /** @description One login of the user and the refreshes that carried it on; never a token. */
+    Session: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      last_used_at: string;
+      /**
+       * Format: date-time
+       * @description The absolute end.
+       */
+      expires_at: string;
+      /** @description As the server saw it. */
+      address: string | null;
+      /** @description Cut to 256 characters. */
+      user_agent: string | null;
+      /** @description The session of the request that asked. */
+      current: boolean;
     };
     User: {
       /** @description As a string, the `sub` of the user’s tokens. */
@@ -1197,6 +1252,262 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again, until the lock ends. */
           'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SessionRoutes.list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Session'][];
+        };
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SessionRoutes.endOthers': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SessionRoutes.end': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `not_found`: No such resource. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

@@ -7,6 +7,8 @@ import { configureSecurity } from '../../src/security/configure-security';
 import type { SecurityOptions } from '../../src/security/security-options';
 import { PasswordHasher } from '../../src/password/password-hasher';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import { MemorySessionRegistry } from '../../src/sessions/memory-session-registry';
 import { RefreshRotationService } from '../../src/revocation/refresh-rotation-service';
 import { RevocationService } from '../../src/revocation/revocation-service';
 import type { RevocationStore } from '../../src/revocation/revocation-store';
@@ -34,8 +36,14 @@ export function createSecurityFixture(
   const clock = new FrozenClock();
   const settings = new BaseAppSettings(testEnvironment(env));
   const revocationStore = store ? store(clock) : new MemoryRevocationStore(clock);
+  // A store of a spec's own (a fault, a spy) gets a registry of its own: one instance.
+  const ownStore = !(
+    revocationStore instanceof MemoryRevocationStore ||
+    revocationStore instanceof RedisRevocationStore
+  );
+  const sessions = ownStore ? { sessionRegistry: new MemorySessionRegistry(clock) } : {};
   const container = configureSecurity(
-    { ...options, settings, clock, revocationStore },
+    { ...sessions, ...options, settings, clock, revocationStore },
     Container.of(`spec-${randomUUID()}`),
   );
   return {

@@ -17,6 +17,7 @@ import { BaseAppSettings } from '../../src/config/base-app-settings';
 import { configureSecurity } from '../../src/security/configure-security';
 import { configureApp } from '../../src/koa/configure-app';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
+import { MemorySessionRegistry } from '../../src/sessions/memory-session-registry';
 import type { RevocationStore } from '../../src/revocation/revocation-store';
 import { RevocationService } from '../../src/revocation/revocation-service';
 import { TokenService } from '../../src/tokens/token-service';
@@ -110,7 +111,9 @@ function harness(options: { store?: RevocationStore; users?: boolean } = {}): Ha
   const container = Container.of(`app-spec-${randomUUID()}`);
   const settings = new BaseAppSettings(testEnvironment());
   const revocationStore = options.store ?? new MemoryRevocationStore(clock);
-  configureSecurity({ settings, clock, revocationStore }, container);
+  // One instance: a registry of its own beside a store of the spec's.
+  const sessionRegistry = new MemorySessionRegistry(clock);
+  configureSecurity({ settings, clock, revocationStore, sessionRegistry }, container);
   const users = options.users ? new MemoryUsers() : undefined;
   const serverErrors: unknown[] = [];
   const app = new Koa();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
+import { MemorySessionRegistry } from '../../src/sessions/memory-session-registry';
 import {
   APP_ORIGIN,
   cookieApp,
@@ -24,10 +25,13 @@ describe('CSRF tokens across the documented signing key rotation', () => {
   async function deployments() {
     const clock = new FrozenClock(Date.now());
     const store = new MemoryRevocationStore(clock);
+    // Two deployments of one app share its stores: revocations and sessions.
+    const extra = { sessionRegistry: new MemorySessionRegistry(clock) };
     // Step 2 (publish the next key) and step 3 (switch), on one store and the same users.
     const published = await cookieApp({
       clock,
       revocationStore: store,
+      extra,
       environment: asymmetricEnvironment('ES256', current, {
         ALLOWED_ORIGINS: APP_ORIGIN,
         JWT_ADDITIONAL_PUBLIC_KEYS: next.publicPem,
@@ -36,6 +40,7 @@ describe('CSRF tokens across the documented signing key rotation', () => {
     const switched = await cookieApp({
       clock,
       revocationStore: store,
+      extra,
       environment: asymmetricEnvironment('ES256', next, {
         ALLOWED_ORIGINS: APP_ORIGIN,
         JWT_ADDITIONAL_PUBLIC_KEYS: current.publicPem,

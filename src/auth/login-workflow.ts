@@ -11,8 +11,9 @@ import type { PasswordHasher } from '../password/password-hasher';
 import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import type { RevocationService } from '../revocation/revocation-service';
 import type { CountedAttempt, LoginThrottle } from '../throttling/login-throttle';
+import type { SessionService } from '../sessions/session-service';
 import type { RegistrationThrottle } from '../throttling/registration-throttle';
-import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
+import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import { KeyedSerializer } from './keyed-serializer';
@@ -33,6 +34,7 @@ export interface LoginWorkflowServices {
   registrationThrottle: RegistrationThrottle;
   audit: AuditTrail;
   reportError: ErrorReporter;
+  sessions: SessionService;
 }
 
 /** The outcome of a credential check, with the reason of a failure for the audit trail. */
@@ -97,18 +99,30 @@ export class LoginWorkflow<User> {
     const user = checked.user;
     await attempt.succeeded();
     const userId = String(this.users.getUserId(user));
+    // Registered before any token exists: a registry down is a 503 that issued nothing.
+    await this.services.sessions.started(userId, family, client);
     audit.record({ type: 'login_succeeded', userId, familyId: family.id, address: client.address });
     return tokens.createTokenPair(this.users.tokenData(user), { family });
   }
 
-  refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
-    return this.services.rotation.refreshAccessToken(refreshToken, {
+  /**
+   * Rotates a refresh token of a registered session: one that was ended (by its owner, past
+   * `MAX_SESSIONS_PER_USER`, or expired) refreshes no more.
+   */
+  async refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
+    const { sessions } = this.services;
+    let session: RefreshTokenClaims | undefined;
+    const pair = await this.services.rotation.refreshAccessToken(refreshToken, {
       client,
       claims: async (claims) => {
+        await sessions.assertLive(claims);
+        session = claims;
         const user = await this.users.getActiveUserById(claims.sub);
         return user === null ? null : this.users.tokenData(user);
       },
     });
+    if (session !== undefined) await sessions.refreshed(session);
+    return pair;
   }
 
   async logout(
@@ -118,6 +132,7 @@ export class LoginWorkflow<User> {
   ): Promise<void> {
     const { revocation, tokens, audit } = this.services;
     await revocation.revokeClaims(access);
+    if (access.fam !== undefined) await this.services.sessions.forget(access.sub, access.fam);
     audit.record({
       type: 'logout',
       userId: access.sub,
@@ -165,6 +180,7 @@ export class LoginWorkflow<User> {
   async logoutAll(user: User, client: LoginClient = {}): Promise<void> {
     const userId = this.users.getUserId(user);
     await this.services.revocation.revokeAllUserTokens(userId);
+    await this.services.sessions.forget(String(userId));
     this.services.audit.record({
       type: 'logout_all',
       userId: String(userId),
@@ -252,6 +268,7 @@ export class LoginWorkflow<User> {
       void this.retryCutoff(userId, CUTOFF_RETRIES);
       throw error;
     }
+    await this.services.sessions.forget(userId);
   }
 
   /** Tries a user cutoff again after a pause, `left` more times; reports the last failure. */

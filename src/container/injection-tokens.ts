@@ -5,6 +5,7 @@ import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { RevocationStore } from '../revocation/revocation-store';
 import type { AuthEndpoints } from '../routes/auth-endpoints';
+import type { SessionRegistry } from '../sessions/session-registry';
 import type { LoginLimiters } from '../throttling/login-limiters';
 
 /*
@@ -37,3 +38,6 @@ export const ACCESS_POLICY = new Token<AccessPolicy>('fastcore.security.access-p
 
 /** What the auth routes (`authRoutes`) do, over the configured login workflow. */
 export const AUTH_ENDPOINTS = new Token<AuthEndpoints>('fastcore.security.auth-endpoints');
+
+/** The index of each user's sessions (in memory by default; Redis for many instances). */
+export const SESSION_REGISTRY = new Token<SessionRegistry>('fastcore.security.session-registry');

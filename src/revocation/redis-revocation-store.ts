@@ -12,6 +12,7 @@ import {
   ROTATE_REFRESH,
   UNDO_ROTATION,
 } from './redis-scripts';
+import { RedisSessionRegistry } from '../sessions/redis-session-registry';
 import type {
   NextGeneration,
   RefreshCheckOutcome,
@@ -204,6 +205,18 @@ export class RedisRevocationStore implements RevocationStore {
     }
     if (outcome === 'late') throw new StoreUnavailableError();
     return outcome;
+  }
+
+  /**
+   * A session registry on the same Redis and clock, its keys under this store's prefix
+   * (`<prefix>sessions:`): what the configuration uses beside this store when it is given no
+   * `sessionRegistry`, so that every instance sharing the store shares the sessions too.
+   */
+  sessionRegistry(): RedisSessionRegistry {
+    return new RedisSessionRegistry(this.redis, {
+      keyPrefix: `${this.prefix}sessions:`,
+      clock: this.clock,
+    });
   }
 
   /**

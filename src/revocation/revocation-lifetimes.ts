@@ -48,6 +48,23 @@ export class RevocationLifetimes {
   }
 
   /**
+   * Until when any token of a session whose absolute end is `sessionEndMs` could be
+   * presented: `familyEnd` for a session known by its record rather than by a token.
+   */
+  sessionTokensEnd(sessionEndMs: number): number {
+    return sessionEndMs + this.accessMs + this.leewayMs;
+  }
+
+  /**
+   * Until when the access tokens of a session ended at `nowMs` could be presented, when its
+   * refresh tokens are refused by other means (the session registry): an access token's life,
+   * signed by a refresh in flight on a clock ahead, plus the leeway.
+   */
+  accessTokensEnd(nowMs: number): number {
+    return nowMs + this.accessMs + this.leewayMs + MAX_CLOCK_AHEAD_MS;
+  }
+
+  /**
    * Until when a user cutoff must be kept: as long as any session it ended could still go on
    * (its tokens may be signed after the cutoff, on a clock ahead, or while it lands), so the
    * whole session lifetime after it, plus an access token's life, the leeway and the

@@ -12,6 +12,7 @@ import {
   RouteNotServedError,
 } from '../errors/security-errors';
 import type { ErrorReporter } from '../logging/error-reporter';
+import type { SessionService, SessionView } from '../sessions/session-service';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import type { CookieSession, CookieSessionAnswer } from '../transport/cookie-session';
@@ -37,6 +38,7 @@ export class AuthEndpoints {
     /** `null` when the cookie transport is off. */
     private readonly cookies: CookieTransportParts | null,
     private readonly reportError: ErrorReporter,
+    private readonly sessions: SessionService,
   ) {}
 
   /** Reported once per route and configuration, however many requests find it. */
@@ -103,6 +105,21 @@ export class AuthEndpoints {
       clientOf(ctx),
     );
     this.clearCookiesOf(principal, ctx, refreshPath);
+  }
+
+  /** The caller's sessions, newest first, the current one marked; never a token. */
+  listSessions(principal: Principal): Promise<SessionView[]> {
+    return this.sessions.list(principal);
+  }
+
+  /** Ends one of the caller's sessions; another user's id is 404, as an unknown one. */
+  endSession(principal: Principal, id: string): Promise<void> {
+    return this.sessions.end(principal, id);
+  }
+
+  /** Ends every session of the caller but the current one. */
+  endOtherSessions(principal: Principal): Promise<void> {
+    return this.sessions.endOthers(principal);
   }
 
   /**
@@ -191,5 +208,6 @@ export class AuthEndpoints {
 }
 
 function clientOf(ctx: Context): LoginClient {
-  return { address: ctx.ip };
+  const userAgent = ctx.get('User-Agent');
+  return userAgent === '' ? { address: ctx.ip } : { address: ctx.ip, userAgent };
 }

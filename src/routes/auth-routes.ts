@@ -3,16 +3,20 @@ import {
   Authorized,
   Body,
   Ctx,
+  Delete,
+  Get,
   Header,
   HttpCode,
   JsonController,
   OnUndefined,
+  Param,
   Post,
   Put,
 } from 'routing-controllers';
 import { Inject, Service } from 'typedi';
 import type { Principal } from '../auth/principal';
 import type { TokenPair } from '../tokens/token-pair';
+import type { SessionView } from '../sessions/session-service';
 import type { CookieSessionAnswer } from '../transport/cookie-session';
 import { AUTH_ENDPOINTS } from '../container/injection-tokens';
 import { ConfigurationError } from '../errors/security-errors';
@@ -39,6 +43,11 @@ export interface AuthRoutesOptions {
    * front ends; needs `transports: ['bearer', 'cookie']` (or `['cookie']`). Default false.
    */
   cookies?: boolean;
+  /**
+   * `GET <basePath>/sessions` (the caller's sessions), `DELETE <basePath>/sessions/{id}` (end
+   * one), `DELETE <basePath>/sessions` (end all but the current one). Default true.
+   */
+  sessions?: boolean;
   /** `POST <basePath>/register`; needs the user authentication's `createUser`. Default false. */
   registration?: boolean;
   /**
@@ -150,6 +159,31 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
   }
 
   @Service()
+  @Authorized()
+  @JsonController(`${basePath}/sessions`)
+  class SessionRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    @Get('', { transformResponse: false })
+    @Header('Cache-Control', 'no-store')
+    list(@CurrentPrincipal() principal: Principal): Promise<SessionView[]> {
+      return this.endpoints.listSessions(principal);
+    }
+
+    @Delete('/:id')
+    @OnUndefined(204)
+    end(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+      return this.endpoints.endSession(principal, id);
+    }
+
+    @Delete('')
+    @OnUndefined(204)
+    endOthers(@CurrentPrincipal() principal: Principal): Promise<void> {
+      return this.endpoints.endOtherSessions(principal);
+    }
+  }
+
+  @Service()
   @JsonController(`${basePath}/cookie`)
   class CookieAuthRoutes {
     constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
@@ -175,6 +209,7 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
   }
 
   const routes: AuthRoutesController[] = [AuthRoutes, PasswordChangeRoutes];
+  if (options.sessions !== false) routes.push(SessionRoutes);
   if (options.registration === true) routes.push(RegistrationRoutes);
   if (options.cookies === true) routes.push(CookieAuthRoutes);
   const requirements: AuthRoutesRequirements = {

@@ -7,6 +7,7 @@ import type { LoginWorkflow } from '../auth/login-workflow';
 import {
   ACCESS_POLICY,
   AUTH_ENDPOINTS,
+  SESSION_REGISTRY,
   LOGIN_LIMITERS,
   REVOCATION_STORE,
   SECURITY_CLOCK,
@@ -19,6 +20,7 @@ import { PasswordHasher } from '../password/password-hasher';
 import { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import { RevocationService } from '../revocation/revocation-service';
 import { LoginThrottle } from '../throttling/login-throttle';
+import { SessionService } from '../sessions/session-service';
 import { RegistrationThrottle } from '../throttling/registration-throttle';
 import { TokenService } from '../tokens/token-service';
 import type { Security } from './security';
@@ -120,6 +122,8 @@ const REGISTERED: readonly [unknown, (security: Security) => unknown][] = [
   [RegistrationThrottle, (s) => s.registrationThrottle],
   [RequestAuthentication, (s) => s.requestAuthentication],
   [AUTH_ENDPOINTS, (s) => s.authEndpoints ?? missingUserAuthentication()],
+  [SESSION_REGISTRY, (s) => s.sessionRegistry],
+  [SessionService, (s) => s.sessions],
 ];
 
 function missingUserAuthentication(): never {

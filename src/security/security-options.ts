@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import type { ErrorReporter } from '../logging/error-reporter';
 import type { RevocationStore } from '../revocation/revocation-store';
+import type { SessionRegistry } from '../sessions/session-registry';
 import type { LoginLimiters } from '../throttling/login-limiters';
 import type { TokenTransport } from '../transport/token-transport';
 
@@ -22,6 +23,13 @@ export interface SecurityOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any user type
   userAuthentication?: BaseUserAuthentication<any>;
+  /**
+   * The index of each user's sessions (login families): listed, ended one by one, bounded by
+   * `MAX_SESSIONS_PER_USER`. Default: a `MemorySessionRegistry` (one process). With a Redis
+   * revocation store, give a `RedisSessionRegistry` too: a refresh goes on only while its
+   * session is registered.
+   */
+  sessionRegistry?: SessionRegistry;
   /** Counters of failed logins. Default: in memory (one process). */
   loginLimiters?: LoginLimiters;
   /**
@@ -48,6 +56,7 @@ export const SECURITY_OPTION_NAMES = [
   'settings',
   'clock',
   'revocationStore',
+  'sessionRegistry',
   'userAuthentication',
   'loginLimiters',
   'accessPolicy',

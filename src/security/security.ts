@@ -11,6 +11,7 @@ import type { ErrorReporter } from '../logging/error-reporter';
 import { stderrErrorReporter } from '../logging/error-reporter';
 import { PasswordHasher } from '../password/password-hasher';
 import { MemoryRevocationStore } from '../revocation/memory-revocation-store';
+import { RedisRevocationStore } from '../revocation/redis-revocation-store';
 import { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import { RevocationService } from '../revocation/revocation-service';
 import type { RevocationStore } from '../revocation/revocation-store';
@@ -29,6 +30,9 @@ import { CredentialReader } from '../transport/credential-reader';
 import { CsrfGuard } from '../transport/csrf-guard';
 import type { TokenTransport } from '../transport/token-transport';
 import { TOKEN_TRANSPORTS } from '../transport/token-transport';
+import { MemorySessionRegistry } from '../sessions/memory-session-registry';
+import type { SessionRegistry } from '../sessions/session-registry';
+import { SessionService } from '../sessions/session-service';
 import type { SecurityOptions } from './security-options';
 
 /** Every service of one configuration, each built once and handed its collaborators. */
@@ -36,6 +40,7 @@ export interface Security {
   readonly settings: BaseAppSettings;
   readonly clock: Clock;
   readonly revocationStore: RevocationStore;
+  readonly sessionRegistry: SessionRegistry;
   readonly loginLimiters: LoginLimiters;
   readonly accessPolicy: AccessPolicy;
   readonly reportError: ErrorReporter;
@@ -51,6 +56,8 @@ export interface Security {
   readonly userAuthentication: BaseUserAuthentication<unknown> | null;
   /** The login workflow around `userAuthentication`; `null` without one. */
   readonly loginWorkflow: LoginWorkflow<unknown> | null;
+  /** Sessions a user can see and end. */
+  readonly sessions: SessionService;
   /** The enabled token transports. */
   readonly transports: readonly TokenTransport[];
   /** The cookie transport's session cookies and CSRF guard; `null` when it is off. */
@@ -74,6 +81,7 @@ export function createSecurity(
   const settings = options.settings ?? new BaseAppSettings();
   const clock = options.clock ?? systemClock;
   const revocationStore = options.revocationStore ?? new MemoryRevocationStore(clock);
+  const sessionRegistry = options.sessionRegistry ?? defaultSessionRegistry(revocationStore, clock);
   const loginLimiters = options.loginLimiters ?? memoryLoginLimiters(settings);
   const accessPolicy = options.accessPolicy ?? new AccessPolicy();
   const reportError = options.reportError ?? stderrErrorReporter;
@@ -89,6 +97,15 @@ export function createSecurity(
     settings,
     throttleKeys,
   );
+  const sessions = new SessionService(
+    sessionRegistry,
+    revocationStore,
+    settings,
+    accessPolicy,
+    audit,
+    clock,
+    reportError,
+  );
   const userAuthentication = options.userAuthentication ?? null;
   const loginWorkflow =
     userAuthentication === null
@@ -102,6 +119,7 @@ export function createSecurity(
           registrationThrottle,
           audit,
           reportError,
+          sessions,
         });
   const transports = checkTransports(options.transports ?? ['bearer']);
   const names = cookieNames(settings.cookies);
@@ -111,7 +129,14 @@ export function createSecurity(
   const authEndpoints =
     loginWorkflow === null || userAuthentication === null
       ? null
-      : new AuthEndpoints(loginWorkflow, userAuthentication, tokens, cookieTransport, reportError);
+      : new AuthEndpoints(
+          loginWorkflow,
+          userAuthentication,
+          tokens,
+          cookieTransport,
+          reportError,
+          sessions,
+        );
   if (userAuthentication !== null && owner === undefined) {
     bindUserAuthentication(userAuthentication, {
       loginWorkflow: () => loginWorkflow as LoginWorkflow<never>,
@@ -121,6 +146,7 @@ export function createSecurity(
     settings,
     clock,
     revocationStore,
+    sessionRegistry,
     loginLimiters,
     accessPolicy,
     reportError,
@@ -140,6 +166,7 @@ export function createSecurity(
     ),
     userAuthentication,
     loginWorkflow,
+    sessions,
     transports,
     cookieTransport,
     authEndpoints,
@@ -180,4 +207,19 @@ function cookieParts(
       clock,
     ),
   };
+}
+
+/**
+ * The registry beside a store: the memory one beside the memory store (one process), one on
+ * the same Redis beside the Redis store. A refresh goes on only while its session is
+ * registered, so instances sharing a store must share the registry.
+ * @throws ConfigurationError beside any other store: give `sessionRegistry` too.
+ */
+function defaultSessionRegistry(store: RevocationStore, clock: Clock): SessionRegistry {
+  if (store instanceof MemoryRevocationStore) return new MemorySessionRegistry(clock);
+  if (store instanceof RedisRevocationStore) return store.sessionRegistry();
+  throw new ConfigurationError(
+    'sessionRegistry',
+    'is required beside a revocation store of your own: the instances sharing the store must share the sessions (a refresh goes on only while its session is registered)',
+  );
 }
