@@ -112,9 +112,18 @@ export class AuthEndpoints {
     return this.sessions.list(principal);
   }
 
-  /** Ends one of the caller's sessions; another user's id is 404, as an unknown one. */
-  endSession(principal: Principal, id: string): Promise<void> {
-    return this.sessions.end(principal, id);
+  /**
+   * Ends one of the caller's sessions; another user's id is 404, as an unknown one. Ending
+   * the current one is a logout: a cookie session's cookies are cleared.
+   */
+  async endSession(
+    principal: Principal,
+    id: string,
+    ctx: Context,
+    refreshPath: string,
+  ): Promise<void> {
+    await this.sessions.end(principal, id);
+    if (id === principal.claims.fam) this.clearCookiesOf(principal, ctx, refreshPath);
   }
 
   /** Ends every session of the caller but the current one. */

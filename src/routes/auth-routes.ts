@@ -172,8 +172,12 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
 
     @Delete('/:id')
     @OnUndefined(204)
-    end(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
-      return this.endpoints.endSession(principal, id);
+    end(
+      @CurrentPrincipal() principal: Principal,
+      @Param('id') id: string,
+      @Ctx() ctx: Context,
+    ): Promise<void> {
+      return this.endpoints.endSession(principal, id, ctx, refreshPath);
     }
 
     @Delete('')
