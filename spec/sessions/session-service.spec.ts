@@ -224,7 +224,7 @@ describe('sessions a user can see and end, in an application of its own', () => 
         pairs.push(await login(`Device ${i}`));
         app.clock.advanceSeconds(1);
       }
-      const last = pairs[4] as Pair;
+      const last = pairs[4];
       expect((await list(last)).map((s) => s.user_agent)).to.deep.equal([
         'Device 4',
         'Device 3',
@@ -267,7 +267,7 @@ describe('sessions a user can see and end, in an application of its own', () => 
         claims: { sub, fam } as Principal['claims'],
         roles,
         transport: 'bearer',
-      }) as Principal;
+      });
 
     it('with the grant, any user’s session; without it, 403; an unknown id, 404', async () => {
       const clock = new FrozenClock();
