@@ -20,6 +20,7 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (QUICK ? 1 : 3));
 const STORM_SECONDS = Number(process.env['BENCH_STORM_SECONDS'] ?? (QUICK ? 4 : 8));
 const ROTATIONS = Number(process.env['BENCH_ROTATIONS'] ?? (QUICK ? 100_000 : 1_000_000));
 const REFRESHES = Number(process.env['BENCH_REFRESHES'] ?? (QUICK ? 10_000 : 100_000));
+const LOGINS = Number(process.env['BENCH_LOGINS'] ?? (QUICK ? 2_000 : 20_000));
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 /**
  * `BENCH_ONLY=d2,e2`: only the sections named (by their letter), for development; RESULTS.md
@@ -45,7 +46,12 @@ function version(name: string): string {
 async function inMemoryChild<T>(mode: string): Promise<T> {
   const child = fork(resolve(__dirname, 'store-memory.ts'), [mode], {
     execArgv: ['--expose-gc', '-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, BENCH_ROTATIONS: String(ROTATIONS), BENCH_REFRESHES: String(REFRESHES) },
+    env: {
+      ...process.env,
+      BENCH_ROTATIONS: String(ROTATIONS),
+      BENCH_REFRESHES: String(REFRESHES),
+      BENCH_LOGINS: String(LOGINS),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const result = await new Promise<T>((done, fail) => {
@@ -83,8 +89,8 @@ async function sessionMemory(): Promise<Row[]> {
     [`heap after, MB`]: result.heapAfter,
     'entries after': String(result.entriesAfter),
     'heap after vs before': (result.heapAfter / result.heapBefore).toFixed(2),
-    'µs per refresh': result.usEach,
-    refreshes: count.toLocaleString('en-US'),
+    'µs each': result.usEach,
+    'refreshes or logins': count.toLocaleString('en-US'),
   });
   return [
     row(
@@ -96,6 +102,12 @@ async function sessionMemory(): Promise<Row[]> {
       'refreshAccessToken (RefreshRotationService: verify, sign a pair, rotate), memory store',
       REFRESHES,
       await inMemoryChild<SessionMemory>('refreshes'),
+    ),
+    row(
+      'login in a loop past MAX_SESSIONS_PER_USER (5), one user, a login every 10 s of the ' +
+        'clock, memory stores: before = after half the logins (revocation entries + sessions)',
+      LOGINS / 2,
+      await inMemoryChild<SessionMemory>('logins'),
     ),
   ];
 }
@@ -354,8 +366,8 @@ async function main(): Promise<void> {
   if (wanted('e')) section('(e) Memory of the in-memory revocation store', await storeMemory());
   if (wanted('e2'))
     section(
-      '(e2) One session refreshed over and over: generation 0, 1, 2, … each rotated once, a ' +
-        'new jti each (heap after a full GC)',
+      '(e2) One session refreshed over and over (generation 0, 1, 2, … each rotated once, a ' +
+        'new jti each), and one user logging in over and over (heap after a full GC)',
       await sessionMemory(),
     );
   if (wanted('f'))

@@ -5,9 +5,13 @@
 // - `rotations`: heap and entries of the store before and after one session is rotated
 //   BENCH_ROTATIONS times (generation 0, 1, 2, …, each once, a new jti each);
 // - `refreshes`: the same through `RefreshRotationService.refreshAccessToken` (verify, sign a
-//   new pair, rotate), BENCH_REFRESHES times.
+//   new pair, rotate), BENCH_REFRESHES times;
+// - `logins`: one user logging in BENCH_LOGINS times past MAX_SESSIONS_PER_USER, the clock 10 s
+//   on each time: heap and entries (revocation store and session registry) after half of them
+//   and after all.
 import { randomUUID } from 'node:crypto';
-import { BaseAppSettings, MemoryRevocationStore } from '../src';
+import { BaseAppSettings, BaseUserAuthentication, MemoryRevocationStore } from '../src';
+import type { MemorySessionRegistry } from '../src';
 import type { Clock } from '../src';
 import { createSecurity } from '../src/advanced';
 import type { RefreshTokenState } from '../src/advanced';
@@ -79,7 +83,7 @@ async function rotations(count: number): Promise<SessionMemory> {
 
 /** Heap and entries of `store` before and after `run` (`count` operations), and time each. */
 async function measured(
-  store: MemoryRevocationStore,
+  store: { readonly size: number },
   count: number,
   run: () => Promise<void>,
 ): Promise<SessionMemory> {
@@ -110,11 +114,64 @@ async function refreshes(count: number): Promise<SessionMemory> {
   return measured(store, count, () => session(security, count));
 }
 
+/** One user, whose password hash is made once. */
+class OneUser extends BaseUserAuthentication<{ id: number; hash: string }> {
+  user = { id: 42, hash: '' };
+  getUserByUsername() {
+    return Promise.resolve(this.user);
+  }
+  getUserById() {
+    return Promise.resolve(this.user);
+  }
+  getUserId(user: { id: number }) {
+    return user.id;
+  }
+  getUsername() {
+    return 'loop@example.com';
+  }
+  getHashedPassword(user: { hash: string }) {
+    return user.hash;
+  }
+  getRoles() {
+    return ['user'];
+  }
+}
+
+async function logins(count: number): Promise<SessionMemory> {
+  let now = Date.now();
+  const clock: Clock = { now: () => now };
+  const settings = new BaseAppSettings({
+    SECRET_KEY: BENCH_SECRET,
+    BCRYPT_ROUNDS: '4',
+    MAX_SESSIONS_PER_USER: '5',
+    LOGIN_MAX_ATTEMPTS: '1000',
+  });
+  const users = new OneUser();
+  const security = createSecurity({ settings, clock, userAuthentication: users });
+  users.user.hash = await users.hashPassword('loop-password');
+  const store = security.revocationStore as MemoryRevocationStore;
+  const registry = security.sessionRegistry as MemorySessionRegistry;
+  const loop = async (n: number) => {
+    for (let i = 0; i < n; i += 1) {
+      await users.login('loop@example.com', 'loop-password', { address: '192.0.2.1' });
+      now += 10_000;
+    }
+  };
+  await loop(count / 2);
+  const entries = {
+    get size() {
+      return store.size + registry.size;
+    },
+  };
+  return measured(entries, count / 2, () => loop(count / 2));
+}
+
 async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode === 'rotations') process.send?.(await rotations(Number(process.env['BENCH_ROTATIONS'])));
   else if (mode === 'refreshes')
     process.send?.(await refreshes(Number(process.env['BENCH_REFRESHES'])));
+  else if (mode === 'logins') process.send?.(await logins(Number(process.env['BENCH_LOGINS'])));
   else await revocations();
 }
 
