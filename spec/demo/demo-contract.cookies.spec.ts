@@ -3,13 +3,8 @@ import type { Response } from 'supertest';
 import { ADMIN, USER } from '../helpers/catalogue';
 import type { CookieSessionState } from '../helpers/cookie-app';
 import { ACCESS_COOKIE, REFRESH_COOKIE, sessionOf, setCookies } from '../helpers/cookie-app';
-import {
-  bearer,
-  demoHarness,
-  infrastructureHarness,
-  sharedInfrastructure,
-} from '../helpers/demo-harness';
-import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
+import { bearer, demoHarness, twoInstances } from '../helpers/demo-harness';
+import type { DemoHarness } from '../helpers/demo-harness';
 import { postgresAnswers, redisAnswers, requireServer } from '../helpers/real-servers';
 
 /** The demo's own origin with the harness's settings (HOST and PORT unset). */
@@ -168,26 +163,10 @@ describeCookieContract('in memory', async () => {
 });
 
 describe('on PostgreSQL and Redis', function () {
-  let infrastructure: SharedInfrastructure | undefined;
   before(async function () {
     await requireServer(this, 'Redis', redisAnswers);
     await requireServer(this, 'PostgreSQL', postgresAnswers);
   });
 
-  describeCookieContract('two instances', async () => {
-    infrastructure = await sharedInfrastructure();
-    const [a, b] = await Promise.all([
-      infrastructureHarness(infrastructure),
-      infrastructureHarness(infrastructure),
-    ]);
-    return {
-      a,
-      b,
-      close: async () => {
-        await a.close();
-        await b.close();
-        await infrastructure?.drop();
-      },
-    };
-  });
+  describeCookieContract('two instances', () => twoInstances());
 });

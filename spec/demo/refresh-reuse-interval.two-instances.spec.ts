@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TokenPair } from '../../src';
 import { USER } from '../helpers/catalogue';
-import { bearer, infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
+import { bearer, twoInstances } from '../helpers/demo-harness';
 import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
 import {
   connectRedis,
@@ -17,6 +17,7 @@ describe('demo: REFRESH_REUSE_INTERVAL_SECONDS across two instances on one Redis
   let infrastructure: SharedInfrastructure;
   let a: DemoHarness;
   let b: DemoHarness;
+  let close: () => Promise<void>;
 
   before(async function () {
     await requireServer(this, 'Redis', redisAnswers);
@@ -24,18 +25,10 @@ describe('demo: REFRESH_REUSE_INTERVAL_SECONDS across two instances on one Redis
   });
 
   async function start(interval: string): Promise<void> {
-    infrastructure = await sharedInfrastructure();
     const env = { REFRESH_REUSE_INTERVAL_SECONDS: interval, LOGIN_MAX_ATTEMPTS: '1000' };
-    [a, b] = await Promise.all([
-      infrastructureHarness(infrastructure, env),
-      infrastructureHarness(infrastructure, env),
-    ]);
+    ({ a, b, close, infrastructure } = await twoInstances(env));
   }
-  afterEach(async () => {
-    await a.close();
-    await b.close();
-    await infrastructure.drop();
-  });
+  afterEach(() => close());
 
   /** `CONCURRENT` refreshes of one refresh token at once, alternating between A and B. */
   async function refreshAtOnce(token: string): Promise<{ status: number; body: TokenPair }[]> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TokenPair } from '../../src';
-import { bearer, infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
-import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
+import { bearer, twoInstances } from '../helpers/demo-harness';
+import type { DemoHarness } from '../helpers/demo-harness';
 import { USER } from '../helpers/catalogue';
 import { postgresAnswers, redisAnswers, requireServer } from '../helpers/real-servers';
 
@@ -13,26 +13,18 @@ const TRIALS = 20;
  * Afterwards nothing the thief got may work, on either instance.
  */
 describe('demo: a password change on one instance ends a session refreshing in a loop on the other', function () {
-  let infrastructure: SharedInfrastructure;
   let a: DemoHarness;
   let b: DemoHarness;
+  let close: (() => Promise<void>) | undefined;
   /** The user's password in force: the password-change spec moves it on. */
   let password = USER.password;
 
   before(async function () {
     await requireServer(this, 'Redis', redisAnswers);
     await requireServer(this, 'PostgreSQL', postgresAnswers);
-    infrastructure = await sharedInfrastructure();
-    [a, b] = await Promise.all([
-      infrastructureHarness(infrastructure, { LOGIN_MAX_ATTEMPTS: '100' }),
-      infrastructureHarness(infrastructure, { LOGIN_MAX_ATTEMPTS: '100' }),
-    ]);
+    ({ a, b, close } = await twoInstances({ LOGIN_MAX_ATTEMPTS: '100' }));
   });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await infrastructure?.drop();
-  });
+  after(() => close?.());
 
   async function refreshLoop(on: DemoHarness, start: TokenPair, stop: { done: boolean }) {
     const pairs = [start];

@@ -1,32 +1,24 @@
 import { expect } from 'chai';
 import type { SessionView, TokenPair } from '../../src';
 import { USER } from '../helpers/catalogue';
-import { bearer, infrastructureHarness, sharedInfrastructure } from '../helpers/demo-harness';
-import type { DemoHarness, SharedInfrastructure } from '../helpers/demo-harness';
+import { bearer, twoInstances } from '../helpers/demo-harness';
+import type { DemoHarness } from '../helpers/demo-harness';
 import { postgresAnswers, redisAnswers, requireServer } from '../helpers/real-servers';
 
 describe('demo: sessions across two instances on PostgreSQL and Redis', function () {
-  let infrastructure: SharedInfrastructure;
   let a: DemoHarness;
   let b: DemoHarness;
+  let close: () => Promise<void>;
 
   before(async function () {
     await requireServer(this, 'Redis', redisAnswers);
     await requireServer(this, 'PostgreSQL', postgresAnswers);
   });
   beforeEach(async () => {
-    infrastructure = await sharedInfrastructure();
     const env = { MAX_SESSIONS_PER_USER: '3', LOGIN_MAX_ATTEMPTS: '1000' };
-    [a, b] = await Promise.all([
-      infrastructureHarness(infrastructure, env),
-      infrastructureHarness(infrastructure, env),
-    ]);
+    ({ a, b, close } = await twoInstances(env));
   });
-  afterEach(async () => {
-    await a.close();
-    await b.close();
-    await infrastructure.drop();
-  });
+  afterEach(() => close());
 
   const login = async (h: DemoHarness, device: string): Promise<TokenPair> =>
     (

@@ -91,6 +91,37 @@ export async function infrastructureHarness(
   );
 }
 
+/** Two instances of one deployment, and how to stop them. */
+export interface TwoInstances {
+  a: DemoHarness;
+  b: DemoHarness;
+  infrastructure: SharedInfrastructure;
+  /** Stops both, then drops the schema and the keys. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Two demo instances on one fresh PostgreSQL schema and Redis prefix, with `env` each, started
+ * at once (table creation and seeding race, as in a deployment).
+ */
+export async function twoInstances(env: NodeJS.ProcessEnv = {}): Promise<TwoInstances> {
+  const infrastructure = await sharedInfrastructure();
+  const [a, b] = await Promise.all([
+    infrastructureHarness(infrastructure, env),
+    infrastructureHarness(infrastructure, env),
+  ]);
+  return {
+    a,
+    b,
+    infrastructure,
+    close: async () => {
+      await a.close();
+      await b.close();
+      await infrastructure.drop();
+    },
+  };
+}
+
 async function harness(
   env: NodeJS.ProcessEnv,
   userStore: MemoryUserStore | undefined,

@@ -261,13 +261,12 @@ describe('sessions a user can see and end, in an application of its own', () => 
   });
 
   describe('SessionService.endFor: an administrator ends anyone’s session', () => {
-    const principal = (sub: string, roles: string[], fam?: string): Principal =>
-      ({
-        user: { id: sub },
-        claims: { sub, fam } as Principal['claims'],
-        roles,
-        transport: 'bearer',
-      });
+    const principal = (sub: string, roles: string[], fam?: string): Principal => ({
+      user: { id: sub },
+      claims: { sub, fam } as Principal['claims'],
+      roles,
+      transport: 'bearer',
+    });
 
     it('with the grant, any user’s session; without it, 403; an unknown id, 404', async () => {
       const clock = new FrozenClock();
