@@ -23,7 +23,7 @@ import {
 } from '../helpers/real-servers';
 
 /**
- * PASSES: state changes of one cookie session at once, and a store down in the middle of them,
+ * State changes of one cookie session at once, and a store down in the middle of them,
  * on one instance in memory and on two instances sharing Redis. What is locked in: never a 5xx,
  * one consistent outcome (README "Several tabs": concurrent refreshes are a reuse and end the
  * session), and after a 503 nothing has changed.

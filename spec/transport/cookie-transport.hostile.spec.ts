@@ -22,7 +22,7 @@ function deep(depth: number): unknown {
 }
 
 /**
- * PASSES: attacks on the cookie transport that the current code withstands, locked in.
+ * Attacks on the cookie transport that the code withstands, locked in.
  */
 describe('cookie transport, hostile requests: CSRF, cookie parsing and the both-transports rule', () => {
   let app: CookieApp;

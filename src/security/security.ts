@@ -81,7 +81,7 @@ export function createSecurity(
   const settings = options.settings ?? new BaseAppSettings();
   const clock = options.clock ?? systemClock;
   const revocationStore = options.revocationStore ?? new MemoryRevocationStore(clock);
-  const sessionRegistry = options.sessionRegistry ?? defaultSessionRegistry(revocationStore, clock);
+  const sessionRegistry = sessionRegistryOf(revocationStore, options.sessionRegistry, clock);
   const loginLimiters = options.loginLimiters ?? memoryLoginLimiters(settings);
   const accessPolicy = options.accessPolicy ?? new AccessPolicy();
   const reportError = options.reportError ?? stderrErrorReporter;
@@ -89,14 +89,6 @@ export function createSecurity(
   const hasher = new PasswordHasher(settings);
   const tokens = new TokenService(settings, clock);
   const revocation = new RevocationService(tokens, revocationStore, settings, clock);
-  const rotation = new RefreshRotationService(tokens, revocationStore, settings, audit, clock);
-  const throttleKeys = new ThrottleKeys(settings);
-  const throttle = new LoginThrottle(loginLimiters, settings, audit, throttleKeys);
-  const registrationThrottle = new RegistrationThrottle(
-    loginLimiters.registration,
-    settings,
-    throttleKeys,
-  );
   const sessions = new SessionService(
     sessionRegistry,
     revocationStore,
@@ -105,6 +97,21 @@ export function createSecurity(
     audit,
     clock,
     reportError,
+  );
+  const rotation = new RefreshRotationService(
+    tokens,
+    revocationStore,
+    settings,
+    audit,
+    clock,
+    sessions,
+  );
+  const throttleKeys = new ThrottleKeys(settings);
+  const throttle = new LoginThrottle(loginLimiters, settings, audit, throttleKeys);
+  const registrationThrottle = new RegistrationThrottle(
+    loginLimiters.registration,
+    settings,
+    throttleKeys,
   );
   const userAuthentication = options.userAuthentication ?? null;
   const loginWorkflow =
@@ -215,6 +222,21 @@ function cookieParts(
  * registered, so instances sharing a store must share the registry.
  * @throws ConfigurationError beside any other store: give `sessionRegistry` too.
  */
+function sessionRegistryOf(
+  store: RevocationStore,
+  given: SessionRegistry | undefined,
+  clock: Clock,
+): SessionRegistry {
+  if (given === undefined) return defaultSessionRegistry(store, clock);
+  if (store instanceof RedisRevocationStore && given instanceof MemorySessionRegistry) {
+    throw new ConfigurationError(
+      'sessionRegistry',
+      'is in memory beside a Redis revocation store: the sessions would be lost on restart and unknown to the other instances, whose refreshes would fail; give a RedisSessionRegistry (or none: one on the same Redis is made)',
+    );
+  }
+  return given;
+}
+
 function defaultSessionRegistry(store: RevocationStore, clock: Clock): SessionRegistry {
   if (store instanceof MemoryRevocationStore) return new MemorySessionRegistry(clock);
   if (store instanceof RedisRevocationStore) return store.sessionRegistry();

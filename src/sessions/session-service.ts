@@ -8,9 +8,14 @@ import { SessionNotFoundError, TokenRevokedError } from '../errors/security-erro
 import type { ErrorReporter } from '../logging/error-reporter';
 import { RevocationLifetimes } from '../revocation/revocation-lifetimes';
 import type { RevocationStore } from '../revocation/revocation-store';
+import type { SessionGate } from '../revocation/session-gate';
 import type { RefreshTokenClaims } from '../tokens/token-claims';
 import type { RefreshFamily } from '../tokens/token-pair';
 import type { SessionRecord, SessionRegistry } from './session-registry';
+
+/** How often, and how far apart, the revocation of evicted sessions is tried again. */
+const EVICTION_RETRIES = 5;
+const EVICTION_RETRY_MS = 1000;
 
 /** A session id as `startFamily` makes it: a UUID. */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,11 +36,12 @@ export interface SessionView {
  * Sessions a user can see and end. A session is one login (its refresh family) and the
  * refresh tokens rotation carries on from it; the registry lists them, the revocation store
  * ends them. Every login registers its session, and past `MAX_SESSIONS_PER_USER` the oldest
- * ends; a refresh goes on only while its session is registered (so an evicted session's
- * refresh tokens need no revocation entry of their own); ending a session revokes its family,
- * which stops its access tokens at once on every instance.
+ * ends; a refresh of a registered session (`fam_reg`) goes on only while it is registered,
+ * whoever rotates it (so an evicted session's refresh tokens need no revocation entry of
+ * their own); ending a session revokes its family, which stops its tokens at once on every
+ * instance.
  */
-export class SessionService {
+export class SessionService implements SessionGate {
   private readonly lifetimes: RevocationLifetimes;
 
   constructor(
@@ -51,10 +57,14 @@ export class SessionService {
   }
 
   /**
-   * Registers the session a login starts. Past the bound, the user's oldest sessions end
-   * first (their access tokens are revoked for as long as one could live; their refresh
-   * tokens die with their entry), so that a script logging in in a loop grows nothing.
-   * @throws StoreUnavailableError (the login answers 503 and issues nothing).
+   * Registers the session a login starts, and marks it registered (its tokens carry
+   * `fam_reg`: a refresh of it then needs it registered). Past the bound, the user's oldest
+   * sessions leave the registry in the same atomic step, so their refresh tokens are refused
+   * from then on, and their families are revoked for as long as an access token of theirs
+   * could live: a script logging in in a loop grows nothing.
+   * @throws StoreUnavailableError (the login answers 503 and issues nothing, and the registry
+   *   is as it was; should putting it back fail too, the revocation of the evicted sessions is
+   *   tried again by itself, and reported if it keeps failing).
    */
   async started(userId: string, family: RefreshFamily, client: LoginClient): Promise<void> {
     const now = this.clock.now();
@@ -72,15 +82,23 @@ export class SessionService {
         : { userAgent: client.userAgent }),
     };
     const max = this.settings.MAX_SESSIONS_PER_USER;
-    // The ones the bound will drop are ended before they leave the list: a failure here
-    // leaves them listed and live, never unlisted and live.
-    const live = await this.registry.list(userId);
-    const oldest = live.slice(Math.max(0, max - 1)).filter((s) => s.id !== record.id);
-    await this.endForLimit(oldest);
     const evicted = await this.registry.add(record, max);
-    const known = new Set(oldest.map((s) => s.id));
-    // A concurrent login may have let others through the bound: they end now.
-    await this.endForLimit(evicted.filter((s) => !known.has(s.id) && s.id !== record.id));
+    family.registered = true;
+    try {
+      await this.endForLimit(evicted);
+    } catch (error) {
+      // The login answers 503: the registry goes back as it was, if it can; else the evicted
+      // sessions' revocation is tried again (their refresh tokens are refused meanwhile).
+      const undone = await this.registry
+        .remove(userId, record.id)
+        .then(async () => {
+          for (const session of evicted) await this.registry.add(session, max);
+          return true;
+        })
+        .catch(() => false);
+      if (!undone) void this.retryEndForLimit(evicted, EVICTION_RETRIES);
+      throw error;
+    }
   }
 
   /**
@@ -129,13 +147,15 @@ export class SessionService {
     await this.endOne(userId, id, byOwner ? 'ended' : 'ended_by_admin', actor.claims.sub);
   }
 
-  /** Ends every session of the caller but the current one. */
+  /**
+   * Ends every session of the caller but the current one: the ones listed now (a login that
+   * registers meanwhile is not touched).
+   */
   async endOthers(principal: Principal): Promise<void> {
     const userId = principal.claims.sub;
     const others = (await this.registry.list(userId)).filter((s) => s.id !== principal.claims.fam);
-    for (const session of others) await this.revoke(session);
-    await this.registry.removeAllExcept(userId, principal.claims.fam);
     for (const session of others) {
+      await this.revoke(session);
       this.audit.record({
         type: 'session_ended',
         userId,
@@ -143,21 +163,25 @@ export class SessionService {
         reason: 'others_ended',
       });
     }
+    await this.removeEnded(userId, others);
   }
 
   /**
-   * Drops sessions from the list after the revocation store ended them (logout: one; a
-   * cutoff: all). Best effort: the list leaves out revoked sessions anyway.
+   * Drops from the list the sessions the revocation store has ended (a logout: `id`; a
+   * cutoff: every session it ended, not one started after it). Best effort: the list leaves
+   * out revoked sessions anyway.
    */
   async forget(userId: string, id?: string): Promise<void> {
-    const removal =
-      id === undefined
-        ? this.registry.removeAllExcept(userId, undefined)
-        : this.registry.remove(userId, id);
-    await removal.then(
-      () => undefined,
-      (error: unknown) => this.reportError('session_forget_failed', error),
-    );
+    try {
+      const sessions = await this.registry.list(userId);
+      const revoked = await this.revokedAmong(userId, sessions);
+      await this.removeEnded(
+        userId,
+        revoked.filter((s) => id === undefined || s.id === id),
+      );
+    } catch (error) {
+      this.reportError('session_forget_failed', error);
+    }
   }
 
   private async endOne(
@@ -171,8 +195,8 @@ export class SessionService {
       ? (await this.liveSessions(userId)).find((s) => s.id === id)
       : undefined;
     if (session === undefined) throw new SessionNotFoundError();
+    // Ended once revoked: the audit says so, whatever happens to the list afterwards.
     await this.revoke(session);
-    await this.registry.remove(userId, id);
     this.audit.record({
       type: 'session_ended',
       userId,
@@ -180,11 +204,28 @@ export class SessionService {
       reason,
       ...(reason === 'ended_by_admin' ? { actorId } : {}),
     });
+    await this.removeEnded(userId, [session]);
+  }
+
+  /** Drops ended sessions from the list. Best effort: the list leaves out revoked ones. */
+  private async removeEnded(userId: string, sessions: readonly SessionRecord[]): Promise<void> {
+    await Promise.all(sessions.map((s) => this.registry.remove(userId, s.id))).catch(
+      (error: unknown) => this.reportError('session_forget_failed', error),
+    );
   }
 
   /** Registered sessions the revocation store has not ended (a logout, a cutoff). */
   private async liveSessions(userId: string): Promise<SessionRecord[]> {
     const sessions = await this.registry.list(userId);
+    const revoked = new Set(await this.revokedAmong(userId, sessions));
+    return sessions.filter((s) => !revoked.has(s));
+  }
+
+  /** The sessions among `sessions` that the revocation store has ended. */
+  private async revokedAmong(
+    userId: string,
+    sessions: readonly SessionRecord[],
+  ): Promise<SessionRecord[]> {
     const revoked = await Promise.all(
       sessions.map((session) =>
         this.store.isRevoked({
@@ -196,12 +237,23 @@ export class SessionService {
         }),
       ),
     );
-    return sessions.filter((_, index) => !revoked[index]);
+    return sessions.filter((_, index) => revoked[index]);
   }
 
   /** Every token of the session stops working, on every instance. */
   private async revoke(session: SessionRecord): Promise<void> {
     await this.store.revokeFamily(session.id, this.lifetimes.sessionTokensEnd(session.expiresAtMs));
+  }
+
+  /** Tries the revocation of evicted sessions again after a pause; reports the last failure. */
+  private async retryEndForLimit(sessions: readonly SessionRecord[], left: number): Promise<void> {
+    await new Promise((next) => setTimeout(next, EVICTION_RETRY_MS).unref());
+    try {
+      await this.endForLimit(sessions);
+    } catch (error) {
+      if (left > 1) void this.retryEndForLimit(sessions, left - 1);
+      else this.reportError('session_eviction_failed', error);
+    }
   }
 
   private async endForLimit(sessions: readonly SessionRecord[]): Promise<void> {

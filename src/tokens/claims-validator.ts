@@ -107,6 +107,9 @@ function validateFamilyStart(
   if (epoch !== undefined && (!Number.isSafeInteger(epoch) || (epoch as number) < 0)) {
     throw new InvalidTokenError('claim_invalid', 'fam_epoch');
   }
+  if (claims['fam_reg'] !== undefined && claims['fam_reg'] !== true) {
+    throw new InvalidTokenError('claim_invalid', 'fam_reg');
+  }
   const csrf = claims['fam_csrf'];
   if (csrf !== undefined && (typeof csrf !== 'string' || !SESSION_CSRF.test(csrf))) {
     throw new InvalidTokenError('claim_invalid', 'fam_csrf');

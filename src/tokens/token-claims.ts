@@ -28,6 +28,11 @@ export interface TokenClaims {
    * tokens): what the cookie transport's `X-CSRF-Token` must equal.
    */
   fam_csrf?: string;
+  /**
+   * The session is registered in the session registry (a login's): a refresh then goes on
+   * only while it is registered.
+   */
+  fam_reg?: true;
   iss?: string;
   aud?: string | string[];
   nbf?: number;
@@ -62,6 +67,7 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   'fam_gen',
   'fam_epoch',
   'fam_csrf',
+  'fam_reg',
   'iss',
   'aud',
   // Not claims: keys that would reach an object's prototype when copied.

@@ -31,4 +31,9 @@ export interface RefreshFamily {
    * rotation and cannot be planted.
    */
   csrf?: string;
+  /**
+   * Registered in the session registry (`fam_reg`): set by the login workflow once it has
+   * registered the session; its refreshes then need it registered.
+   */
+  registered?: boolean;
 }

@@ -216,6 +216,7 @@ export class TokenService {
       payload['fam_iat_ms'] = family.startedAtMs;
       if (family.epoch !== undefined) payload['fam_epoch'] = family.epoch;
       if (family.csrf !== undefined) payload['fam_csrf'] = family.csrf;
+      if (family.registered === true) payload['fam_reg'] = true;
       // No token of a session outlives the session's absolute end.
       exp = Math.min(exp, family.expiresAt);
       if (type === 'refresh') {
@@ -271,6 +272,7 @@ export class TokenService {
     };
     if (claims.fam_epoch !== undefined) family.epoch = claims.fam_epoch;
     if (claims.fam_csrf !== undefined) family.csrf = claims.fam_csrf;
+    if (claims.fam_reg === true) family.registered = true;
     return family;
   }
 

@@ -17,9 +17,9 @@ import { rejection } from '../helpers/rejection';
  * Attack review of the reuse interval in the Redis store (issue 15): a rotation that answered
  * 503 is undone (UNDO_ROTATION) — does the undo keep the grace of the rotation before it?
  *
- * FAILS on the code reviewed: the undo writes back the bare generation (`<gen>`), without the
- * time of the rotation that made it, so the token that rotation spent, presented within the
- * interval (a second tab), is judged reuse and ends the session.
+ * Regression: the undo wrote back the bare generation (`<gen>`), without the time of the
+ * rotation that made it, so the token that rotation spent, presented within the interval (a
+ * second tab), was judged reuse and ended the session. The entry now keeps that time.
  */
 describe('RedisRevocationStore: the reuse interval and an undone rotation', function () {
   let redis: Redis;
@@ -35,7 +35,7 @@ describe('RedisRevocationStore: the reuse interval and an undone rotation', func
   });
   afterEach(() => dropKeys(redis, prefix));
 
-  it('FAILS: tab 1 refreshes 0 → 1, its next refresh 1 → 2 times out and is undone; tab 2 presenting generation 0 within the interval still gets grace', async () => {
+  it('tab 1 refreshes 0 → 1, its next refresh 1 → 2 times out and is undone; tab 2 presenting generation 0 within the interval still gets grace', async () => {
     const clock = new FrozenClock(Date.now());
     const store = new RedisRevocationStore(redis, { keyPrefix: prefix, clock });
     const base = {

@@ -20,7 +20,7 @@ import {
  * while it refreshes, logins racing the bound, eviction while the evicted session refreshes,
  * a reuse interval with an end, and what Redis holds after loops.
  *
- * PASSES on the code reviewed (behaviour verified right, locked in), many trials each.
+ * Behaviour the review verified, locked in; many trials each.
  */
 
 interface Pair {
@@ -30,7 +30,7 @@ interface Pair {
 
 const TRIALS = 15;
 
-describe('sessions under attack, two instances on one Redis', function () {
+describe('sessions, races and faults: two instances on one Redis', function () {
   let redisA: Redis;
   let redisB: Redis;
   let admin: Redis;

@@ -25,10 +25,10 @@ import { TEST_SECRET_KEY } from '../helpers/test-environment';
 /**
  * Attack review of where the session registry comes from (issue 15): configuration footguns.
  *
- * PASSES: a store of one's own without a registry is refused at start, with a message that
- * says what to do and quotes no secret. FAILS: a Redis store with braces in its key prefix
- * cannot start (a bare TypeError); a Redis store beside an explicit memory registry (each
- * instance its own registry) starts silently.
+ * A store of one's own without a registry is refused at start, with a message that says
+ * what to do and quotes no secret; a Redis store with braces in its key prefix starts (the
+ * registry's keys carry the users' hash tags, not the prefix's); a Redis store beside an
+ * explicit memory registry (each instance its own registry) is refused.
  */
 
 /** A store of the application's own: here, instrumentation around the memory store. */
@@ -60,7 +60,7 @@ class InstrumentedStore implements RevocationStore {
 }
 
 describe('the session registry beside the revocation store', () => {
-  it('PASSES: a revocation store of one’s own without a sessionRegistry is refused when the app is configured, naming the option and what to do', async () => {
+  it('a revocation store of one’s own without a sessionRegistry is refused when the app is configured, naming the option and what to do', async () => {
     const clock = new FrozenClock();
     const error = await rejection(
       cookieApp({
@@ -75,7 +75,7 @@ describe('the session registry beside the revocation store', () => {
     expect(message).not.to.include(TEST_SECRET_KEY);
   });
 
-  it('PASSES: with its sessionRegistry given, a store of one’s own works end to end', async () => {
+  it('with its sessionRegistry given, a store of one’s own works end to end', async () => {
     const clock = new FrozenClock();
     const app = await cookieApp({
       clock,
@@ -105,7 +105,7 @@ describe('the session registry beside the revocation store', () => {
     });
     afterEach(() => dropKeys(redis, prefix));
 
-    it('FAILS: a RedisRevocationStore whose keyPrefix holds braces (`{myapp}:`, accepted before sessions existed) starts, or is refused with a ConfigurationError saying what to change', async () => {
+    it('a RedisRevocationStore whose keyPrefix holds braces (`{myapp}:`, accepted before sessions existed) starts, or is refused with a ConfigurationError saying what to change', async () => {
       const clock = new FrozenClock(Date.now());
       const outcome = await cookieApp({
         clock,
@@ -123,7 +123,7 @@ describe('the session registry beside the revocation store', () => {
       }
     });
 
-    it('FAILS (nit): a RedisRevocationStore beside an explicit MemorySessionRegistry (each instance a registry of its own) is refused or reported at start, not found out at the first refresh on another instance', async () => {
+    it('a RedisRevocationStore beside an explicit MemorySessionRegistry (each instance a registry of its own) is refused or reported at start, not found out at the first refresh on another instance', async () => {
       const clock = new FrozenClock(Date.now());
       const instance = () =>
         cookieApp({

@@ -11,8 +11,7 @@ import { FrozenClock } from '../helpers/frozen-clock';
  * interval by chaining grace refreshes, does a grace pair count as a token of the session
  * afterwards, does the interval survive a logout, an end or an eviction, and is it measured
  * from the right rotation.
- *
- * PASSES on the code reviewed (behaviour verified right, locked in).
+
  */
 
 interface Pair {
@@ -20,7 +19,7 @@ interface Pair {
   refresh_token: string;
 }
 
-describe('REFRESH_REUSE_INTERVAL_SECONDS=5 under attack', () => {
+describe('REFRESH_REUSE_INTERVAL_SECONDS=5 against a thief with a spent refresh token', () => {
   let app: CookieApp;
 
   async function start(env: Record<string, string> = {}): Promise<void> {
