@@ -1,7 +1,7 @@
 // The demo's page, on the cookie transport. The access and refresh tokens live in HttpOnly
 // cookies that this script cannot read and never needs: the browser sends them. The one value
-// it handles is the session's CSRF token, sent back in X-CSRF-Token on every POST; a page of
-// another origin cannot read it, so it cannot forge those requests.
+// it handles is the session's CSRF token, sent back in X-CSRF-Token on every POST and DELETE;
+// with the server's Origin check, a page of another origin cannot forge those requests.
 
 // The CSRF cookie is `__Host-<COOKIE_NAME_PREFIX>-csrf` (`<prefix>-csrf` with
 // COOKIE_SECURE=false): the one readable cookie whose name ends in `-csrf`.
@@ -11,6 +11,8 @@ const byId = (id) => document.getElementById(id);
 const status = byId('status');
 const loginForm = byId('login');
 const account = byId('account');
+const sessionList = byId('session-list');
+const endOthers = byId('end-others');
 
 /** The session's CSRF token, from the cookie the server set beside the tokens; '' if none. */
 function csrfToken() {
@@ -21,7 +23,7 @@ function csrfToken() {
   return '';
 }
 
-/** A request to the demo (same origin: the browser adds the cookies); a POST carries the CSRF token. */
+/** A same-origin request (the browser adds the cookies); all but a GET carry the CSRF token. */
 function send(method, path) {
   const headers = method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken() };
   return fetch(path, { method, headers, credentials: 'same-origin' });
@@ -66,8 +68,8 @@ function showForm(message) {
   say(message);
 }
 
-/** Shows the signed-in user, or the form when there is no session. */
-async function showUser() {
+/** Shows the signed-in user and their sessions, or the form when there is no session. */
+async function showAccount() {
   const response = await call('GET', '/users/me');
   if (response.status === 401) return showForm('');
   if (!response.ok) return say('Your account could not be loaded. Try again later.');
@@ -77,6 +79,76 @@ async function showUser() {
   loginForm.hidden = true;
   account.hidden = false;
   say(`Signed in as ${user.email}.`);
+  await showSessions();
+}
+
+/** A `<time>`: the reader's local form, the exact instant in `datetime` and the tooltip. */
+function time(iso) {
+  const element = document.createElement('time');
+  element.dateTime = iso;
+  element.title = iso;
+  element.textContent = new Date(iso).toLocaleString();
+  return element;
+}
+
+/** One session of the list; the others have an End button (this one ends with Log out). */
+function sessionItem(session) {
+  const item = document.createElement('li');
+  const device = document.createElement('strong');
+  device.textContent = session.user_agent ?? 'Unknown device';
+  item.append(device);
+  if (session.current) {
+    const here = document.createElement('span');
+    here.className = 'current';
+    here.textContent = 'this device';
+    item.append(' ', here);
+  }
+  const details = document.createElement('small');
+  details.append(
+    `${session.address ?? 'Unknown address'}, signed in `,
+    time(session.created_at),
+    ', last used ',
+    time(session.last_used_at),
+  );
+  item.append(details);
+  if (!session.current) {
+    const end = document.createElement('button');
+    end.type = 'button';
+    end.textContent = 'End';
+    end.addEventListener(
+      'click',
+      handle(() => endSessions(`/auth/sessions/${encodeURIComponent(session.id)}`)),
+    );
+    item.append(end);
+  }
+  return item;
+}
+
+/** Lists the user's sessions, newest first: text and elements only, never markup. */
+async function showSessions() {
+  sessionList.setAttribute('aria-busy', 'true');
+  try {
+    const response = await call('GET', '/auth/sessions');
+    if (response.status === 401) return showForm('');
+    if (!response.ok) return say('Your sessions could not be loaded. Try again later.');
+    const sessions = await response.json();
+    sessionList.replaceChildren(...sessions.map(sessionItem));
+    endOthers.disabled = !sessions.some((session) => !session.current);
+  } finally {
+    sessionList.setAttribute('aria-busy', 'false');
+  }
+}
+
+/** Ends one session (`/auth/sessions/{id}`) or all others (`/auth/sessions`), then lists them. */
+async function endSessions(path) {
+  const response = await call('DELETE', path);
+  if (response.status === 401) return showForm('');
+  // 404: that session had ended already; the list shows it gone.
+  if (response.status !== 204 && response.status !== 404) {
+    return say('The session could not be ended. Try again.');
+  }
+  say(path === '/auth/sessions' ? 'Every other session has ended.' : 'The session has ended.');
+  await showSessions();
 }
 
 // Fixed texts: a wrong password and an unknown email look the same, as the server answers them.
@@ -97,7 +169,7 @@ async function logIn(event) {
   });
   if (!response.ok) return say(LOGIN_ERRORS[response.status] ?? 'Sign-in failed. Try again later.');
   loginForm.reset();
-  await showUser();
+  await showAccount();
   byId('account-title').focus();
 }
 
@@ -114,6 +186,10 @@ const handle = (action) => (event) =>
   action(event).catch(() => say('The server cannot be reached. Try again later.'));
 
 loginForm.addEventListener('submit', handle(logIn));
-byId('reload').addEventListener('click', handle(showUser));
+byId('reload').addEventListener('click', handle(showAccount));
 byId('logout').addEventListener('click', handle(logOut));
-handle(showUser)();
+endOthers.addEventListener(
+  'click',
+  handle(() => endSessions('/auth/sessions')),
+);
+handle(showAccount)();

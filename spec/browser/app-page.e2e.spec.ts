@@ -185,11 +185,13 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
   const signInShown = (page: Page) => page.getByRole('button', { name: 'Sign in' }).waitFor();
   const account = (page: Page) => page.getByRole('region', { name: 'Signed in' });
 
+  /** Logs in with the form; done once the user and the session list are shown. */
   async function logIn(page: Page): Promise<void> {
     await page.getByLabel('Email').fill(USER.username);
     await page.getByLabel('Password').fill(USER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await account(page).waitFor();
+    await page.locator('#session-list[aria-busy="false"] > li').first().waitFor();
   }
 
   /** What happened from now on: the server's answers and the audit lines of its log. */
@@ -219,6 +221,7 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
     expect(loggingIn.answers().map((a) => `${a.method} ${a.path} ${a.status}`)).to.deep.equal([
       'POST /auth/cookie/login 200',
       'GET /users/me 200',
+      'GET /auth/sessions 200',
     ]);
 
     // The script sees the CSRF cookie only; nothing is stored.
@@ -269,10 +272,11 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
     });
     await page.evaluate('window.formShown = false');
 
-    // Three calls at once, each answered 401: the page refreshes once, then each retries.
+    // Three calls at once, each answered 401: the page refreshes once, then each retries (and
+    // lists the sessions: waited for, so that none is left in flight for the next step).
     h.clock.advanceSeconds(ACCESS_LIFETIME_SECONDS + 60);
     const together = mark();
-    const retried = answersSeen(page, 'GET', '/users/me', 200, 3);
+    const retried = answersSeen(page, 'GET', '/auth/sessions', 200, 3);
     await page.evaluate(`for (let i = 0; i < 3; i++) document.getElementById('reload').click()`);
     // Or the form, should the session end (two refreshes with one refresh cookie would end it).
     await Promise.race([retried, signInShown(page)]);
@@ -288,7 +292,7 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
     // Expired again, and a reload: on load, the same silent refresh.
     h.clock.advanceSeconds(ACCESS_LIFETIME_SECONDS + 60);
     const reloading = mark();
-    const shown = answersSeen(page, 'GET', '/users/me', 200);
+    const shown = answersSeen(page, 'GET', '/auth/sessions', 200);
     await page.reload();
     await Promise.race([shown, signInShown(page)]);
     const api = reloading.answers().filter((a) => !a.path.startsWith('/app/'));
@@ -296,6 +300,7 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
       'GET /users/me 401',
       'POST /auth/cookie/refresh 200',
       'GET /users/me 200',
+      'GET /auth/sessions 200',
     ]);
     await account(page).waitFor();
     expect(await page.locator('#user-email').innerText()).to.equal(USER.username);
@@ -364,9 +369,9 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
       await logIn(victim);
     });
 
-    /** The victim's session is intact: the page reloads the user, and /users/me answers 200. */
+    /** The victim's session is intact: the page reloads the user and the sessions; /users/me is 200. */
     async function expectStillLoggedIn(): Promise<void> {
-      const reloaded = answersSeen(victim, 'GET', '/users/me', 200);
+      const reloaded = answersSeen(victim, 'GET', '/auth/sessions', 200);
       await victim.getByRole('button', { name: 'Reload user' }).click();
       await reloaded;
       expect(await victim.locator('#user-email').innerText()).to.equal(USER.username);

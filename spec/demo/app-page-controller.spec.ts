@@ -60,6 +60,9 @@ describe('demo: the browser page at /app/', () => {
     ]);
     expect(page.text).not.to.match(/\son[a-z]+=/i);
     expect(page.text).to.match(/<form id="login" method="post" action="\/auth\/cookie\/login"/);
+    // The session list starts empty and busy: the script fills it, with elements and text only.
+    expect(page.text).to.contain('<ul id="session-list" aria-busy="true"></ul>');
+    expect(page.text).to.match(/<button id="end-others" type="button" disabled>/);
   });
 
   it('GET /app is sent on to /app/', async () => {
@@ -78,7 +81,11 @@ describe('demo: the browser page at /app/', () => {
       .get('/app/app.css')
       .expect(200)
       .expect('Content-Type', /^text\/css/);
-    expect(script.text).not.to.match(/localStorage|sessionStorage|Authorization|innerHTML/);
+    expect(script.text).not.to.match(/localStorage|sessionStorage|Authorization/);
+    // No HTML sink: text from the API (a user agent, any text a client sends) stays text.
+    expect(script.text).not.to.match(
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser/,
+    );
     // The page finds the CSRF cookie whatever COOKIE_NAME_PREFIX and COOKIE_SECURE say.
     const pattern = /const CSRF_COOKIE = \/(.+)\/;/.exec(script.text)?.[1];
     const csrfCookie = new RegExp(pattern ?? '$^');
