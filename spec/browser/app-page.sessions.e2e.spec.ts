@@ -6,25 +6,11 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { ERROR_DESCRIPTIONS } from '../../src/advanced';
 import { demoHarness } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
-import { CHROMIUM, requireChromium } from '../helpers/headless-chromium';
+import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../helpers/headless-chromium';
 
 const CSRF = '__Host-fastcore-csrf';
 const ACCESS = '__Host-fastcore-access';
 const ACCESS_LIFETIME_SECONDS = 30 * 60;
-
-/**
- * `launchChromium`'s flags (spec/helpers/headless-chromium.ts, which does not export them):
- * that helper makes one persistent context, and this spec needs a context per device.
- */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A request as the server answered it, and which device sent it. */
 interface Answer {
@@ -153,7 +139,11 @@ describe('a real browser: the sessions on the page at /app/, one browser context
     // Same site as the demo (cookies are not scoped by port), another origin.
     attacker = `http://127.0.0.1:${attackerListening.port}`;
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
   });
 
   after(async () => {

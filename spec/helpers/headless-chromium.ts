@@ -10,7 +10,7 @@ export const CHROMIUM = '/usr/bin/chromium';
  * Flags for this machine's closed network: without the background-networking ones,
  * Chromium keeps trying to reach Google's hosts and gets refused.
  */
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -39,7 +39,7 @@ export async function launchChromium(): Promise<{
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
   });
   return {
     context,
