@@ -29,7 +29,14 @@ async function subject(env: Record<string, string>): Promise<Subject> {
   return {
     demo,
     authenticate: async () => {
-      const context = { state: {}, req: { rawHeaders }, path: '/users/me', ip: '127.0.0.1' };
+      const headers = { host: '127.0.0.1', authorization: `Bearer ${token}`, accept: '*/*' };
+      const context = {
+        state: {},
+        req: { rawHeaders, headers },
+        path: '/users/me',
+        method: 'GET',
+        ip: '127.0.0.1',
+      };
       const action = { context } as Action;
       await layer(context as unknown as Context, async () => {
         if (!(await authorize(action, []))) throw new Error('refused');
