@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { BaseAppSettings } from '../../src/config/base-app-settings';
 import type { LoginLimiters } from '../../src/throttling/login-limiters';
 import { memoryLoginLimiters, redisLoginLimiters } from '../../src/throttling/login-limiters';
 import { connectRedis, dropKeys, redisAnswers, requireServer, uniquePrefix } from './real-servers';
+import { RedisCluster } from './redis-cluster';
 
 /** Where a spec's limiters keep their counts, and what they hold there now. */
 export interface LimiterBackend {
@@ -14,8 +15,8 @@ export interface LimiterBackend {
 const KINDS = ['accountAddress', 'account', 'address', 'registration', 'knownAddress'] as const;
 
 /**
- * Runs `body` once on in-memory limiters and once on real Redis (the shared server, under a
- * key prefix of each test's own, removed afterwards).
+ * Runs `body` on in-memory limiters, on real Redis (the shared server, under a key prefix of
+ * each test's own, removed afterwards) and on a real Redis Cluster of its own.
  */
 export function onEachLimiterBackend(body: (backend: () => LimiterBackend) => void): void {
   describe('in memory', () => {
@@ -43,6 +44,39 @@ export function onEachLimiterBackend(body: (backend: () => LimiterBackend) => vo
       entries: async () => {
         const result = {} as Record<keyof LoginLimiters, string[]>;
         for (const kind of KINDS) result[kind] = await redis.keys(`${prefix}${kind}:*`);
+        return result;
+      },
+    }));
+  });
+
+  // Issue 16: the limiters on a Redis Cluster of the spec's own (3 masters, 3 replicas).
+  describe('on a Redis Cluster', function () {
+    this.timeout(60_000);
+    let cluster: RedisCluster | undefined;
+    let client: Cluster;
+    let prefix: string;
+    before(async () => {
+      cluster = await RedisCluster.start();
+      client = cluster.client();
+      await client.ping();
+    });
+    beforeEach(() => {
+      prefix = uniquePrefix();
+    });
+    after(async () => {
+      client?.disconnect();
+      await cluster?.stop();
+    });
+    body(() => ({
+      limiters: (settings) => redisLoginLimiters(client, settings, prefix),
+      entries: async () => {
+        const result = {} as Record<keyof LoginLimiters, string[]>;
+        for (const kind of KINDS) {
+          const perNode = await Promise.all(
+            client.nodes('master').map((node) => node.keys(`${prefix}${kind}:*`)),
+          );
+          result[kind] = perNode.flat();
+        }
         return result;
       },
     }));
