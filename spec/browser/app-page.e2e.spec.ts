@@ -1,18 +1,21 @@
 import { expect } from 'chai';
-import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Cookie, Page, Response } from 'playwright-core';
 import { ERROR_DESCRIPTIONS } from '../../src/advanced';
 import { USER } from '../helpers/catalogue';
 import { demoHarness } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
 import { launchChromium, requireChromium } from '../helpers/headless-chromium';
-
-const ACCESS = '__Host-fastcore-access';
-const REFRESH = '__Secure-fastcore-refresh';
-const CSRF = '__Host-fastcore-csrf';
-const ACCESS_LIFETIME_SECONDS = 30 * 60;
+import {
+  ACCESS,
+  ACCESS_LIFETIME_SECONDS,
+  CSRF,
+  REFRESH,
+  close,
+  fetchFromPage,
+  listen,
+} from '../helpers/browser-page';
+import type { AuditLine } from '../helpers/browser-page';
 
 /** A request as the demo's server answered it. */
 interface Answer {
@@ -23,25 +26,6 @@ interface Answer {
   /** Whether the browser sent any cookie with it. */
   cookies: boolean;
 }
-
-/** An `audit.*` line of the demo's log. */
-interface AuditLine {
-  event: string;
-  reason?: string;
-  method?: string;
-  path?: string;
-}
-
-/** Listens on a loopback port; `handle` is called for every request. */
-async function listen(handle: RequestListener): Promise<{ server: Server; port: number }> {
-  const server = createServer(handle);
-  server.listen(0, '127.0.0.1');
-  await new Promise((ready) => server.once('listening', ready));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-const close = (server: Server | undefined): Promise<void> =>
-  new Promise((done) => (server ? server.close(() => done()) : done()));
 
 /**
  * The attacker's pages: `/form?to=<url>` submits an HTML form POST there at once; `/fetch?to=<url>`
@@ -98,20 +82,6 @@ new MutationObserver(() => {
   const form = document.getElementById('login');
   if (form !== null && !form.hidden) window.formShown = true;
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });`;
-
-/** A `fetch` from the page (its origin, its cookies): the status and the JSON body, if any. */
-function fetchFromPage(
-  page: Page,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-  return page.evaluate<{ status: number; body: unknown }>(
-    `fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, credentials: 'include',
-      headers: ${JSON.stringify(headers)} })
-      .then(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) }))`,
-  );
-}
 
 describe('a real browser: the page at /app/ on the cookie transport, in headless Chromium', function () {
   this.timeout(60_000);

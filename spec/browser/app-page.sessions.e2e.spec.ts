@@ -1,16 +1,19 @@
 import { expect } from 'chai';
-import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page, Request } from 'playwright-core';
 import { ERROR_DESCRIPTIONS } from '../../src/advanced';
 import { demoHarness } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
 import { CHROMIUM, CHROMIUM_FLAGS, requireChromium } from '../helpers/headless-chromium';
-
-const CSRF = '__Host-fastcore-csrf';
-const ACCESS = '__Host-fastcore-access';
-const ACCESS_LIFETIME_SECONDS = 30 * 60;
+import {
+  ACCESS,
+  ACCESS_LIFETIME_SECONDS,
+  CSRF,
+  close,
+  fetchFromPage,
+  listen,
+} from '../helpers/browser-page';
+import type { AuditLine } from '../helpers/browser-page';
 
 /** A request as the server answered it, and which device sent it. */
 interface Answer {
@@ -23,13 +26,6 @@ interface Answer {
   cookies: boolean;
 }
 
-/** An `audit.*` line of the demo's log. */
-interface AuditLine {
-  event: string;
-  reason?: string;
-  path?: string;
-}
-
 /** A session as the page lists it. */
 interface Row {
   device: string;
@@ -38,16 +34,6 @@ interface Row {
   times: { datetime: string; title: string; text: string }[];
   end: boolean;
 }
-
-async function listen(handle: RequestListener): Promise<{ server: Server; port: number }> {
-  const server = createServer(handle);
-  server.listen(0, '127.0.0.1');
-  await new Promise((ready) => server.once('listening', ready));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-const close = (server: Server | undefined): Promise<void> =>
-  new Promise((done) => (server ? server.close(() => done()) : done()));
 
 /**
  * The attacker's page, `/delete?to=<url>`: reads whatever `-csrf` cookie it can see, sends a
@@ -83,20 +69,6 @@ function permissiveCors(request: IncomingMessage, response: ServerResponse): boo
   response.setHeader('Access-Control-Allow-Headers', 'X-CSRF-Token');
   response.writeHead(204).end();
   return true;
-}
-
-/** A `fetch` from the page (its origin, its cookies): the status and the JSON body, if any. */
-function fetchFromPage(
-  page: Page,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-  return page.evaluate<{ status: number; body: unknown }>(
-    `fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, credentials: 'include',
-      headers: ${JSON.stringify(headers)} })
-      .then(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) }))`,
-  );
 }
 
 describe('a real browser: the sessions on the page at /app/, one browser context per device, in headless Chromium', function () {
