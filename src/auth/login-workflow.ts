@@ -13,7 +13,7 @@ import type { RevocationService } from '../revocation/revocation-service';
 import type { CountedAttempt, LoginThrottle } from '../throttling/login-throttle';
 import type { SessionService } from '../sessions/session-service';
 import type { RegistrationThrottle } from '../throttling/registration-throttle';
-import type { AccessTokenClaims, RefreshTokenClaims, TokenClaims } from '../tokens/token-claims';
+import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import { KeyedSerializer } from './keyed-serializer';
@@ -110,19 +110,14 @@ export class LoginWorkflow<User> {
    * Rotates a refresh token of a registered session: one that was ended (by its owner, past
    * `MAX_SESSIONS_PER_USER`, or expired) refreshes no more.
    */
-  async refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
-    const { sessions } = this.services;
-    let session: RefreshTokenClaims | undefined;
-    const pair = await this.services.rotation.refreshAccessToken(refreshToken, {
+  refresh(refreshToken: string, client: LoginClient = {}): Promise<TokenPair> {
+    return this.services.rotation.refreshAccessToken(refreshToken, {
       client,
       claims: async (claims) => {
-        session = claims;
         const user = await this.users.getActiveUserById(claims.sub);
         return user === null ? null : this.users.tokenData(user);
       },
     });
-    if (session !== undefined) await sessions.refreshed(session);
-    return pair;
   }
 
   async logout(

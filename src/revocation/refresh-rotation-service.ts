@@ -102,6 +102,7 @@ export class RefreshRotationService {
       ...event,
       ...(outcome === 'grace' ? { withinReuseInterval: true } : {}),
     });
+    if (claims.fam_reg === true) await this.sessions?.refreshed(claims);
     return pair;
   }
 

@@ -8,4 +8,6 @@ import type { RefreshTokenClaims } from '../tokens/token-claims';
 export interface SessionGate {
   /** @throws TokenRevokedError when the session is no longer registered; StoreUnavailableError. */
   assertLive(claims: RefreshTokenClaims): Promise<void>;
+  /** After a rotation: when the session was last used. Never throws (best effort). */
+  refreshed(claims: RefreshTokenClaims): Promise<void>;
 }

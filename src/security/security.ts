@@ -25,6 +25,7 @@ import { AuthEndpoints } from '../routes/auth-endpoints';
 import type { CookieTransportParts } from '../routes/auth-endpoints';
 import { ConfigurationError } from '../errors/security-errors';
 import { cookieNames } from '../transport/cookie-names';
+import type { CookieNames } from '../transport/cookie-names';
 import { CookieSession } from '../transport/cookie-session';
 import { CredentialReader } from '../transport/credential-reader';
 import { CsrfGuard } from '../transport/csrf-guard';
@@ -131,7 +132,7 @@ export function createSecurity(
   const transports = checkTransports(options.transports ?? ['bearer']);
   const names = cookieNames(settings.cookies);
   const cookieTransport: CookieTransportParts | null = transports.includes('cookie')
-    ? cookieParts(settings, audit, tokens, clock)
+    ? cookieParts(settings, names, audit, tokens, clock)
     : null;
   const authEndpoints =
     loginWorkflow === null || userAuthentication === null
@@ -193,6 +194,7 @@ function checkTransports(transports: unknown): readonly TokenTransport[] {
 /** @throws ConfigurationError when no origin may use the cookies (`ALLOWED_ORIGINS`). */
 function cookieParts(
   settings: BaseAppSettings,
+  names: CookieNames,
   audit: AuditTrail,
   tokens: TokenService,
   clock: Clock,
@@ -203,16 +205,9 @@ function cookieParts(
       'is required by the cookie transport: the origins of the pages that use it, e.g. https://app.example.com',
     );
   }
-  const csrf = new CsrfGuard(settings, audit);
   return {
-    csrf,
-    session: new CookieSession(
-      settings.cookies,
-      cookieNames(settings.cookies),
-      tokens,
-      csrf,
-      clock,
-    ),
+    csrf: new CsrfGuard(settings, audit),
+    session: new CookieSession(settings.cookies, names, tokens, clock),
   };
 }
 

@@ -5,7 +5,6 @@ import type { CookieSettings } from '../config/cookie-settings';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import type { CookieNames } from './cookie-names';
-import type { CsrfGuard } from './csrf-guard';
 import { appendKeptHeader } from '../koa/error-kept-headers';
 import { readCookieValues } from './request-cookie';
 
@@ -29,7 +28,6 @@ export class CookieSession {
     private readonly settings: CookieSettings,
     readonly names: CookieNames,
     private readonly tokens: TokenService,
-    private readonly csrf: CsrfGuard,
     private readonly clock: Clock,
   ) {}
 
@@ -46,7 +44,7 @@ export class CookieSession {
   start(ctx: Context, pair: TokenPair, refreshPath: string): CookieSessionAnswer {
     const refresh = this.tokens.verifyRefreshToken(pair.refresh_token);
     const sessionSeconds = Math.max(0, refresh.exp - Math.floor(this.clock.now() / 1000));
-    const csrfToken = this.csrf.tokenFor(refresh);
+    const csrfToken = refresh.fam_csrf;
     if (csrfToken === undefined) throw new TypeError('the pair belongs to no session of a login');
     this.set(ctx, this.names.access, pair.access_token, '/', pair.expires_in, true);
     this.set(ctx, this.names.refresh, pair.refresh_token, refreshPath, sessionSeconds, true);

@@ -39,14 +39,6 @@ export class CsrfGuard {
     this.origins = new Set(settings.cookies.allowedOrigins);
   }
 
-  /**
-   * The CSRF token of a session, for the cookie answers: the same for its whole lifetime;
-   * `undefined` for a token of no session (or of one started before sessions had one).
-   */
-  tokenFor(claims: Pick<TokenClaims, 'fam_csrf'>): string | undefined {
-    return claims.fam_csrf;
-  }
-
   /** @throws CsrfError (recorded as `csrf_failed`) unless the request comes from an allowed origin. */
   checkOrigin(ctx: Context, claims?: TokenClaims): void {
     const origin = ctx.get('Origin');
