@@ -214,6 +214,11 @@ describe('an app written from the README against the packed package: two instanc
         const csrf = String(login.body['csrf_token']);
         const me = await B().request('GET', '/users/me', { headers: { cookie } });
         expect(me.status, 'GET /users/me by cookie on B').to.equal(200);
+        // The session A registered is listed on B (the registry beside the Redis store).
+        const sessions = await B().request('GET', '/auth/sessions', { headers: { cookie } });
+        expect(sessions.status, 'GET /auth/sessions on B').to.equal(200);
+        const listed = sessions.body as unknown as { current: boolean }[];
+        expect(listed.filter((session) => session.current)).to.have.length(1);
         const refused = await B().request('POST', '/auth/cookie/logout', {
           headers: { cookie, origin: FRONT_END },
         });
