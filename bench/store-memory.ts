@@ -41,7 +41,11 @@ async function revocations(): Promise<void> {
   const store = new MemoryRevocationStore(clock);
   const before = heapMb();
   for (let i = 0; i < 1_000_000; i += 1) {
-    await store.revokeToken(`${i.toString(36)}-0000-4000-8000-000000000000`, now + 30 * 60_000);
+    await store.revokeToken(
+      'u',
+      `${i.toString(36)}-0000-4000-8000-000000000000`,
+      now + 30 * 60_000,
+    );
   }
   const full = heapMb();
   now += 31 * 60_000;

@@ -16,6 +16,7 @@ export type {
   RefreshRotateOutcome,
   RefreshTokenState,
   RevocationStore,
+  StoreDataLoss,
   TokenRevocationState,
 } from './revocation/revocation-store';
 

@@ -129,6 +129,7 @@ export {
   SecurityError,
   ServerBusyError,
   SessionNotFoundError,
+  StoreDataLostError,
   StoreUnavailableError,
   TooManyAttemptsError,
   TokenExpiredError,
@@ -163,5 +164,6 @@ export type {
   PasswordChanged,
   RefreshReuseDetected,
   SecurityEvent,
+  StoreDataLost,
   TokenRefreshed,
 } from './audit/security-event';

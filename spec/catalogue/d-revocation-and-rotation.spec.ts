@@ -146,7 +146,7 @@ describe('catalogue D: revocation and rotation', () => {
     const clock = new FrozenClock();
     const store = new MemoryRevocationStore(clock);
     for (let i = 0; i < 1_000_000; i += 1)
-      await store.revokeToken(`jti-${i}`, clock.now() + 1800_000);
+      await store.revokeToken('u', `jti-${i}`, clock.now() + 1800_000);
     expect(store.size).to.equal(1_000_000);
     clock.advanceSeconds(1800 + 60);
     await store.isRevoked({ jti: 'any', subject: 'any', startedAtMs: 0 });

@@ -91,12 +91,12 @@ describe('demo: REFRESH_REUSE_INTERVAL_SECONDS across two instances on one Redis
       await b.http().post('/auth/refresh').send({ refresh_token: pair.refresh_token }).expect(200)
     ).body as TokenPair;
     // Redis judges the interval by its own clock: the rotation is written back 6 s older.
-    const { fam } = JSON.parse(
+    const { fam, sub } = JSON.parse(
       Buffer.from(pair.refresh_token.split('.')[1] ?? '', 'base64url').toString(),
-    ) as { fam: string };
+    ) as { fam: string; sub: string };
     const redis = await connectRedis();
     try {
-      const key = `${infrastructure.redisPrefix}revocation:gen:${fam}`;
+      const key = `${infrastructure.redisPrefix}revocation:{${sub}}:gen:${fam}`;
       const [generation, attempt, at] = String(await redis.get(key)).split(':');
       await redis.set(key, `${generation}:${attempt}:${Number(at) - 6000}`, 'KEEPTTL');
     } finally {

@@ -194,10 +194,12 @@ describe('an app written from the README against the packed package: two instanc
         const pair = pairOf(await A().login(USERNAME, PASSWORD));
         const next = pairOf(await B().refresh(pair.refresh_token));
         expect((await A().logout(next.access_token)).status).to.equal(204);
-        expect(await keysUnder(`${prefix}revocation:gen:*`), 'rotated sessions').not.to.be.empty;
+        expect(await keysUnder(`${prefix}revocation:{*}:gen:*`), 'rotated sessions').not.to.be
+          .empty;
         // A logout ends the session by its family: one entry, none per token.
-        expect(await keysUnder(`${prefix}revocation:jti:*`), 'revoked tokens').to.be.empty;
-        expect(await keysUnder(`${prefix}revocation:fam:*`), 'revoked families').not.to.be.empty;
+        expect(await keysUnder(`${prefix}revocation:{*}:jti:*`), 'revoked tokens').to.be.empty;
+        expect(await keysUnder(`${prefix}revocation:{*}:fam:*`), 'revoked families').not.to.be
+          .empty;
       });
 
       it('serves a browser by cookie across A and B, with the CSRF checks', async () => {

@@ -13,7 +13,7 @@ describe('MemoryRevocationStore', () => {
     const clock = new FrozenClock();
     const store = new MemoryRevocationStore(clock);
     const state = { jti: 'j', subject: 's', startedAtMs: clock.now() - 1, familyId: 'f' };
-    await store.revokeToken('j', clock.now() + 1000);
+    await store.revokeToken('s', 'j', clock.now() + 1000);
     await store.revokeUserTokens('s', clock.now(), clock.now() + 2000);
     expect(await store.isRevoked(state)).to.equal(true);
     clock.advance(1000);
@@ -26,7 +26,7 @@ describe('MemoryRevocationStore', () => {
     const clock = new FrozenClock();
     const store = new MemoryRevocationStore(clock);
     const expiresAt = clock.now() + 30_000;
-    for (let i = 0; i < 1_000_000; i += 1) await store.revokeToken(`jti-${i}`, expiresAt);
+    for (let i = 0; i < 1_000_000; i += 1) await store.revokeToken('u', `jti-${i}`, expiresAt);
     expect(store.size).to.equal(1_000_000);
     clock.advanceSeconds(59);
     await store.isRevoked({ jti: 'x', subject: 's', startedAtMs: 0 });
@@ -40,9 +40,9 @@ describe('MemoryRevocationStore', () => {
     const clock = new FrozenClock();
     const store = new MemoryRevocationStore(clock);
     const now = clock.now();
-    await store.revokeToken('short', now + 1000);
-    await store.revokeToken('long', now + 120_000);
-    await store.revokeFamily('fam', now + 1000);
+    await store.revokeToken('u', 'short', now + 1000);
+    await store.revokeToken('u', 'long', now + 120_000);
+    await store.revokeFamily('u', 'fam', now + 1000);
     await store.revokeUserTokens('user', now, now + 1000);
     await store.rotateRefreshToken(
       {

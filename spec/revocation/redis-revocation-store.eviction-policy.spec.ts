@@ -49,6 +49,8 @@ describe('RedisRevocationStore.checkEvictionPolicy (a Redis of its own)', functi
     const refusing: RedisRevocationClient = {
       defineCommand: () => undefined,
       mget: () => Promise.resolve([]),
+      exists: () => Promise.resolve(0),
+      pipeline: () => undefined,
       time: () => Promise.resolve(['0', '0']),
       // What ioredis rejects with when the server refuses a command.
       config: () =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { ConfigurationError, StoreUnavailableError } from '../../src/errors/security-errors';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import { createRedisClient } from '../../src/revocation/redis-client';
 import { FrozenClock } from '../helpers/frozen-clock';
@@ -31,7 +31,7 @@ describe('RedisRevocationStore (real Redis)', function () {
       entries: async () => (await redis.keys(`${prefix}*`)).length,
       // The rotation's time is Redis' own: written back older, as if time had passed there.
       ageRotation: async (familyId, ms) => {
-        const key = `${prefix}gen:${familyId}`;
+        const [key = ''] = await redis.keys(`${prefix}*:gen:${familyId}`);
         const entry = String(await redis.get(key));
         const [generation, attempt, at] = entry.split(':');
         await redis.set(key, `${generation}:${attempt}:${Number(at) - ms}`, 'KEEPTTL');
@@ -51,28 +51,50 @@ describe('RedisRevocationStore (real Redis)', function () {
     afterEach(() => dropKeys(redis, prefix));
 
     it('gives each entry the remaining life of its token as TTL, under the prefix', async () => {
-      await store.revokeToken('j1', clock.now() + 60_000);
-      const ttl = await redis.pttl(`${prefix}jti:j1`);
+      await store.revokeToken('u1', 'j1', clock.now() + 60_000);
+      const ttl = await redis.pttl(`${prefix}{u1}:jti:j1`);
       expect(ttl).to.be.within(59_000, 60_000);
+      const epochBefore = await store.sessionEpoch();
       await store.revokeUserTokens('u1', clock.now(), clock.now() + 3_600_000);
       // The cutoff time, and the session epoch it moved on to.
-      const [cutoffMs, epoch] = String(await redis.get(`${prefix}cut:u1`)).split(':');
+      const [cutoffMs, epoch] = String(await redis.get(`${prefix}{u1}:cut`)).split(':');
       expect(cutoffMs).to.equal(String(clock.now()));
-      expect(Number(epoch)).to.equal(await store.sessionEpoch());
-      expect(await redis.pttl(`${prefix}cut:u1`)).to.be.within(3_599_000, 3_600_000);
+      expect(Number(epoch)).to.be.above(epochBefore);
+      expect(Number(epoch)).to.be.at.most(await store.sessionEpoch());
+      expect(await redis.pttl(`${prefix}{u1}:cut`)).to.be.within(3_599_000, 3_600_000);
+    });
+
+    it("keeps all of a user's keys under one hash tag, the user id percent-encoded", async () => {
+      await store.revokeToken('a{b}%', 'j', clock.now() + 60_000);
+      await store.revokeFamily('a{b}%', 'f', clock.now() + 60_000);
+      await store.revokeUserTokens('a{b}%', clock.now(), clock.now() + 60_000);
+      await store.revokeToken('', 'j', clock.now() + 60_000);
+      expect((await redis.keys(`${prefix}{*`)).sort()).to.deep.equal([
+        `${prefix}{%00}:jti:j`,
+        `${prefix}{a%7Bb%7D%25}:cut`,
+        `${prefix}{a%7Bb%7D%25}:fam:f`,
+        `${prefix}{a%7Bb%7D%25}:jti:j`,
+      ]);
+    });
+
+    it('refuses a key prefix with a hash tag of its own', () => {
+      expect(() => new RedisRevocationStore(redis, { keyPrefix: '{app}:' })).to.throw(
+        ConfigurationError,
+        'keyPrefix',
+      );
     });
 
     it('never writes an entry with no life left (no EX 0, no negative TTL)', async () => {
-      await store.revokeToken('past', clock.now());
-      await store.revokeFamily('past', clock.now() - 5000);
+      await store.revokeToken('past', 'past', clock.now());
+      await store.revokeFamily('past', 'past', clock.now() - 5000);
       await store.revokeUserTokens('past', clock.now(), clock.now() - 1);
       expect(await redis.keys(`${prefix}*`)).to.deep.equal([]);
     });
 
     it('keeps the longer lifetime when an entry is written twice', async () => {
-      await store.revokeFamily('f', clock.now() + 600_000);
-      await store.revokeFamily('f', clock.now() + 1000);
-      expect(await redis.pttl(`${prefix}fam:f`)).to.be.above(590_000);
+      await store.revokeFamily('u', 'f', clock.now() + 600_000);
+      await store.revokeFamily('u', 'f', clock.now() + 1000);
+      expect(await redis.pttl(`${prefix}{u}:fam:f`)).to.be.above(590_000);
     });
 
     /** `work`'s result, and the names of the commands the client sent while it ran. */
@@ -91,6 +113,7 @@ describe('RedisRevocationStore (real Redis)', function () {
     }
 
     it('answers a check in one round trip', async () => {
+      await store.sessionEpoch();
       const [, sent] = await commandsSentBy(() =>
         store.isRevoked({ jti: 'j', subject: 's', startedAtMs: 1, familyId: 'f' }),
       );
@@ -99,8 +122,8 @@ describe('RedisRevocationStore (real Redis)', function () {
 
     it('answers the checks of one event-loop turn with one MGET, each for its own token', async () => {
       const now = clock.now();
-      await store.revokeToken('revoked-jti', now + 60_000);
-      await store.revokeFamily('revoked-family', now + 60_000);
+      await store.revokeToken('s', 'revoked-jti', now + 60_000);
+      await store.revokeFamily('s', 'revoked-family', now + 60_000);
       await store.revokeUserTokens('cut-user', now, now + 60_000);
       const checks = [
         { jti: 'revoked-jti', subject: 's', startedAtMs: now },
@@ -203,9 +226,9 @@ describe('RedisRevocationStore (real Redis)', function () {
         expect(
           await rejection(unreachable.isRevoked({ jti: 'j', subject: 's', startedAtMs: 1 })),
         ).to.be.instanceOf(StoreUnavailableError);
-        expect(await rejection(unreachable.revokeToken('j', clock.now() + 1000))).to.be.instanceOf(
-          StoreUnavailableError,
-        );
+        expect(
+          await rejection(unreachable.revokeToken('s', 'j', clock.now() + 1000)),
+        ).to.be.instanceOf(StoreUnavailableError);
         expect(Date.now() - started).to.be.below(1000);
       } finally {
         down.disconnect();

@@ -14,7 +14,8 @@ export type SecurityEvent =
   | PasswordChanged
   | AccessDenied
   | CsrfRefused
-  | SessionEnded;
+  | SessionEnded
+  | StoreDataLost;
 
 interface EventBase {
   time: Date;
@@ -127,3 +128,14 @@ export type SecurityEventInput = SecurityEvent extends infer E
     ? Omit<E, 'time'>
     : never
   : never;
+
+/**
+ * The revocation store found its data lost (a flush, a restart without persistence, a
+ * failover that lost writes): every token issued before, in the parts it names, is refused.
+ */
+export interface StoreDataLost extends EventBase {
+  type: 'store_data_lost';
+  /** How many parts (Redis Cluster slots; 1 for a single Redis) were found without a marker. */
+  parts: number;
+  detectedBy: 'start' | 'check';
+}

@@ -176,6 +176,19 @@ export class StoreUnavailableError extends SecurityError {
 }
 
 /**
+ * Reported (never thrown to a client) when the revocation store found its data lost: every
+ * token of the parts it names, issued before, is refused until a new login.
+ */
+export class StoreDataLostError extends SecurityError {
+  readonly code = 'ERR_STORE_DATA_LOST';
+  constructor(parts: number, detectedBy: 'start' | 'check') {
+    super(
+      `The revocation store lost its data in ${parts} part(s), found at ${detectedBy === 'start' ? 'its start' : 'a check'}: all issued there before is refused, and those users log in again.`,
+    );
+  }
+}
+
+/**
  * Too much password hashing is in flight (`BCRYPT_MAX_QUEUED`): refused at once, as a 503
  * with `Retry-After`, rather than queued behind a storm. A login refused so counts as no
  * attempt.

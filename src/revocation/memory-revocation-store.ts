@@ -49,12 +49,12 @@ export class MemoryRevocationStore implements RevocationStore {
     this.nextSweepMs = clock.now() + SWEEP_INTERVAL_MS;
   }
 
-  revokeToken(jti: string, expiresAtMs: number): Promise<void> {
+  revokeToken(_subject: string, jti: string, expiresAtMs: number): Promise<void> {
     this.remember(this.revokedTokens, jti, expiresAtMs);
     return Promise.resolve();
   }
 
-  revokeFamily(familyId: string, expiresAtMs: number): Promise<void> {
+  revokeFamily(_subject: string, familyId: string, expiresAtMs: number): Promise<void> {
     this.remember(this.revokedFamilies, familyId, expiresAtMs);
     return Promise.resolve();
   }

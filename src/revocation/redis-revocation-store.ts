@@ -3,8 +3,10 @@ import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
+import { slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
 import {
   CHECK_REFRESH,
+  ENSURE_MARKER,
   MOVE_CUTOFF,
   NEXT_EPOCH,
   READ_EPOCH,
@@ -19,14 +21,18 @@ import type {
   RefreshRotateOutcome,
   RefreshTokenState,
   RevocationStore,
+  StoreDataLoss,
   TokenRevocationState,
 } from './revocation-store';
 
 /** Options of `RedisRevocationStore`. */
 export interface RedisRevocationStoreOptions {
-  /** Prefix of every key. Default `fastcore:revocation:`. */
+  /** Prefix of every key, without `{` or `}`. Default `fastcore:revocation:`. */
   keyPrefix?: string;
-  /** The clock TTLs are computed from. Default: the wall clock. */
+  /**
+   * The clock TTLs are computed from: the application's (`configureSecurity`'s `clock`).
+   * Default: the wall clock.
+   */
   clock?: Clock;
   /**
    * How long after it was sent a rotation may still take effect on the server; later (Redis
@@ -35,30 +41,44 @@ export interface RedisRevocationStoreOptions {
    * `commandTimeout` (a `createRedisClient` client: 250 ms), or 1000 ms without one.
    */
   rotationWindowMs?: number;
+  /**
+   * How many replicas must have a revocation (a logout, a cutoff, a session ended, a refresh
+   * spent) before it is answered as done (`WAIT`): then it survives the loss of the master
+   * that took it. Fewer within `acknowledgementTimeoutMs` is a 503. Default: 1 for a Redis
+   * Cluster or a client through Sentinel, 0 (no wait) for a single Redis. Checks never wait.
+   */
+  replicaAcknowledgements?: number;
+  /** How long a revocation waits for its replicas. Default 200 ms. */
+  acknowledgementTimeoutMs?: number;
 }
 
 /**
- * What `RedisRevocationStore` uses of an ioredis client: its `Redis` of major 5 or 6 fits
- * (typed by shape, so the application's own client type-checks whichever major it has).
+ * What `RedisRevocationStore` uses of an ioredis client: its `Redis` or `Cluster`, of major 5
+ * or 6, fits (typed by shape, so the application's own client type-checks whichever it has).
  */
 export interface RedisRevocationClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   mget(keys: string[]): Promise<(string | null)[]>;
+  exists(key: string): Promise<number>;
   /** The server's time: `[seconds, microseconds]`. */
   time(): Promise<unknown>;
   config(subcommand: 'GET', parameter: string): Promise<unknown>;
+  pipeline(): unknown;
+  /** `true` on an ioredis `Cluster`. */
+  readonly isCluster?: boolean;
 }
 
 /** What `checkEvictionPolicy` found: safe, or not readable (`CONFIG` disabled by the host). */
 export type EvictionPolicyCheck = 'safe' | 'unknown';
 
 /** The store's scripts, registered on the client under names that are ours. */
-interface ScriptedRedis extends RedisRevocationClient {
+interface Scripts {
   fastcoreRememberLongest(key: string, ttlMs: number): Promise<unknown>;
   fastcoreMoveCutoff(key: string, cutoffMs: number, epoch: number, ttlMs: number): Promise<unknown>;
   fastcoreNextEpoch(key: string): Promise<string>;
   fastcoreReadEpoch(key: string): Promise<string>;
-  fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshCheckOutcome>;
+  fastcoreEnsureMarker(key: string, appNowMs: number): Promise<number>;
+  fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshStanding>;
   fastcoreRotateRefresh(
     ...args: [
       ...RefreshKeys,
@@ -67,12 +87,29 @@ interface ScriptedRedis extends RedisRevocationClient {
       deadlineMs: number,
       attempt: string,
     ]
-  ): Promise<RefreshRotateOutcome | 'late'>;
+  ): Promise<RefreshRotateOutcome | 'lost' | 'late'>;
   fastcoreUndoRotation(generationKey: string, entry: string, previous: string): Promise<unknown>;
 }
 
-/** The keys of a refresh token's standing: jti, family, user cutoff, session generation. */
-type RefreshKeys = [jtiKey: string, familyKey: string, userKey: string, generationKey: string];
+type ScriptedRedis = RedisRevocationClient & Scripts;
+
+/** A pipeline of the client, with the store's scripts on it (ioredis copies them). */
+type ScriptedPipeline = { [name in keyof Scripts]: (...args: (string | number)[]) => unknown } & {
+  call(command: string, ...args: (string | number)[]): unknown;
+  exec(): Promise<[Error | null, unknown][] | null>;
+};
+
+/** What a refresh script answers: `lost` when the slot's marker was missing. */
+type RefreshStanding = RefreshCheckOutcome | 'lost';
+
+/** The keys of a refresh token's standing: jti, family, user cutoff, generation, marker. */
+type RefreshKeys = [
+  jtiKey: string,
+  familyKey: string,
+  userKey: string,
+  generationKey: string,
+  markerKey: string,
+];
 
 /** The arguments of a refresh token's standing: see `STANDING` in redis-scripts. */
 type RefreshArgs = [
@@ -81,13 +118,24 @@ type RefreshArgs = [
   familyTtlMs: number,
   sessionEpoch: number,
   reuseIntervalMs: number,
+  appNowMs: number,
 ];
 
 /** A monotonic clock for elapsed time (never a test's faked one). */
 const monotonicNow = performance.now.bind(performance);
 
-/** Most tokens checked by one `MGET` (three keys each at most). */
+/** Most tokens checked by one batch (four keys each at most). */
 const MAX_CHECK_BATCH = 256;
+
+/** How many markers the start writes at once on a Redis Cluster. */
+const MARKER_WRITES_AT_ONCE = 512;
+
+/** The checks of one batch that read one slot's keys (all of them, on a single Redis). */
+interface CheckGroup {
+  marker: string;
+  keys: string[];
+  members: number[];
+}
 
 /**
  * Revocation state in Redis, shared by every instance of an app: a logout on one is seen by
@@ -95,17 +143,32 @@ const MAX_CHECK_BATCH = 256;
  * with the tokens it concerns (`PX` = their remaining life, never 0 or negative); the
  * operations that must be atomic are Lua scripts.
  *
- * Checks are batched: the checks asked for within one event-loop turn go to Redis as one
- * `MGET` of all their keys, sent at the turn's end (DataLoader, scheduled with
- * `setImmediate`). A check still costs at most one round trip, and waits one turn for it.
+ * **Redis Cluster.** Every key of one user carries the user's hash tag
+ * (`<prefix>{<user>}:jti:<id>`, `:fam:<id>`, `:gen:<id>`, `:cut`), so each script runs in one
+ * slot. The session epoch (`<prefix>epoch`) has a slot of its own and is only read or moved
+ * by single-key scripts.
  *
- * Durability is Redis's: without persistence (AOF or RDB) a Redis restart forgets
- * revocations, and revoked tokens live again until they expire. So is eviction: under a
- * `maxmemory` limit any policy but `noeviction` may drop revocation entries (they all have
- * a TTL, so `volatile-*` policies too). Call `checkEvictionPolicy()` at start.
+ * **Checks** are batched: the checks asked for within one event-loop turn go out at the turn's
+ * end (DataLoader, scheduled with `setImmediate`), one `MGET` per slot (one in all on a single
+ * Redis), sent together. A check costs at most one round trip, and waits one turn for it.
  *
- * Give it a client made for failing fast (`createRedisClient`): no offline queue, a command
- * timeout. Any error of the client becomes `StoreUnavailableError` (HTTP 503).
+ * **Lost data fails closed.** Each slot (on a single Redis: the store) has a marker that is
+ * never deleted, written when the store starts where it is missing. A check, a refresh or a
+ * start that finds a marker missing (a `FLUSHALL`, a restart without persistence, a failover
+ * that lost it) writes it again as of now, and from then on every token of that slot issued
+ * before is refused: its revocations may be gone. Everyone there logs in again; no revoked token
+ * comes back. `onDataLoss` listeners hear of it (the configuration audits and reports it).
+ *
+ * **Acknowledged revocations.** With `replicaAcknowledgements` (default 1 on a Cluster or
+ * through Sentinel), a revocation or a rotation is answered only once that many replicas
+ * have it (`WAIT`, sent behind the write to the same node), so it survives a failover.
+ *
+ * Eviction: under a `maxmemory` limit any policy but `noeviction` may drop revocation entries
+ * (they all have a TTL, so `volatile-*` policies too). Call `checkEvictionPolicy()` at start.
+ *
+ * Give it a client made for failing fast (`createRedisClient`, `createRedisClusterClient`,
+ * `createRedisSentinelClient`): no offline queue, a command timeout. Any error of the client
+ * becomes `StoreUnavailableError` (HTTP 503).
  *
  * @example
  * ```ts
@@ -119,16 +182,40 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly clock: Clock;
   private readonly checks: DataLoader<TokenRevocationState, boolean>;
   private readonly rotationWindowMs: number;
+  private readonly clustered: boolean;
+  private readonly replicas: number;
+  private readonly acknowledgementTimeoutMs: number;
+  private readonly lossListeners: ((loss: StoreDataLoss) => void)[] = [];
+  /** The start's marker writes: done once, tried again after a failure. */
+  private started: Promise<void> | undefined;
+  private isStarted = false;
 
   constructor(redis: RedisRevocationClient, options: RedisRevocationStoreOptions = {}) {
-    this.prefix = options.keyPrefix ?? 'fastcore:revocation:';
+    const prefix = options.keyPrefix ?? 'fastcore:revocation:';
+    if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+      throw new ConfigurationError(
+        'keyPrefix',
+        "must be a string without { or }: each user's keys carry a Redis Cluster hash tag of their own",
+      );
+    }
+    this.prefix = prefix;
     this.clock = options.clock ?? systemClock;
+    this.clustered = redis.isCluster === true;
+    this.replicas = checkedCount(
+      'replicaAcknowledgements',
+      options.replicaAcknowledgements ?? (this.clustered || throughSentinel(redis) ? 1 : 0),
+    );
+    this.acknowledgementTimeoutMs = checkedCount(
+      'acknowledgementTimeoutMs',
+      options.acknowledgementTimeoutMs ?? 200,
+    );
     redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
     redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
     redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
     redis.defineCommand('fastcoreReadEpoch', { numberOfKeys: 1, lua: READ_EPOCH });
-    redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 4, lua: CHECK_REFRESH });
-    redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 4, lua: ROTATE_REFRESH });
+    redis.defineCommand('fastcoreEnsureMarker', { numberOfKeys: 1, lua: ENSURE_MARKER });
+    redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 5, lua: CHECK_REFRESH });
+    redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
     redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
     this.redis = redis as ScriptedRedis;
     this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
@@ -139,12 +226,16 @@ export class RedisRevocationStore implements RevocationStore {
     });
   }
 
-  async revokeToken(jti: string, expiresAtMs: number): Promise<void> {
-    await this.remember(this.key('jti', jti), expiresAtMs);
+  onDataLoss(listener: (loss: StoreDataLoss) => void): void {
+    this.lossListeners.push(listener);
   }
 
-  async revokeFamily(familyId: string, expiresAtMs: number): Promise<void> {
-    await this.remember(this.key('fam', familyId), expiresAtMs);
+  async revokeToken(subject: string, jti: string, expiresAtMs: number): Promise<void> {
+    await this.remember(this.userKey(subject, 'jti', jti), expiresAtMs);
+  }
+
+  async revokeFamily(subject: string, familyId: string, expiresAtMs: number): Promise<void> {
+    await this.remember(this.userKey(subject, 'fam', familyId), expiresAtMs);
   }
 
   /**
@@ -155,30 +246,40 @@ export class RedisRevocationStore implements RevocationStore {
   async revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number): Promise<void> {
     const ttl = this.ttl(expiresAtMs);
     if (ttl === undefined) return;
+    await this.start();
     const epoch = Number(await this.call(() => this.redis.fastcoreNextEpoch(this.epochKey())));
-    await this.call(() =>
-      this.redis.fastcoreMoveCutoff(this.key('cut', subject), cutoffMs, epoch, ttl),
-    );
+    await this.acknowledged('fastcoreMoveCutoff', [
+      this.userKey(subject, 'cut'),
+      cutoffMs,
+      epoch,
+      ttl,
+    ]);
   }
 
   async sessionEpoch(): Promise<number> {
+    await this.start();
     return Number(await this.call(() => this.redis.fastcoreReadEpoch(this.epochKey())));
   }
 
   isRevoked(token: TokenRevocationState): Promise<boolean> {
-    return this.checks.load(token);
+    return this.isStarted
+      ? this.checks.load(token)
+      : this.start().then(() => this.checks.load(token));
   }
 
   async checkRefreshToken(token: RefreshTokenState): Promise<RefreshCheckOutcome> {
-    return this.call(() =>
+    await this.start();
+    const standing = await this.call(() =>
       this.redis.fastcoreCheckRefresh(...this.refreshKeys(token), ...this.refreshArgs(token)),
     );
+    return this.withoutLoss(standing);
   }
 
   async rotateRefreshToken(
     token: RefreshTokenState,
     next: NextGeneration,
   ): Promise<RefreshRotateOutcome> {
+    await this.start();
     const nextTtl = this.ttl(next.expiresAtMs) ?? 1;
     // The deadline in the server's own time (no clock of ours is compared with Redis'):
     // its time as read, plus what has passed here since the read was sent.
@@ -187,24 +288,24 @@ export class RedisRevocationStore implements RevocationStore {
     const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
     // Names this rotation alone: another instance's rotation of the same token writes its own.
     const attempt = randomUUID();
-    let outcome: RefreshRotateOutcome | 'late';
+    let outcome: RefreshRotateOutcome | 'lost' | 'late';
     try {
-      outcome = await this.redis.fastcoreRotateRefresh(
+      outcome = (await this.acknowledged('fastcoreRotateRefresh', [
         ...this.refreshKeys(token),
         ...this.refreshArgs(token),
         nextTtl,
         deadline,
         attempt,
-      );
+      ])) as RefreshRotateOutcome | 'lost' | 'late';
     } catch {
-      // No answer in time, yet Redis may have rotated (our event loop stalled past the
-      // timeout while the answer waited): undo it, behind it on the same connection. The
-      // refresh answers 503, so no one holds the new generation's tokens.
+      // No answer in time (or no replica has it), yet Redis may have rotated (our event loop
+      // stalled past the timeout while the answer waited): undo it, behind it on the same
+      // connection. The refresh answers 503, so no one holds the new generation's tokens.
       await this.undoRotation(token, attempt);
       throw new StoreUnavailableError();
     }
     if (outcome === 'late') throw new StoreUnavailableError();
-    return outcome;
+    return this.withoutLoss(outcome);
   }
 
   /**
@@ -213,46 +314,109 @@ export class RedisRevocationStore implements RevocationStore {
    * `sessionRegistry`, so that every instance sharing the store shares the sessions too.
    */
   sessionRegistry(): RedisSessionRegistry {
-    // The registry's keys carry each user's hash tag: none of the store's prefix.
     return new RedisSessionRegistry(this.redis, {
-      keyPrefix: `${this.prefix.replace(/[{}]/g, '')}sessions:`,
+      keyPrefix: `${this.prefix}sessions:`,
       clock: this.clock,
     });
   }
 
   /**
    * Refuses a server that may evict revocation state: `maxmemory` set with any policy but
-   * `noeviction` (evicted entries would bring logged-out tokens back). `unknown` when the
-   * server does not let us read its configuration (managed offerings often rename `CONFIG`):
-   * check the policy there by hand.
+   * `noeviction` (evicted entries would bring logged-out tokens back). On a Redis Cluster,
+   * every master is asked. `unknown` when a server does not let us read its configuration
+   * (managed offerings often rename `CONFIG`): check the policy there by hand.
    * @throws ConfigurationError for an evicting policy; StoreUnavailableError when Redis is down.
    */
   async checkEvictionPolicy(): Promise<EvictionPolicyCheck> {
-    let reply: unknown;
-    try {
-      reply = await this.redis.config('GET', 'maxmemory*');
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ReplyError') return 'unknown';
+    const servers = this.clustered ? masters(this.redis) : [this.redis];
+    if (servers.length === 0) throw new StoreUnavailableError();
+    const checks = await Promise.all(servers.map((server) => evictionPolicyOf(server)));
+    return checks.every((check) => check === 'safe') ? 'safe' : 'unknown';
+  }
+
+  /**
+   * Writes the markers that are missing (every slot's on a Cluster, the store's on a single
+   * Redis) before the store's first answer, so that a session started afterwards is never
+   * taken for older than its slot's data. Missing markers beside a session epoch that
+   * survived are a loss (or an upgrade from a version without markers), and reported.
+   */
+  private start(): Promise<void> {
+    this.started ??= this.writeMarkers().then(
+      () => {
+        this.isStarted = true;
+      },
+      (error: unknown) => {
+        this.started = undefined;
+        throw error;
+      },
+    );
+    return this.started;
+  }
+
+  private async writeMarkers(): Promise<void> {
+    const epochKept = (await this.call(() => this.redis.exists(this.epochKey()))) === 1;
+    const markers = this.clustered
+      ? slotTags().map((tag) => this.markerOfTag(tag))
+      : [this.markerOfTag(undefined)];
+    let written = 0;
+    for (let from = 0; from < markers.length; from += MARKER_WRITES_AT_ONCE) {
+      const batch = markers.slice(from, from + MARKER_WRITES_AT_ONCE);
+      const replies = await Promise.all(batch.map((marker) => this.ensureMarker(marker)));
+      written += replies.filter(Boolean).length;
+    }
+    if (written > 0 && (epochKept || written < markers.length)) {
+      this.reportLoss({ parts: written, detectedBy: 'start' });
+    }
+  }
+
+  /** Writes a missing marker as of now; `true` when this call wrote it. */
+  private async ensureMarker(marker: string): Promise<boolean> {
+    const reply = await this.call(() =>
+      this.redis.fastcoreEnsureMarker(marker, Math.floor(this.clock.now())),
+    );
+    return Number(reply) === 1;
+  }
+
+  private reportLoss(loss: StoreDataLoss): void {
+    for (const listener of this.lossListeners) listener(loss);
+  }
+
+  /** A refresh script's standing, with a loss it found reported (and its token refused). */
+  private withoutLoss<T extends RefreshCheckOutcome | RefreshRotateOutcome>(
+    standing: T | 'lost',
+  ): T | 'revoked' {
+    if (standing !== 'lost') return standing;
+    this.reportLoss({ parts: 1, detectedBy: 'check' });
+    return 'revoked';
+  }
+
+  /**
+   * Runs one of the store's write scripts, then, when replicas must acknowledge it, `WAIT`
+   * in the same pipeline (so on the node that took the write). Fewer replicas in time is
+   * `StoreUnavailableError`: the write may be in force on the master, never answered as done.
+   */
+  private async acknowledged(script: keyof Scripts, args: (string | number)[]): Promise<unknown> {
+    if (this.replicas === 0) {
+      const client = this.redis as unknown as ScriptedPipeline;
+      return this.call(() => client[script](...args) as Promise<unknown>);
+    }
+    const pipeline = this.redis.pipeline() as ScriptedPipeline;
+    pipeline[script](...args);
+    pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
+    const replies = await this.call(() => pipeline.exec());
+    const [written, waited] = replies ?? [];
+    if (written === undefined || written[0] !== null) throw new StoreUnavailableError();
+    if (waited === undefined || waited[0] !== null || Number(waited[1]) < this.replicas) {
       throw new StoreUnavailableError();
     }
-    const values = new Map<unknown, unknown>();
-    if (Array.isArray(reply))
-      for (let i = 0; i + 1 < reply.length; i += 2) values.set(reply[i], reply[i + 1]);
-    const maxmemory = values.get('maxmemory');
-    const policy = values.get('maxmemory-policy');
-    if (typeof maxmemory !== 'string' || typeof policy !== 'string') return 'unknown';
-    if (Number(maxmemory) === 0 || policy === 'noeviction') return 'safe';
-    throw new ConfigurationError(
-      'maxmemory-policy',
-      `is ${policy} under a maxmemory limit: Redis may evict revocation entries, and revoked tokens would work again; use noeviction (or a Redis of its own without maxmemory)`,
-    );
+    return written[1];
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
   private async undoRotation(token: RefreshTokenState, attempt: string): Promise<void> {
     await this.redis
       .fastcoreUndoRotation(
-        this.key('gen', token.familyId),
+        this.userKey(token.subject, 'gen', token.familyId),
         `${token.generation + 1}:${attempt}`,
         String(token.generation),
       )
@@ -269,6 +433,7 @@ export class RedisRevocationStore implements RevocationStore {
       familyTtl,
       token.sessionEpoch ?? -1,
       token.reuseIntervalMs ?? 0,
+      Math.floor(this.clock.now()),
     ];
   }
 
@@ -278,33 +443,77 @@ export class RedisRevocationStore implements RevocationStore {
 
   private refreshKeys(token: RefreshTokenState): RefreshKeys {
     return [
-      this.key('jti', token.jti),
-      this.key('fam', token.familyId),
-      this.key('cut', token.subject),
-      this.key('gen', token.familyId),
+      this.userKey(token.subject, 'jti', token.jti),
+      this.userKey(token.subject, 'fam', token.familyId),
+      this.userKey(token.subject, 'cut'),
+      this.userKey(token.subject, 'gen', token.familyId),
+      this.markerOf(token.subject),
     ];
   }
 
   private async remember(key: string, expiresAtMs: number): Promise<void> {
     const ttl = this.ttl(expiresAtMs);
     if (ttl === undefined) return;
-    await this.call(() => this.redis.fastcoreRememberLongest(key, ttl));
+    await this.start();
+    await this.acknowledged('fastcoreRememberLongest', [key, ttl]);
   }
 
-  /** One `MGET` for a batch of checks: each token's jti, user cutoff and family (if any). */
-  private async checkBatch(tokens: readonly TokenRevocationState[]): Promise<boolean[]> {
-    const keys: string[] = [];
-    for (const token of tokens) {
-      keys.push(this.key('jti', token.jti), this.key('cut', token.subject));
-      if (token.familyId !== undefined) keys.push(this.key('fam', token.familyId));
+  /**
+   * One `MGET` per slot for a batch of checks (one in all on a single Redis), sent together:
+   * the slot's marker, then each token's jti, user cutoff and family (if any). A slot whose
+   * node fails fails its own checks only.
+   */
+  private async checkBatch(tokens: readonly TokenRevocationState[]): Promise<(boolean | Error)[]> {
+    const groups = new Map<string, CheckGroup>();
+    tokens.forEach((token, index) => {
+      const marker = this.markerOf(token.subject);
+      let group = groups.get(marker);
+      if (group === undefined) {
+        group = { marker, keys: [marker], members: [] };
+        groups.set(marker, group);
+      }
+      group.members.push(index);
+      group.keys.push(
+        this.userKey(token.subject, 'jti', token.jti),
+        this.userKey(token.subject, 'cut'),
+      );
+      if (token.familyId !== undefined)
+        group.keys.push(this.userKey(token.subject, 'fam', token.familyId));
+    });
+    const results = new Array<boolean | Error>(tokens.length);
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        try {
+          const values = await this.call(() => this.redis.mget(group.keys));
+          const verdicts = await this.judge(group, values, tokens);
+          group.members.forEach((index, i) => (results[index] = verdicts[i] ?? true));
+        } catch (error) {
+          const failure = error instanceof Error ? error : new StoreUnavailableError();
+          for (const index of group.members) results[index] = failure;
+        }
+      }),
+    );
+    return results;
+  }
+
+  /** The verdicts of one slot's checks from its `MGET`; a missing marker refuses them all. */
+  private async judge(
+    group: CheckGroup,
+    values: (string | null)[],
+    tokens: readonly TokenRevocationState[],
+  ): Promise<boolean[]> {
+    const marker = values[0];
+    if (marker === null || marker === undefined) {
+      if (await this.ensureMarker(group.marker)) this.reportLoss({ parts: 1, detectedBy: 'check' });
+      return group.members.map(() => true);
     }
-    const values = await this.call(() => this.redis.mget(keys));
-    let next = 0;
-    return tokens.map((token) => {
+    let next = 1;
+    return group.members.map((index) => {
+      const token = tokens[index];
       const jti = values[next++];
       const cutoff = values[next++];
       const family = token.familyId === undefined ? null : values[next++];
-      if (jti !== null || family !== null) return true;
+      if (jti !== null || family !== null || isBeforeMarker(token, marker)) return true;
       return cutoff !== null && cutoff !== undefined && isCut(token, cutoff);
     });
   }
@@ -315,8 +524,21 @@ export class RedisRevocationStore implements RevocationStore {
     return ttl > 0 ? ttl : undefined;
   }
 
-  private key(kind: string, id: string): string {
-    return `${this.prefix}${kind}:${id}`;
+  /** A key of one user's state: all of them in the user's slot. */
+  private userKey(subject: string, kind: string, id?: string): string {
+    const key = `${this.prefix}{${userHashTag(subject)}}:${kind}`;
+    return id === undefined ? key : `${key}:${id}`;
+  }
+
+  /** The marker of the slot holding `subject`'s state (the store's one on a single Redis). */
+  private markerOf(subject: string): string {
+    if (!this.clustered) return this.markerOfTag(undefined);
+    const tags = slotTags();
+    return this.markerOfTag(tags[slotOfTag(userHashTag(subject))]);
+  }
+
+  private markerOfTag(tag: string | undefined): string {
+    return tag === undefined ? `${this.prefix}marker` : `${this.prefix}{${tag}}:marker`;
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
@@ -328,9 +550,66 @@ export class RedisRevocationStore implements RevocationStore {
   }
 }
 
-/** Half the client's command timeout, when it has one (ioredis keeps it in `options`). */
+/** The count option `name`: a whole number, 0 or more. */
+function checkedCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`${name} must be a whole number, 0 or more`);
+  }
+  return value;
+}
+
+/** Whether an ioredis `Redis` was made to find its master through Sentinel. */
+function throughSentinel(redis: RedisRevocationClient): boolean {
+  const sentinels = (redis as { options?: { sentinels?: unknown } }).options?.sentinels;
+  return Array.isArray(sentinels) && sentinels.length > 0;
+}
+
+/** The masters of an ioredis `Cluster`, as it knows them now. */
+function masters(redis: RedisRevocationClient): RedisRevocationClient[] {
+  const nodes = (redis as { nodes?: (role: 'master') => RedisRevocationClient[] }).nodes;
+  return typeof nodes === 'function' ? nodes.call(redis, 'master') : [];
+}
+
+/** One server's eviction policy, as `checkEvictionPolicy` judges it. */
+async function evictionPolicyOf(redis: RedisRevocationClient): Promise<EvictionPolicyCheck> {
+  let reply: unknown;
+  try {
+    reply = await redis.config('GET', 'maxmemory*');
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ReplyError') return 'unknown';
+    throw new StoreUnavailableError();
+  }
+  const values = new Map<unknown, unknown>();
+  if (Array.isArray(reply))
+    for (let i = 0; i + 1 < reply.length; i += 2) values.set(reply[i], reply[i + 1]);
+  const maxmemory = values.get('maxmemory');
+  const policy = values.get('maxmemory-policy');
+  if (typeof maxmemory !== 'string' || typeof policy !== 'string') return 'unknown';
+  if (Number(maxmemory) === 0 || policy === 'noeviction') return 'safe';
+  throw new ConfigurationError(
+    'maxmemory-policy',
+    `is ${policy} under a maxmemory limit: Redis may evict revocation entries, and revoked tokens would work again; use noeviction (or a Redis of its own without maxmemory)`,
+  );
+}
+
+/** Whether a token was issued before its slot's marker (see `BEFORE_MARKER` in redis-scripts). */
+function isBeforeMarker(token: TokenRevocationState, marker: string): boolean {
+  const [appMs, serverMs] = marker.split(':').map(Number);
+  if (appMs === undefined || serverMs === undefined) return true;
+  return token.sessionEpoch !== undefined
+    ? token.sessionEpoch < serverMs
+    : token.startedAtMs < appMs;
+}
+
+/**
+ * Half the client's command timeout, when it has one (ioredis keeps it in `options`, and a
+ * `Cluster` its nodes' in `options.redisOptions`).
+ */
 function defaultRotationWindow(redis: RedisRevocationClient): number {
-  const timeout = (redis as { options?: { commandTimeout?: unknown } }).options?.commandTimeout;
+  const options = (
+    redis as { options?: { commandTimeout?: unknown; redisOptions?: { commandTimeout?: unknown } } }
+  ).options;
+  const timeout = options?.commandTimeout ?? options?.redisOptions?.commandTimeout;
   return typeof timeout === 'number' && timeout > 0 ? Math.max(1, Math.floor(timeout / 2)) : 1000;
 }
 

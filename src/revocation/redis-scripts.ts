@@ -56,18 +56,49 @@ redis.call('SET', KEYS[1], string.format('%d', epoch))
 return string.format('%d', epoch)`;
 
 /**
- * The standing of a refresh token, shared by the check and the rotation (after `SERVER_MS`).
- * KEYS: jti, family, user cutoff, session generation. ARGV: session start ms, the token's
- * generation, family ttl ms, the session's epoch (-1 without one), the reuse interval ms.
- * Sets `standing` to `revoked` (revoked, or the session's state lost: a generation newer than
- * the one remembered), `grace` (the generation just spent, within the reuse interval of its
- * rotation, by the server's clock), `reused` (an older generation: the family is revoked) or
- * `current`.
+ * Whether a token was issued before its slot's marker (`<app ms>:<server ms>`, written when the
+ * slot's data was found missing): a session with an epoch by the server's time, any other token
+ * by its start in the app's time. Defines `beforeMarker(marker, startedAtMs, sessionEpoch)`.
  */
-const STANDING = `
+const BEFORE_MARKER = `
+local function beforeMarker(marker, startedAtMs, sessionEpoch)
+  local sep = string.find(marker, ':', 1, true)
+  if not sep then return true end
+  if sessionEpoch >= 0 then return sessionEpoch < tonumber(string.sub(marker, sep + 1)) end
+  return startedAtMs < tonumber(string.sub(marker, 1, sep - 1))
+end`;
+
+/**
+ * KEYS[1]: a slot's marker; ARGV[1]: the app's time ms. Writes the marker, as of now, when it
+ * is missing (a new store, or one whose data was lost): every token issued before is refused
+ * from then on. Returns 1 when it wrote it, 0 when it was there.
+ */
+export const ENSURE_MARKER = `${SERVER_MS}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], string.format('%d:%d', tonumber(ARGV[1]), now))
+return 1`;
+
+/**
+ * The standing of a refresh token, shared by the check and the rotation (after `SERVER_MS`).
+ * KEYS: jti, family, user cutoff, session generation, the slot's marker (all in the user's
+ * slot). ARGV: session start ms, the token's generation, family ttl ms, the session's epoch
+ * (-1 without one), the reuse interval ms, the app's time ms. Sets `standing` to `lost` (the
+ * marker was missing: the slot's data was lost; the marker is written again, as of now),
+ * `revoked` (issued before the marker, revoked, or the session's state lost: a generation
+ * newer than the one remembered), `grace` (the generation just spent, within the reuse
+ * interval of its rotation, by the server's clock), `reused` (an older generation: the family
+ * is revoked) or `current`.
+ */
+const STANDING = `${BEFORE_MARKER}
 local standing = 'current'
 local rotatedAt = -1
 local cut = false
+local lost = false
+local marker = redis.call('GET', KEYS[5])
+if not marker then
+  redis.call('SET', KEYS[5], string.format('%d:%d', tonumber(ARGV[6]), now))
+  lost = true
+end
 local cutoff = redis.call('GET', KEYS[3])
 if cutoff then
   local sep = string.find(cutoff, ':', 1, true)
@@ -78,7 +109,9 @@ if cutoff then
     cut = tonumber(ARGV[1]) <= tonumber(sep and string.sub(cutoff, 1, sep - 1) or cutoff)
   end
 end
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
+if lost then
+  standing = 'lost'
+elseif beforeMarker(marker, tonumber(ARGV[1]), tonumber(ARGV[4])) or redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 or cut then
   standing = 'revoked'
 else
   -- The generation entry is <generation>:<id of the rotation that wrote it>:<its server
@@ -108,18 +141,18 @@ ${STANDING}
 return standing`;
 
 /**
- * `rotateRefreshToken`. ARGV[6]: ttl ms of the new generation; ARGV[7]: the latest server
- * time (ms) at which the rotation may still happen; ARGV[8]: an id of this rotation alone
+ * `rotateRefreshToken`. ARGV[7]: ttl ms of the new generation; ARGV[8]: the latest server
+ * time (ms) at which the rotation may still happen; ARGV[9]: an id of this rotation alone
  * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
  * refresh answered 503 has rotated nothing.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
-if now > tonumber(ARGV[7]) then return 'late' end
+if now > tonumber(ARGV[8]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
-  local before = string.format('%d:%s:%d:%d', tonumber(ARGV[2]) + 1, ARGV[8], now, rotatedAt)
-  redis.call('SET', KEYS[4], before, 'PX', ARGV[6])
+  local before = string.format('%d:%s:%d:%d', tonumber(ARGV[2]) + 1, ARGV[9], now, rotatedAt)
+  redis.call('SET', KEYS[4], before, 'PX', ARGV[7])
   return 'rotated'
 end
 return standing`;

@@ -57,7 +57,7 @@ export class RevocationService {
     // The family's entry covers every token of it: one entry per session ended, not one
     // per token as well.
     if (claims.fam === undefined) await this.revokeJti(claims);
-    else await this.store.revokeFamily(claims.fam, this.lifetimes.familyEnd(claims));
+    else await this.store.revokeFamily(claims.sub, claims.fam, this.lifetimes.familyEnd(claims));
   }
 
   /**
@@ -88,6 +88,6 @@ export class RevocationService {
   /** Revokes one token until it would have expired; an expired one is a no-op. */
   private async revokeJti(claims: TokenClaims): Promise<void> {
     const end = this.lifetimes.tokenEnd(claims.exp);
-    if (end > this.clock.now()) await this.store.revokeToken(claims.jti, end);
+    if (end > this.clock.now()) await this.store.revokeToken(claims.sub, claims.jti, end);
   }
 }

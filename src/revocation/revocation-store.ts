@@ -14,11 +14,14 @@
  * then has changed nothing that a retry would see differently.
  */
 export interface RevocationStore {
-  /** Revokes one token until `expiresAtMs`. A time already past is a no-op. */
-  revokeToken(jti: string, expiresAtMs: number): Promise<void>;
+  /**
+   * Revokes one token of `subject` until `expiresAtMs`. A time already past is a no-op. (The
+   * subject lets a store keep all of a user's state together, as in one Redis Cluster slot.)
+   */
+  revokeToken(subject: string, jti: string, expiresAtMs: number): Promise<void>;
 
-  /** Revokes every token of a refresh family (login session) until `expiresAtMs`. */
-  revokeFamily(familyId: string, expiresAtMs: number): Promise<void>;
+  /** Revokes every token of a refresh family (login session) of `subject` until `expiresAtMs`. */
+  revokeFamily(subject: string, familyId: string, expiresAtMs: number): Promise<void>;
 
   /**
    * Ends every session of `subject` started before now, on every instance, and every token
@@ -58,6 +61,24 @@ export interface RevocationStore {
    * throws `StoreUnavailableError` has rotated nothing.
    */
   rotateRefreshToken(token: RefreshTokenState, next: NextGeneration): Promise<RefreshRotateOutcome>;
+
+  /**
+   * Optional: a store whose data can be lost behind its back (a Redis flushed, restarted
+   * without persistence, or failed over to a replica that lacked writes) detects it, refuses
+   * every token issued before (fail closed), and tells `listener` each time it finds a loss.
+   */
+  onDataLoss?(listener: (loss: StoreDataLoss) => void): void;
+}
+
+/** What a store found lost. */
+export interface StoreDataLoss {
+  /**
+   * How many parts (Redis Cluster slots; 1 for a single Redis) had lost their marker: every
+   * token of a user whose state lives there, issued before now, is refused.
+   */
+  parts: number;
+  /** Found at the store's start (markers missing while the epoch survived), or by a check. */
+  detectedBy: 'start' | 'check';
 }
 
 /** What the store needs of a token to decide whether it is revoked. */

@@ -23,7 +23,7 @@ import { ThrottleKeys } from '../throttling/throttle-keys';
 import { TokenService } from '../tokens/token-service';
 import { AuthEndpoints } from '../routes/auth-endpoints';
 import type { CookieTransportParts } from '../routes/auth-endpoints';
-import { ConfigurationError } from '../errors/security-errors';
+import { ConfigurationError, StoreDataLostError } from '../errors/security-errors';
 import { cookieNames } from '../transport/cookie-names';
 import type { CookieNames } from '../transport/cookie-names';
 import { CookieSession } from '../transport/cookie-session';
@@ -81,12 +81,17 @@ export function createSecurity(
 ): Security {
   const settings = options.settings ?? new BaseAppSettings();
   const clock = options.clock ?? systemClock;
-  const revocationStore = options.revocationStore ?? new MemoryRevocationStore(clock);
+  const revocationStore: RevocationStore =
+    options.revocationStore ?? new MemoryRevocationStore(clock);
   const sessionRegistry = sessionRegistryOf(revocationStore, options.sessionRegistry, clock);
   const loginLimiters = options.loginLimiters ?? memoryLoginLimiters(settings);
   const accessPolicy = options.accessPolicy ?? new AccessPolicy();
   const reportError = options.reportError ?? stderrErrorReporter;
   const audit = new AuditTrail(clock);
+  revocationStore.onDataLoss?.((loss) => {
+    audit.record({ type: 'store_data_lost', ...loss });
+    reportError('store_data_lost', new StoreDataLostError(loss.parts, loss.detectedBy));
+  });
   const hasher = new PasswordHasher(settings);
   const tokens = new TokenService(settings, clock);
   const revocation = new RevocationService(tokens, revocationStore, settings, clock);

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { StoreUnavailableError } from '../errors/security-errors';
+import { userHashTag } from '../redis/cluster-hash-tags';
 import {
   ADD_SESSION,
   GET_SESSION,
@@ -205,11 +206,11 @@ export class RedisSessionRegistry implements SessionRegistry {
 
   /** The user's sorted set of session ids (see the class comment). */
   private setKey(userId: string): string {
-    return `${this.prefix}{${hashTag(userId)}}:sessions`;
+    return `${this.prefix}{${userHashTag(userId)}}:sessions`;
   }
 
   private sessionKey(userId: string, id: string): string {
-    return `${this.prefix}{${hashTag(userId)}}:session:${id}`;
+    return `${this.prefix}{${userHashTag(userId)}}:session:${id}`;
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
@@ -219,14 +220,6 @@ export class RedisSessionRegistry implements SessionRegistry {
       throw new StoreUnavailableError();
     }
   }
-}
-
-/**
- * A user id as the content of a Redis Cluster hash tag: `%`, `{` and `}` percent-encoded, so
- * the tag ends where the key says (the first `}`) and two user ids never share a tag.
- */
-function hashTag(userId: string): string {
-  return userId.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function records(userId: string, reply: unknown): SessionRecord[] {

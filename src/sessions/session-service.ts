@@ -242,7 +242,11 @@ export class SessionService implements SessionGate {
 
   /** Every token of the session stops working, on every instance. */
   private async revoke(session: SessionRecord): Promise<void> {
-    await this.store.revokeFamily(session.id, this.lifetimes.sessionTokensEnd(session.expiresAtMs));
+    await this.store.revokeFamily(
+      session.userId,
+      session.id,
+      this.lifetimes.sessionTokensEnd(session.expiresAtMs),
+    );
   }
 
   /** Tries the revocation of evicted sessions again after a pause; reports the last failure. */
@@ -259,7 +263,7 @@ export class SessionService implements SessionGate {
   private async endForLimit(sessions: readonly SessionRecord[]): Promise<void> {
     const until = this.lifetimes.accessTokensEnd(this.clock.now());
     for (const session of sessions) {
-      await this.store.revokeFamily(session.id, until);
+      await this.store.revokeFamily(session.userId, session.id, until);
       this.audit.record({
         type: 'session_ended',
         userId: session.userId,
