@@ -359,14 +359,50 @@ export class RedisRevocationStore implements RevocationStore {
       ? slotTags().map((tag) => this.markerOfTag(tag))
       : [this.markerOfTag(undefined)];
     let written = 0;
-    for (let from = 0; from < markers.length; from += MARKER_WRITES_AT_ONCE) {
-      const batch = markers.slice(from, from + MARKER_WRITES_AT_ONCE);
-      const replies = await Promise.all(batch.map((marker) => this.ensureMarker(marker)));
-      written += replies.filter(Boolean).length;
-    }
+    for (const batch of this.byNode(markers)) written += await this.ensureMarkers(batch);
     if (written > 0 && (epochKept || written < markers.length)) {
       this.reportLoss({ parts: written, detectedBy: 'start' });
     }
+  }
+
+  /**
+   * Slot markers in batches of at most `MARKER_WRITES_AT_ONCE`, each of slots that one node
+   * serves as the client knows them (ioredis' `slots`), so that a batch can be one pipeline.
+   */
+  private byNode(markers: readonly string[]): string[][] {
+    const slots = (this.redis as { slots?: unknown }).slots;
+    const groups = new Map<string, string[]>();
+    markers.forEach((marker, slot) => {
+      const nodes: unknown = Array.isArray(slots) ? slots[slot] : undefined;
+      const node = Array.isArray(nodes) ? nodes.join(';') : `slot ${slot}`;
+      const group = groups.get(node) ?? [];
+      group.push(marker);
+      groups.set(node, group);
+    });
+    const batches: string[][] = [];
+    for (const group of groups.values()) {
+      for (let from = 0; from < group.length; from += MARKER_WRITES_AT_ONCE) {
+        batches.push(group.slice(from, from + MARKER_WRITES_AT_ONCE));
+      }
+    }
+    return batches;
+  }
+
+  /**
+   * Writes the missing ones among `markers` (one node's) in one pipeline; one by one when the
+   * pipeline is refused (the slots moved since they were grouped). How many it wrote.
+   */
+  private async ensureMarkers(markers: readonly string[]): Promise<number> {
+    if (markers.length === 1) return (await this.ensureMarker(markers[0] as string)) ? 1 : 0;
+    const now = Math.floor(this.clock.now());
+    const pipeline = this.redis.pipeline() as ScriptedPipeline;
+    for (const marker of markers) pipeline.fastcoreEnsureMarker(marker, now);
+    const replies = await pipeline.exec().catch(() => null);
+    if (replies === null || replies.some(([error]) => error !== null)) {
+      const wrote = await Promise.all(markers.map((marker) => this.ensureMarker(marker)));
+      return wrote.filter(Boolean).length;
+    }
+    return replies.filter(([, reply]) => Number(reply) === 1).length;
   }
 
   /** Writes a missing marker as of now; `true` when this call wrote it. */
