@@ -393,7 +393,7 @@ export class RedisRevocationStore implements RevocationStore {
    * pipeline is refused (the slots moved since they were grouped). How many it wrote.
    */
   private async ensureMarkers(markers: readonly string[]): Promise<number> {
-    if (markers.length === 1) return (await this.ensureMarker(markers[0] as string)) ? 1 : 0;
+    if (markers.length === 1) return (await this.ensureMarker(markers[0])) ? 1 : 0;
     const now = Math.floor(this.clock.now());
     const pipeline = this.redis.pipeline() as ScriptedPipeline;
     for (const marker of markers) pipeline.fastcoreEnsureMarker(marker, now);
