@@ -17,6 +17,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a server can listen on `port` of 127.0.0.1 now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
 /**
  * A redis-server of a test's own, on its own port, that the test may kill, pause and start
  * again (the shared one must not be touched). No persistence, as on this machine kind.
