@@ -176,6 +176,15 @@ export class RedisCluster {
     throw new Error(`no master serves slot ${slot}`);
   }
 
+  /** The ports of the live replicas of the master on `port`, as it sees them. */
+  async replicasOf(port: number): Promise<number[]> {
+    const nodes = parseNodes(await cli(port, 'cluster', 'nodes'));
+    const myself = nodes.find((node) => node.flags.includes('myself'));
+    return nodes
+      .filter((node) => node.masterId === myself?.id && !this.killed.has(node.port))
+      .map((node) => node.port);
+  }
+
   /** SIGKILLs the master on `port`, as in a crash, after noting its replicas and slots. */
   async killMaster(port: number): Promise<void> {
     const index = this.ports.indexOf(port);

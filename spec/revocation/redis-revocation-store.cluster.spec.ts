@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { slotOfTag, userHashTag } from '../../src/redis/cluster-hash-tags';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import type { StoreDataLoss, TokenRevocationState } from '../../src/revocation/revocation-store';
+import { FrozenClock } from '../helpers/frozen-clock';
+import { RedisCluster } from '../helpers/redis-cluster';
+import { uniquePrefix } from '../helpers/real-servers';
+import { rejection } from '../helpers/rejection';
+import { describeRevocationStore } from './revocation-store-behaviour';
+
+/**
+ * Issue 16: the revocation store on a real Redis Cluster (three masters, one replica each,
+ * started by the spec on loopback ports). Every key of a user carries the user's hash tag, so
+ * each script runs in one slot; checks go out as one MGET per slot; each slot has its marker;
+ * revocations wait for a replica.
+ */
+describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)', function () {
+  this.timeout(120_000);
+  let cluster: RedisCluster | undefined;
+  let client: Cluster;
+
+  before(async function () {
+    cluster = await RedisCluster.start();
+    client = cluster.client();
+    await client.ping();
+  });
+  after(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  function masterOf(key: string): Promise<number> {
+    if (cluster === undefined) throw new Error('no cluster');
+    return cluster.masterOf(key);
+  }
+
+  /** Every key under `pattern`, from every master. */
+  async function keysOnMasters(pattern: string): Promise<string[]> {
+    const found = await Promise.all(client.nodes('master').map((node) => node.keys(pattern)));
+    return found.flat();
+  }
+
+  describeRevocationStore('RedisRevocationStore (Cluster)', (clock) => {
+    const prefix = uniquePrefix();
+    return Promise.resolve({
+      store: new RedisRevocationStore(client, { keyPrefix: prefix, clock }),
+      // The markers are the store's, not entries of the tokens it was told of.
+      entries: async () => (await keysOnMasters(`${prefix}{*}:[^m]*`)).length,
+      ageRotation: async (familyId, ms) => {
+        const [key = ''] = await keysOnMasters(`${prefix}*:gen:${familyId}`);
+        const entry = String(await client.get(key));
+        const [generation, attempt, at] = entry.split(':');
+        await client.set(key, `${generation}:${attempt}:${Number(at) - ms}`, 'KEEPTTL');
+      },
+    });
+  });
+
+  describe('Cluster specifics', () => {
+    let prefix: string;
+    let clock: FrozenClock;
+    let store: RedisRevocationStore;
+    let losses: StoreDataLoss[];
+    beforeEach(async () => {
+      prefix = uniquePrefix();
+      clock = new FrozenClock(Date.now());
+      store = new RedisRevocationStore(client, { keyPrefix: prefix, clock });
+      losses = [];
+      store.onDataLoss((loss) => losses.push(loss));
+      await store.sessionEpoch();
+      clock.advance(1000);
+    });
+
+    const token = (subject: string, overrides: Partial<TokenRevocationState> = {}) => ({
+      jti: randomUUID(),
+      subject,
+      startedAtMs: clock.now(),
+      ...overrides,
+    });
+
+    /** Users whose state lives on each of the three masters, `perMaster` of each. */
+    async function usersOnEachMaster(perMaster: number): Promise<string[][]> {
+      const byMaster = new Map<string, string[]>();
+      for (let n = 0; [...byMaster.values()].filter((u) => u.length >= perMaster).length < 3; n++) {
+        const user = `user-${n}`;
+        const owner = await masterOf(`{${userHashTag(user)}}`);
+        const list = byMaster.get(String(owner)) ?? [];
+        if (list.length < perMaster) list.push(user);
+        byMaster.set(String(owner), list);
+      }
+      return [...byMaster.values()];
+    }
+
+    it('writes one marker per slot at its start, and finds them all at the next', async () => {
+      expect(await keysOnMasters(`${prefix}{*}:marker`)).to.have.length(16_384);
+      const second = new RedisRevocationStore(client, { keyPrefix: prefix, clock });
+      second.onDataLoss((loss) => losses.push(loss));
+      await second.sessionEpoch();
+      expect(losses).to.deep.equal([]);
+    });
+
+    it('answers the checks of one turn, for users on every master, with one MGET per slot, each for its own token', async () => {
+      const users = (await usersOnEachMaster(3)).flat();
+      const revoked = users.filter((_, i) => i % 3 === 0);
+      const tokens = users.map((user) => token(user));
+      for (const t of tokens) {
+        if (revoked.includes(t.subject))
+          await store.revokeToken(t.subject, t.jti, clock.now() + 60_000);
+      }
+      const sent: string[] = [];
+      const original = client.sendCommand.bind(client);
+      client.sendCommand = (command: { name: string }) => {
+        sent.push(command.name);
+        return original(command as never);
+      };
+      let answers: boolean[];
+      try {
+        answers = await Promise.all(tokens.map((t) => store.isRevoked(t)));
+      } finally {
+        client.sendCommand = original;
+      }
+      expect(answers).to.deep.equal(tokens.map((t) => revoked.includes(t.subject)));
+      const slots = new Set(users.map((user) => slotOfTag(userHashTag(user))));
+      expect(sent).to.deep.equal(Array.from({ length: slots.size }, () => 'mget'));
+    });
+
+    it("a master that lost its data (FLUSHALL on it): its users' old tokens are refused, revoked or not; the other masters' users are untouched; a new login works", async () => {
+      const [lostUsers = [], keptUsers = []] = await usersOnEachMaster(2);
+      const [revokedUser = '', validUser = ''] = lostUsers;
+      const epoch = await store.sessionEpoch();
+      clock.advance(1);
+      const revoked = token(revokedUser, { familyId: randomUUID(), sessionEpoch: epoch });
+      const valid = token(validUser, { familyId: randomUUID(), sessionEpoch: epoch });
+      const elsewhere = keptUsers.map((user) =>
+        token(user, { familyId: randomUUID(), sessionEpoch: epoch }),
+      );
+      await store.revokeFamily(revokedUser, String(revoked.familyId), clock.now() + 60_000);
+
+      const owner = await masterOf(`{${userHashTag(validUser)}}`);
+      const node = client.nodes('master').find((n) => n.options.port === owner);
+      await node?.flushall();
+
+      expect(await store.isRevoked(revoked), 'the revoked token').to.equal(true);
+      expect(await store.isRevoked(valid), 'the valid token').to.equal(true);
+      for (const t of elsewhere) expect(await store.isRevoked(t), t.subject).to.equal(false);
+      expect(losses.length, 'reported').to.be.at.least(1);
+      expect(losses.every((loss) => loss.detectedBy === 'check' && loss.parts === 1)).to.equal(
+        true,
+      );
+
+      const later = await store.sessionEpoch();
+      clock.advance(1);
+      expect(
+        await store.isRevoked(token(validUser, { familyId: randomUUID(), sessionEpoch: later })),
+        'a new login',
+      ).to.equal(false);
+    });
+
+    it('a revocation is answered once a replica has it; asking for more replicas than there are is a 503 within the wait', async () => {
+      await store.revokeToken('ada', 'j1', clock.now() + 60_000);
+      // Read from the replica itself, at once: the write was there before the answer.
+      const [replica] = (await cluster?.replicasOf(await masterOf('{ada}'))) ?? [];
+      const onReplica = new Redis({ port: replica, lazyConnect: true });
+      try {
+        await onReplica.connect();
+        await onReplica.call('READONLY');
+        expect(await onReplica.exists(`${prefix}{ada}:jti:j1`), 'on the replica').to.equal(1);
+      } finally {
+        onReplica.disconnect();
+      }
+
+      const greedy = new RedisRevocationStore(client, {
+        keyPrefix: prefix,
+        clock,
+        replicaAcknowledgements: 2,
+        acknowledgementTimeoutMs: 100,
+      });
+      const started = Date.now();
+      expect(
+        await rejection(greedy.revokeToken('ada', 'j2', clock.now() + 60_000)),
+      ).to.be.instanceOf(StoreUnavailableError);
+      expect(Date.now() - started).to.be.below(1000);
+    });
+  });
+});
