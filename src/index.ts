@@ -98,8 +98,17 @@ export type {
   RedisRevocationClient,
   RedisRevocationStoreOptions,
 } from './revocation/redis-revocation-store';
-export { createRedisClient } from './revocation/redis-client';
-export type { FailFastRedisOptions } from './revocation/redis-client';
+export {
+  createRedisClient,
+  createRedisClusterClient,
+  createRedisSentinelClient,
+} from './revocation/redis-client';
+export type {
+  FailFastClusterOptions,
+  FailFastRedisOptions,
+  RedisAddress,
+  SentinelTarget,
+} from './revocation/redis-client';
 export { redisLoginLimiters } from './throttling/login-limiters';
 export type { RedisLimiterClient } from './throttling/login-limiters';
 

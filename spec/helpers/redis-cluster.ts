@@ -176,6 +176,16 @@ export class RedisCluster {
     throw new Error(`no master serves slot ${slot}`);
   }
 
+  /** SIGSTOP: the node on `port` freezes (its master still counts it as connected). */
+  freeze(port: number): void {
+    this.processes[this.ports.indexOf(port)]?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a frozen node goes on. */
+  resume(port: number): void {
+    this.processes[this.ports.indexOf(port)]?.kill('SIGCONT');
+  }
+
   /** The ports of the live replicas of the master on `port`, as it sees them. */
   async replicasOf(port: number): Promise<number[]> {
     const nodes = parseNodes(await cli(port, 'cluster', 'nodes'));

@@ -159,7 +159,7 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
       ).to.equal(false);
     });
 
-    it('a revocation is answered once a replica has it; asking for more replicas than there are is a 503 within the wait', async () => {
+    it('a revocation is answered once a replica has it; a replica that does not acknowledge it makes it a 503 within the wait', async () => {
       await store.revokeToken('ada', 'j1', clock.now() + 60_000);
       // Read from the replica itself, at once: the write was there before the answer.
       const [replica] = (await cluster?.replicasOf(await masterOf('{ada}'))) ?? [];
@@ -172,17 +172,20 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
         onReplica.disconnect();
       }
 
-      const greedy = new RedisRevocationStore(client, {
-        keyPrefix: prefix,
-        clock,
-        replicaAcknowledgements: 2,
-        acknowledgementTimeoutMs: 100,
-      });
-      const started = Date.now();
-      expect(
-        await rejection(greedy.revokeToken('ada', 'j2', clock.now() + 60_000)),
-      ).to.be.instanceOf(StoreUnavailableError);
-      expect(Date.now() - started).to.be.below(1000);
+      // A replica that stops answering (frozen) is still counted by its master: the
+      // revocation cannot be acknowledged, and is a 503 within the wait, not a hang.
+      if (replica === undefined || cluster === undefined) throw new Error('no replica');
+      cluster.freeze(replica);
+      try {
+        const started = Date.now();
+        expect(
+          await rejection(store.revokeToken('ada', 'j2', clock.now() + 60_000)),
+        ).to.be.instanceOf(StoreUnavailableError);
+        expect(Date.now() - started).to.be.below(1000);
+      } finally {
+        cluster.resume(replica);
+      }
+      await store.revokeToken('ada', 'j3', clock.now() + 60_000);
     });
   });
 });

@@ -44,8 +44,10 @@ export interface RedisRevocationStoreOptions {
   /**
    * How many replicas must have a revocation (a logout, a cutoff, a session ended, a refresh
    * spent) before it is answered as done (`WAIT`): then it survives the loss of the master
-   * that took it. Fewer within `acknowledgementTimeoutMs` is a 503. Default: 1 for a Redis
-   * Cluster or a client through Sentinel, 0 (no wait) for a single Redis. Checks never wait.
+   * that took it. Fewer within `acknowledgementTimeoutMs` is a 503, unless the master counts
+   * fewer replicas as connected (a dead replica cannot be promoted): then all of those must
+   * have it. Default: 1 for a Redis Cluster or a client through Sentinel, 0 (no wait) for a
+   * single Redis. Checks never wait.
    */
   replicaAcknowledgements?: number;
   /** How long a revocation waits for its replicas. Default 200 ms. */
@@ -126,6 +128,17 @@ const monotonicNow = performance.now.bind(performance);
 
 /** Most tokens checked by one batch (four keys each at most). */
 const MAX_CHECK_BATCH = 256;
+
+/** How often an acknowledged write follows a slot moved (or moving) before it gives up. */
+const MAX_REDIRECTIONS = 8;
+
+/** The pause before a write is sent again to a slot being moved (ASK, TRYAGAIN). */
+const REDIRECTION_PAUSE_MS = 40;
+
+/** Resolves after `ms`, without holding the process open. */
+function pause(ms: number): Promise<void> {
+  return new Promise((next) => setTimeout(next, ms).unref());
+}
 
 /** How many markers the start writes at once on a Redis Cluster. */
 const MARKER_WRITES_AT_ONCE = 512;
@@ -427,8 +440,11 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   /**
-   * Runs one of the store's write scripts, then, when replicas must acknowledge it, `WAIT`
-   * in the same pipeline (so on the node that took the write). Fewer replicas in time is
+   * Runs one of the store's write scripts, then, when replicas must acknowledge it, `WAIT` and
+   * `ROLE` in the same pipeline (so on the node that took the write). The write is done when
+   * as many replicas as asked have it, or all that the master still counts as connected: a
+   * replica that died is no longer one a failover could promote, and a master left without
+   * any (after its replica was promoted) serves on. One listed but behind, or cut off, is
    * `StoreUnavailableError`: the write may be in force on the master, never answered as done.
    */
   private async acknowledged(script: keyof Scripts, args: (string | number)[]): Promise<unknown> {
@@ -436,16 +452,38 @@ export class RedisRevocationStore implements RevocationStore {
       const client = this.redis as unknown as ScriptedPipeline;
       return this.call(() => client[script](...args) as Promise<unknown>);
     }
-    const pipeline = this.redis.pipeline() as ScriptedPipeline;
-    pipeline[script](...args);
-    pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
-    const replies = await this.call(() => pipeline.exec());
-    const [written, waited] = replies ?? [];
+    let replies: [Error | null, unknown][] | null;
+    for (let redirections = 0; ; redirections += 1) {
+      const pipeline = this.redis.pipeline() as ScriptedPipeline;
+      pipeline[script](...args);
+      pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
+      pipeline.call('ROLE');
+      replies = await this.call(() => pipeline.exec());
+      // ioredis follows a pipeline's redirection only when nothing else in it succeeded: a
+      // slot moved, or moving, is followed here (the script did not run).
+      const error = replies?.[0]?.[0];
+      if (error === null || error === undefined || redirections >= MAX_REDIRECTIONS) break;
+      if (error.message.startsWith('MOVED ')) await this.refreshSlots();
+      else if (/^(ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message))
+        await pause(REDIRECTION_PAUSE_MS);
+      else break;
+    }
+    const [written, waited, role] = replies ?? [];
     if (written === undefined || written[0] !== null) throw new StoreUnavailableError();
-    if (waited === undefined || waited[0] !== null || Number(waited[1]) < this.replicas) {
+    if (waited === undefined || waited[0] !== null || role === undefined || role[0] !== null) {
       throw new StoreUnavailableError();
     }
+    const required = Math.min(this.replicas, connectedReplicas(role[1]));
+    if (Number(waited[1]) < required) throw new StoreUnavailableError();
     return written[1];
+  }
+
+  /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */
+  private refreshSlots(): Promise<void> {
+    const refresh = (this.redis as { refreshSlotsCache?: (done: () => void) => void })
+      .refreshSlotsCache;
+    if (typeof refresh !== 'function') return Promise.resolve();
+    return new Promise((done) => refresh.call(this.redis, () => done()));
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
@@ -592,6 +630,12 @@ function checkedCount(name: string, value: number): number {
     throw new TypeError(`${name} must be a whole number, 0 or more`);
   }
   return value;
+}
+
+/** How many replicas a master's `ROLE` lists as connected (none for anything else). */
+function connectedReplicas(role: unknown): number {
+  if (!Array.isArray(role) || role[0] !== 'master') return 0;
+  return Array.isArray(role[2]) ? role[2].length : 0;
 }
 
 /** Whether an ioredis `Redis` was made to find its master through Sentinel. */

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Cluster } from 'ioredis';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { slotOfTag, userHashTag } from '../../src/redis/cluster-hash-tags';
+import { createRedisClusterClient } from '../../src/revocation/redis-client';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import type {
+  RefreshTokenState,
+  StoreDataLoss,
+  TokenRevocationState,
+} from '../../src/revocation/revocation-store';
+import { untilTrue } from '../helpers/bounded-wait';
+import { FrozenClock } from '../helpers/frozen-clock';
+import { RedisCluster } from '../helpers/redis-cluster';
+import { uniquePrefix } from '../helpers/real-servers';
+
+/**
+ * Issue 16, item 3, on a real Redis Cluster (three masters, one replica each): slots migrated
+ * while refreshes and checks run, a master killed, and revocations that must survive it.
+ */
+describe('RedisRevocationStore under Redis Cluster faults (reshard, a master killed)', function () {
+  this.timeout(180_000);
+  let cluster: RedisCluster;
+  let clientA: Cluster;
+  let clientB: Cluster;
+  let clock: FrozenClock;
+  let a: RedisRevocationStore;
+  let b: RedisRevocationStore;
+  let losses: StoreDataLoss[];
+
+  beforeEach(async () => {
+    cluster = await RedisCluster.start();
+    clientA = createRedisClusterClient(cluster.nodes);
+    clientB = createRedisClusterClient(cluster.nodes);
+    await untilTrue('both cluster clients ready', () =>
+      Promise.resolve(clientA.status === 'ready' && clientB.status === 'ready'),
+    );
+    clock = new FrozenClock(Date.now());
+    const prefix = uniquePrefix();
+    a = new RedisRevocationStore(clientA, { keyPrefix: prefix, clock });
+    b = new RedisRevocationStore(clientB, { keyPrefix: prefix, clock });
+    losses = [];
+    a.onDataLoss((loss) => losses.push(loss));
+    b.onDataLoss((loss) => losses.push(loss));
+    await a.sessionEpoch();
+    await b.sessionEpoch();
+    clock.advance(1000);
+  });
+  afterEach(async () => {
+    clientA?.disconnect();
+    clientB?.disconnect();
+    await cluster?.stop();
+  });
+
+  /** A new session of `subject`: its access token's and its refresh token's standing. */
+  async function session(subject: string) {
+    const epoch = await a.sessionEpoch();
+    const access: TokenRevocationState = {
+      jti: randomUUID(),
+      subject,
+      startedAtMs: clock.now(),
+      familyId: randomUUID(),
+      sessionEpoch: epoch,
+    };
+    const refresh: RefreshTokenState = {
+      ...access,
+      jti: randomUUID(),
+      familyId: String(access.familyId),
+      generation: 0,
+      familyExpiresAtMs: clock.now() + 3_600_000,
+    };
+    return { access, refresh };
+  }
+
+  /** `count` user ids whose state lives in `slots`. */
+  function usersIn(slots: ReadonlySet<number>, count: number): string[] {
+    const users: string[] = [];
+    for (let n = 0; users.length < count; n += 1) {
+      if (slots.has(slotOfTag(userHashTag(`user-${n}`)))) users.push(`user-${n}`);
+    }
+    return users;
+  }
+
+  it('a reshard while refreshes and checks run on two instances: no failure, exactly one winner per refresh token', async () => {
+    const [from = 0, to = 0] = await cluster.masters();
+    // The reshard moves the source's lowest slots: users there are the ones it moves.
+    const moved = new Set((await cluster.slotsOf(from)).slice(0, 1500));
+    const users = usersIn(moved, 24);
+    const next = { expiresAtMs: clock.now() + 3_600_000 };
+    let done = false;
+    let rounds = 0;
+    const failures: unknown[] = [];
+    const winners: number[] = [];
+    const load = (async () => {
+      while (!done || rounds < 3) {
+        rounds += 1;
+        await Promise.all(
+          users.map(async (user) => {
+            try {
+              const { access, refresh } = await session(user);
+              // Checks first: a losing rotation (reuse) revokes the family.
+              const checks = await Promise.all([a.isRevoked(access), b.isRevoked(access)]);
+              expect(checks).to.deep.equal([false, false]);
+              const outcomes = await Promise.all(
+                [a, b, a, b].map((store) => store.rotateRefreshToken(refresh, next)),
+              );
+              winners.push(outcomes.filter((outcome) => outcome === 'rotated').length);
+              // The others see the spent token (reuse) or the family its reuse revoked.
+              expect(outcomes.filter((o) => o === 'grace')).to.deep.equal([]);
+            } catch (error) {
+              failures.push(error);
+            }
+          }),
+        );
+      }
+    })();
+    await cluster.reshard(from, to, moved.size);
+    done = true;
+    await load;
+    expect(
+      failures.slice(0, 3).map((f) => (f instanceof Error ? `${f.name}: ${f.message}` : String(f))),
+    ).to.deep.equal([]);
+    expect(losses, 'no loss seen in a migration').to.deep.equal([]);
+    expect(rounds).to.be.at.least(3);
+    expect(winners.every((count) => count === 1), `winners: ${winners.join(',')}`).to.equal(true);
+    expect(await cluster.slotsOf(to)).to.include.members([...moved].slice(0, 10));
+  });
+
+  it('a master killed: its users get 503 within a bounded time (never a check passed unchecked), the others are served; after the promotion it recovers by itself, and every acknowledged revocation is still in force', async () => {
+    const [victim = 0] = await cluster.masters();
+    const onVictim = usersIn(new Set(await cluster.slotsOf(victim)), 5);
+    const elsewhere = usersIn(
+      new Set(
+        (await Promise.all((await cluster.masters()).filter((p) => p !== victim).map((p) => cluster.slotsOf(p)))).flat(),
+      ),
+      2,
+    );
+    const [loggedOut = '', passwordChanged = '', refreshed = '', ended = '', untouched = ''] =
+      onVictim;
+    const next = { expiresAtMs: clock.now() + 3_600_000 };
+
+    // Each revocation answered as done before the kill.
+    const logout = await session(loggedOut);
+    await a.revokeFamily(loggedOut, String(logout.access.familyId), clock.now() + 3_600_000);
+    const cut = await session(passwordChanged);
+    await a.revokeUserTokens(passwordChanged, clock.now(), clock.now() + 3_600_000);
+    const spent = await session(refreshed);
+    expect(await a.rotateRefreshToken(spent.refresh, next)).to.equal('rotated');
+    const endedSession = await session(ended);
+    await b.revokeToken(ended, endedSession.access.jti, clock.now() + 3_600_000);
+    await b.revokeFamily(ended, String(endedSession.access.familyId), clock.now() + 3_600_000);
+    const live = await session(untouched);
+    const others = await Promise.all(elsewhere.map((user) => session(user)));
+
+    await cluster.killMaster(victim);
+    const started = Date.now();
+    const during = await Promise.allSettled([a.isRevoked(live.access), b.isRevoked(logout.access)]);
+    expect(Date.now() - started, 'bounded').to.be.below(2000);
+    for (const outcome of during) {
+      expect(outcome.status, 'never answered unchecked').to.equal('rejected');
+      expect((outcome as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+    }
+    for (const other of others) expect(await a.isRevoked(other.access)).to.equal(false);
+
+    await cluster.untilPromoted(victim);
+    // The same clients, no restart: they find the new master by themselves.
+    await untilTrue(
+      'the store answers for the killed master\'s slots again',
+      () => a.isRevoked(live.access).then(() => true, () => false),
+      { attempts: 200 },
+    );
+    expect(await a.isRevoked(live.access), 'a valid session').to.equal(false);
+    expect(await b.isRevoked(logout.access), 'the logout').to.equal(true);
+    expect(await b.isRevoked(cut.access), 'the password change').to.equal(true);
+    expect(await b.rotateRefreshToken(spent.refresh, next), 'the spent refresh token').to.equal(
+      'reused',
+    );
+    expect(await a.isRevoked(endedSession.access), 'the session ended').to.equal(true);
+  });
+});
