@@ -57,6 +57,8 @@ describe('RedisRevocationStore: data lost behind its back fails closed (a privat
   /** A session's access token and refresh token, started now on instance `a`. */
   async function session(subject: string) {
     const epoch = await a.sessionEpoch();
+    // Redis' clock past the session's start, so that a loss right after it comes later.
+    while (serverMs(await redisA.time()) <= epoch) await redisA.ping();
     clock.advance(1);
     const access: TokenRevocationState = {
       jti: randomUUID(),
@@ -161,3 +163,8 @@ describe('RedisRevocationStore: data lost behind its back fails closed (a privat
     expect(losses).to.deep.equal([]);
   });
 });
+
+/** `TIME`'s `[seconds, microseconds]` in whole milliseconds. */
+function serverMs([seconds = 0, micros = 0]: (number | string)[]): number {
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}

@@ -14,6 +14,11 @@ export function userHashTag(userId: string): string {
   return userId.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** A key's slot. */
+export function keySlot(key: string): number {
+  return calculateSlot(key);
+}
+
 /** The slot of every key whose first hash tag is `{tag}`. */
 export function slotOfTag(tag: string): number {
   return calculateSlot(`{${tag}}`);

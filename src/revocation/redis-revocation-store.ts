@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
-import { slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
+import { keySlot, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
 import {
   CHECK_REFRESH,
   ENSURE_MARKER,
@@ -68,6 +68,12 @@ export interface RedisRevocationClient {
   pipeline(): unknown;
   /** `true` on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
+  /** A new connection like this one (ioredis' `duplicate`): acknowledged writes use it. */
+  duplicate?(): RedisRevocationClient;
+  on?(event: 'end' | 'error', listener: () => void): unknown;
+  once?(event: 'ready', listener: () => void): unknown;
+  disconnect?(): void;
+  readonly status?: string;
 }
 
 /** What `checkEvictionPolicy` found: safe, or not readable (`CONFIG` disabled by the host). */
@@ -198,6 +204,13 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly clustered: boolean;
   private readonly replicas: number;
   private readonly acknowledgementTimeoutMs: number;
+  /**
+   * Where acknowledged writes go: a connection of their own when replicas must acknowledge
+   * them, so that a `WAIT` never holds up the checks behind it on the same connection.
+   */
+  private readonly writer: ScriptedRedis;
+  /** Per slot (0 on a single Redis): how many replicas its master counted at the last write. */
+  private readonly knownReplicas = new Map<number, number>();
   private readonly lossListeners: ((loss: StoreDataLoss) => void)[] = [];
   /** The start's marker writes: done once, tried again after a failure. */
   private started: Promise<void> | undefined;
@@ -222,15 +235,8 @@ export class RedisRevocationStore implements RevocationStore {
       'acknowledgementTimeoutMs',
       options.acknowledgementTimeoutMs ?? 200,
     );
-    redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
-    redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
-    redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
-    redis.defineCommand('fastcoreReadEpoch', { numberOfKeys: 1, lua: READ_EPOCH });
-    redis.defineCommand('fastcoreEnsureMarker', { numberOfKeys: 1, lua: ENSURE_MARKER });
-    redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 5, lua: CHECK_REFRESH });
-    redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
-    redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
-    this.redis = redis as ScriptedRedis;
+    this.redis = withScripts(redis);
+    this.writer = this.replicas === 0 ? this.redis : writerBeside(redis, this.redis);
     this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
       cache: false,
@@ -367,6 +373,7 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   private async writeMarkers(): Promise<void> {
+    if (this.writer !== this.redis) await untilReady(this.writer, WRITER_READY_WAIT_MS);
     const epochKept = (await this.call(() => this.redis.exists(this.epochKey()))) === 1;
     const markers = this.clustered
       ? slotTags().map((tag) => this.markerOfTag(tag))
@@ -449,14 +456,18 @@ export class RedisRevocationStore implements RevocationStore {
    */
   private async acknowledged(script: keyof Scripts, args: (string | number)[]): Promise<unknown> {
     if (this.replicas === 0) {
-      const client = this.redis as unknown as ScriptedPipeline;
+      const client = this.writer as unknown as ScriptedPipeline;
       return this.call(() => client[script](...args) as Promise<unknown>);
     }
+    const slot = this.clustered ? keySlot(String(args[0])) : 0;
+    // A master known to have fewer replicas is not waited on for the missing ones (WAIT would
+    // hold the connection for its whole timeout at every write).
+    const asked = Math.min(this.replicas, this.knownReplicas.get(slot) ?? this.replicas);
     let replies: [Error | null, unknown][] | null;
     for (let redirections = 0; ; redirections += 1) {
-      const pipeline = this.redis.pipeline() as ScriptedPipeline;
+      const pipeline = this.writer.pipeline() as ScriptedPipeline;
       pipeline[script](...args);
-      pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
+      pipeline.call('WAIT', asked, this.acknowledgementTimeoutMs);
       pipeline.call('ROLE');
       replies = await this.call(() => pipeline.exec());
       // ioredis follows a pipeline's redirection only when nothing else in it succeeded: a
@@ -473,22 +484,23 @@ export class RedisRevocationStore implements RevocationStore {
     if (waited === undefined || waited[0] !== null || role === undefined || role[0] !== null) {
       throw new StoreUnavailableError();
     }
-    const required = Math.min(this.replicas, connectedReplicas(role[1]));
-    if (Number(waited[1]) < required) throw new StoreUnavailableError();
+    const connected = connectedReplicas(role[1]);
+    this.knownReplicas.set(slot, connected);
+    if (Number(waited[1]) < Math.min(this.replicas, connected)) throw new StoreUnavailableError();
     return written[1];
   }
 
   /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */
   private refreshSlots(): Promise<void> {
-    const refresh = (this.redis as { refreshSlotsCache?: (done: () => void) => void })
+    const refresh = (this.writer as { refreshSlotsCache?: (done: () => void) => void })
       .refreshSlotsCache;
     if (typeof refresh !== 'function') return Promise.resolve();
-    return new Promise((done) => refresh.call(this.redis, () => done()));
+    return new Promise((done) => refresh.call(this.writer, () => done()));
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
   private async undoRotation(token: RefreshTokenState, attempt: string): Promise<void> {
-    await this.redis
+    await this.writer
       .fastcoreUndoRotation(
         this.userKey(token.subject, 'gen', token.familyId),
         `${token.generation + 1}:${attempt}`,
@@ -622,6 +634,54 @@ export class RedisRevocationStore implements RevocationStore {
       throw new StoreUnavailableError();
     }
   }
+}
+
+/** How long the start waits for the writer's own connection (a 503 after, not a hang). */
+const WRITER_READY_WAIT_MS = 1000;
+
+/** The store's scripts, registered on `redis` under names that are ours. */
+function withScripts(redis: RedisRevocationClient): ScriptedRedis {
+  redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
+  redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
+  redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
+  redis.defineCommand('fastcoreReadEpoch', { numberOfKeys: 1, lua: READ_EPOCH });
+  redis.defineCommand('fastcoreEnsureMarker', { numberOfKeys: 1, lua: ENSURE_MARKER });
+  redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 5, lua: CHECK_REFRESH });
+  redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
+  redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
+  return redis as ScriptedRedis;
+}
+
+/** The writer of each client: stores sharing a client share its connection. */
+const writers = new WeakMap<RedisRevocationClient, ScriptedRedis>();
+
+/**
+ * A connection of the application's client for acknowledged writes (ioredis' `duplicate`),
+ * one per client, closed when the client ends; the client itself when it cannot be duplicated.
+ */
+function writerBeside(redis: RedisRevocationClient, scripted: ScriptedRedis): ScriptedRedis {
+  if (typeof redis.duplicate !== 'function' || typeof redis.on !== 'function') return scripted;
+  const known = writers.get(redis);
+  if (known !== undefined) return known;
+  const writer = withScripts(redis.duplicate());
+  // Its connection errors are the client's own, which the application listens to.
+  writer.on?.('error', () => undefined);
+  redis.on('end', () => writer.disconnect?.());
+  writers.set(redis, writer);
+  return writer;
+}
+
+/** Resolves when the client is ready, or after `waitMs`. */
+function untilReady(redis: RedisRevocationClient, waitMs: number): Promise<void> {
+  if (redis.status === undefined || redis.status === 'ready') return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(done, waitMs);
+    timer.unref();
+    redis.once?.('ready', () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
 }
 
 /** The count option `name`: a whole number, 0 or more. */

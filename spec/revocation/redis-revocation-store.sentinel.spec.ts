@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { createRedisSentinelClient } from '../../src/revocation/redis-client';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import type {
+  RefreshTokenState,
+  StoreDataLoss,
+  TokenRevocationState,
+} from '../../src/revocation/revocation-store';
+import { untilTrue } from '../helpers/bounded-wait';
+import { FrozenClock } from '../helpers/frozen-clock';
+import { requireRedisBinaries } from '../helpers/redis-binaries';
+import { RedisSentinel } from '../helpers/redis-sentinel';
+import { uniquePrefix } from '../helpers/real-servers';
+import { describeRevocationStore } from './revocation-store-behaviour';
+
+/**
+ * Issue 16 on Redis Sentinel (one master, one replica, three sentinels, started by the spec
+ * on loopback ports): the store's behaviour suite through a Sentinel client, then the master
+ * killed under it.
+ */
+describe('RedisRevocationStore through Redis Sentinel (1 master, 1 replica, 3 sentinels)', function () {
+  this.timeout(120_000);
+  let sentinel: RedisSentinel;
+  let redis: Redis;
+
+  before(async function () {
+    await requireRedisBinaries(this);
+    sentinel = await RedisSentinel.start();
+    redis = createRedisSentinelClient({ sentinels: sentinel.sentinels, name: sentinel.name });
+    await untilTrue('the Sentinel client ready', () => Promise.resolve(redis.status === 'ready'));
+  });
+  after(async () => {
+    redis?.disconnect();
+    await sentinel?.stop();
+  });
+
+  describeRevocationStore('RedisRevocationStore (Sentinel)', (clock) => {
+    const prefix = uniquePrefix();
+    return Promise.resolve({
+      store: new RedisRevocationStore(redis, { keyPrefix: prefix, clock }),
+      // The rotation's time is Redis' own: written back older, as if time had passed there.
+      ageRotation: async (familyId, ms) => {
+        const [key = ''] = await redis.keys(`${prefix}*:gen:${familyId}`);
+        const [generation, attempt, at] = String(await redis.get(key)).split(':');
+        await redis.set(key, `${generation}:${attempt}:${Number(at) - ms}`, 'KEEPTTL');
+      },
+    });
+  });
+
+  // After the behaviour suite (mocha runs a describe's own tests before the nested ones).
+  describe('a failover', () => {
+    it('the master killed: 503 within a bounded time, never a check passed unchecked; after the promotion it recovers by itself, and every acknowledged revocation (logout, password change, refresh spent, session ended) is in force', async () => {
+      const clock = new FrozenClock(Date.now());
+      const store = new RedisRevocationStore(redis, { keyPrefix: uniquePrefix(), clock });
+      const losses: StoreDataLoss[] = [];
+      store.onDataLoss((loss) => losses.push(loss));
+      await store.sessionEpoch();
+      clock.advance(1000);
+      const session = async (subject: string) => {
+        const epoch = await store.sessionEpoch();
+        const access: TokenRevocationState = {
+          jti: randomUUID(),
+          subject,
+          startedAtMs: clock.now(),
+          familyId: randomUUID(),
+          sessionEpoch: epoch,
+        };
+        const refresh: RefreshTokenState = {
+          ...access,
+          jti: randomUUID(),
+          familyId: String(access.familyId),
+          generation: 0,
+          familyExpiresAtMs: clock.now() + 3_600_000,
+        };
+        return { access, refresh };
+      };
+      const next = { expiresAtMs: clock.now() + 3_600_000 };
+      const logout = await session('ada');
+      await store.revokeFamily('ada', String(logout.access.familyId), clock.now() + 3_600_000);
+      const cut = await session('bob');
+      await store.revokeUserTokens('bob', clock.now(), clock.now() + 3_600_000);
+      const spent = await session('cy');
+      expect(await store.rotateRefreshToken(spent.refresh, next)).to.equal('rotated');
+      const ended = await session('dee');
+      await store.revokeFamily('dee', String(ended.access.familyId), clock.now() + 3_600_000);
+      const live = await session('eve');
+
+      const old = await sentinel.killMaster();
+      const started = Date.now();
+      const during = await Promise.allSettled([
+        store.isRevoked(live.access),
+        store.isRevoked(logout.access),
+      ]);
+      expect(Date.now() - started, 'bounded').to.be.below(2000);
+      for (const outcome of during) {
+        expect(outcome.status, 'never answered unchecked').to.equal('rejected');
+        expect((outcome as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+      }
+
+      await sentinel.untilPromoted(old);
+      await untilTrue(
+        'the store answers through the new master',
+        () =>
+          store.isRevoked(live.access).then(
+            () => true,
+            () => false,
+          ),
+        { attempts: 200 },
+      );
+      expect(await store.isRevoked(live.access), 'a valid session').to.equal(false);
+      expect(await store.isRevoked(logout.access), 'the logout').to.equal(true);
+      expect(await store.isRevoked(cut.access), 'the password change').to.equal(true);
+      expect(
+        await store.rotateRefreshToken(spent.refresh, next),
+        'the spent refresh token',
+      ).to.equal('reused');
+      expect(await store.isRevoked(ended.access), 'the session ended').to.equal(true);
+      expect(losses, 'the promoted replica had the marker').to.deep.equal([]);
+      // The new master has no replica left: a revocation there is answered all the same.
+      await store.revokeToken('eve', live.access.jti, clock.now() + 60_000);
+      expect(await store.isRevoked(live.access)).to.equal(true);
+    });
+  });
+});
