@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { demoRedis } from './config/demo-redis';
 import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { Clock, SecurityOptions } from '../src';
@@ -10,7 +11,6 @@ import {
   RedisSessionRegistry,
   StoreUnavailableError,
   configureApp,
-  createRedisClient,
   redisLoginLimiters,
   systemClock,
 } from '../src';
@@ -79,10 +79,11 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     transports: ['bearer', 'cookie'],
   };
 
-  if (settings.REDIS_URL !== undefined) {
-    const redis = createRedisClient(settings.REDIS_URL, {
-      onError: (error) => logger.warn('redis_unavailable', { name: error.name }),
-    });
+  const configuredRedis = demoRedis(settings, (error) =>
+    logger.warn('redis_unavailable', { name: error.name }),
+  );
+  if (configuredRedis !== undefined) {
+    const redis = configuredRedis.client;
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const revocationStore = new RedisRevocationStore(redis, {
       keyPrefix: `${settings.REDIS_KEY_PREFIX}revocation:`,
@@ -162,7 +163,7 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
     stores: {
       users:
         userStore === undefined || userStore instanceof MemoryUserStore ? 'memory' : 'postgres',
-      revocation: settings.REDIS_URL === undefined ? 'memory' : 'redis',
+      revocation: configuredRedis === undefined ? 'memory' : 'redis',
     },
     close: async () => {
       for (const close of closers.reverse()) await close();
@@ -195,7 +196,7 @@ function startSeeding(
 }
 
 /** Resolves when the client is ready, or after `waitMs` (a Redis down is not an error here). */
-function untilReady(redis: Redis, waitMs: number): Promise<void> {
+function untilReady(redis: Redis | Cluster, waitMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((done) => {
     const timer = setTimeout(done, waitMs);

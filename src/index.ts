@@ -102,6 +102,7 @@ export {
   createRedisClient,
   createRedisClusterClient,
   createRedisSentinelClient,
+  redisAddress,
 } from './revocation/redis-client';
 export type {
   FailFastClusterOptions,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment } from '../../src';
-import { BaseAppSettings, ConfigurationError, EnvReader } from '../../src';
+import { BaseAppSettings, ConfigurationError, EnvReader, redisAddress } from '../../src';
 import { isHmacAlgorithm } from '../../src/advanced';
 
 /**
@@ -16,6 +16,11 @@ export class DemoSettings extends BaseAppSettings {
   readonly ephemeralKey: boolean;
   /** Redis for revocation and login throttling; unset: in memory. */
   readonly REDIS_URL: string | undefined;
+  /** A Redis Cluster (its nodes, `host:port`) instead of one Redis; unset: none. */
+  readonly REDIS_CLUSTER_NODES: readonly string[] | undefined;
+  /** Redis through Sentinel: the sentinels (`host:port`) and the master's name; unset: none. */
+  readonly REDIS_SENTINELS: readonly string[] | undefined;
+  readonly REDIS_SENTINEL_NAME: string | undefined;
   /** Prefix of the demo's Redis keys. Default `fastcore:`. */
   readonly REDIS_KEY_PREFIX: string;
   /** PostgreSQL for users; unset: in memory. */
@@ -36,6 +41,22 @@ export class DemoSettings extends BaseAppSettings {
     this.PORT = port;
     this.HOST = host;
     this.REDIS_URL = readUrl(read, 'REDIS_URL', ['redis:', 'rediss:']);
+    this.REDIS_CLUSTER_NODES = readAddresses(read, 'REDIS_CLUSTER_NODES');
+    this.REDIS_SENTINELS = readAddresses(read, 'REDIS_SENTINELS');
+    this.REDIS_SENTINEL_NAME = read.optionalString('REDIS_SENTINEL_NAME');
+    if ((this.REDIS_SENTINELS === undefined) !== (this.REDIS_SENTINEL_NAME === undefined)) {
+      throw new ConfigurationError(
+        'REDIS_SENTINEL_NAME',
+        'and REDIS_SENTINELS are set together (the sentinels, and the name of the master they watch)',
+      );
+    }
+    const redisKinds = [this.REDIS_URL, this.REDIS_CLUSTER_NODES, this.REDIS_SENTINELS];
+    if (redisKinds.filter((kind) => kind !== undefined).length > 1) {
+      throw new ConfigurationError(
+        'REDIS_URL',
+        'at most one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS may be set',
+      );
+    }
     this.REDIS_KEY_PREFIX = read.optionalString('REDIS_KEY_PREFIX') ?? 'fastcore:';
     this.DATABASE_URL = readUrl(read, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   }
@@ -70,6 +91,22 @@ function ownOrigins(host: string, port: number): string {
 }
 
 /** A URL of one of `protocols`, or unset; never echoed in the error (it may hold a password). */
+/**
+ * A comma-separated list of `host:port`.
+ * @throws ConfigurationError naming the variable (never its value) for anything else.
+ */
+function readAddresses(read: EnvReader, name: string): readonly string[] | undefined {
+  const value = read.optionalString(name);
+  if (value === undefined) return undefined;
+  const addresses = value.split(',').map((address) => address.trim());
+  try {
+    for (const address of addresses) redisAddress(address);
+  } catch {
+    throw new ConfigurationError(name, 'must be a comma-separated list of host:port');
+  }
+  return Object.freeze(addresses);
+}
+
 function readUrl(read: EnvReader, name: string, protocols: string[]): string | undefined {
   const value = read.optionalString(name);
   if (value === undefined) return undefined;

@@ -133,7 +133,8 @@ export function createRedisSentinelClient(
 
 /**
  * `{ host, port }` from either form.
- * @throws TypeError for anything but a host and a port from 1 to 65535.
+ * @throws TypeError for anything but a host name or address (IPv6 in brackets as a string) and
+ *   a port from 1 to 65535.
  */
 export function redisAddress(address: RedisAddress): { host: string; port: number } {
   const { host, port } =
@@ -153,6 +154,9 @@ export function redisAddress(address: RedisAddress): { host: string; port: numbe
 }
 
 function splitAddress(text: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
-  return { host: match?.[1] ?? '', port: match === null ? Number.NaN : Number(match[2]) };
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(text.trim());
+  return {
+    host: match?.[1] ?? match?.[2] ?? '',
+    port: match === null ? Number.NaN : Number(match[3]),
+  };
 }
