@@ -1,3 +1,5 @@
+import { RedisCluster } from '../spec/helpers/redis-cluster';
+import { RedisSentinel } from '../spec/helpers/redis-sentinel';
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -122,9 +124,28 @@ export async function httpThroughput(
   };
   if (redisUrl)
     servers['demo (Redis)'] = await startServer('demo-server.ts', { BENCH_REDIS_URL: redisUrl });
+  // A Redis Cluster (3 masters, 3 replicas) and Redis through Sentinel, on loopback ports.
+  const cluster = await RedisCluster.start();
+  const sentinel = await RedisSentinel.start();
+  const addresses = (nodes: { host: string; port: number }[]) =>
+    nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+  servers['demo (Redis Cluster)'] = await startServer('demo-server.ts', {
+    BENCH_DEMO_ENV: JSON.stringify({ REDIS_CLUSTER_NODES: addresses(cluster.nodes) }),
+  });
+  servers['demo (Sentinel)'] = await startServer('demo-server.ts', {
+    BENCH_DEMO_ENV: JSON.stringify({
+      REDIS_SENTINELS: addresses(sentinel.sentinels),
+      REDIS_SENTINEL_NAME: sentinel.name,
+    }),
+  });
+  const redisServers = [
+    ...(redisUrl ? ['demo (Redis)'] : []),
+    'demo (Redis Cluster)',
+    'demo (Sentinel)',
+  ];
   try {
     const cases: Case[] = [];
-    for (const server of ['demo (memory)', ...(redisUrl ? ['demo (Redis)'] : [])]) {
+    for (const server of ['demo (memory)', ...redisServers]) {
       const baseline = `${server} GET /health`;
       cases.push(
         { name: baseline, server, path: '/health', auth: 'none', baseline },
@@ -179,6 +200,7 @@ export async function httpThroughput(
     const p99 = (name: string) => median((loads.get(name) ?? []).map((l) => l.p99));
     const cpu = (name: string) => median((loads.get(name) ?? []).map((l) => l.cpuUs));
     const ours = rps('demo (memory) GET /users/me');
+    const singleRedis = rps('demo (Redis) GET /users/me');
     // Each round's ratio to the public route measured in the same round: the spread of the
     // machine's noise, next to the ratio of the medians.
     const roundRatios = (c: Case, of: (l: Load) => number) => {
@@ -196,12 +218,18 @@ export async function httpThroughput(
       'rounds: min–max ratio': c.auth === 'none' ? '' : roundRatios(c, (l) => l.rps),
       'p99 vs public': (p99(c.name) / Math.max(p99(c.baseline), 1)).toFixed(2),
       'vs ours (memory /users/me)': c.auth === 'none' ? '' : (rps(c.name) / ours).toFixed(2),
+      'vs one Redis (/users/me)':
+        c.auth === 'none' || !redisServers.includes(c.server)
+          ? ''
+          : (rps(c.name) / singleRedis).toFixed(2),
       'server CPU µs/req (median)': cpu(c.name),
       'CPU/req vs its public route': (cpu(c.name) / cpu(c.baseline)).toFixed(2),
       'rounds: min–max CPU ratio': c.auth === 'none' ? '' : roundRatios(c, (l) => l.cpuUs),
     }));
   } finally {
     for (const server of Object.values(servers)) await server.stop();
+    await cluster.stop();
+    await sentinel.stop();
   }
 }
 
