@@ -123,7 +123,10 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
     ).to.deep.equal([]);
     expect(losses, 'no loss seen in a migration').to.deep.equal([]);
     expect(rounds).to.be.at.least(3);
-    expect(winners.every((count) => count === 1), `winners: ${winners.join(',')}`).to.equal(true);
+    expect(
+      winners.every((count) => count === 1),
+      `winners: ${winners.join(',')}`,
+    ).to.equal(true);
     expect(await cluster.slotsOf(to)).to.include.members([...moved].slice(0, 10));
   });
 
@@ -132,7 +135,11 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
     const onVictim = usersIn(new Set(await cluster.slotsOf(victim)), 5);
     const elsewhere = usersIn(
       new Set(
-        (await Promise.all((await cluster.masters()).filter((p) => p !== victim).map((p) => cluster.slotsOf(p)))).flat(),
+        (
+          await Promise.all(
+            (await cluster.masters()).filter((p) => p !== victim).map((p) => cluster.slotsOf(p)),
+          )
+        ).flat(),
       ),
       2,
     );
@@ -166,8 +173,12 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
     await cluster.untilPromoted(victim);
     // The same clients, no restart: they find the new master by themselves.
     await untilTrue(
-      'the store answers for the killed master\'s slots again',
-      () => a.isRevoked(live.access).then(() => true, () => false),
+      "the store answers for the killed master's slots again",
+      () =>
+        a.isRevoked(live.access).then(
+          () => true,
+          () => false,
+        ),
       { attempts: 200 },
     );
     expect(await a.isRevoked(live.access), 'a valid session').to.equal(false);
