@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Cluster } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { slotOfTag, userHashTag } from '../../src/redis/cluster-hash-tags';
 import { createRedisClusterClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
-import type {
-  RefreshTokenState,
-  StoreDataLoss,
-  TokenRevocationState,
-} from '../../src/revocation/revocation-store';
+import type { StoreDataLoss } from '../../src/revocation/revocation-store';
 import { untilTrue } from '../helpers/bounded-wait';
+import { sessionStates } from '../helpers/session-states';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { RedisCluster } from '../helpers/redis-cluster';
 import { uniquePrefix } from '../helpers/real-servers';
@@ -55,22 +51,7 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
 
   /** A new session of `subject`: its access token's and its refresh token's standing. */
   async function session(subject: string) {
-    const epoch = await a.sessionEpoch();
-    const access: TokenRevocationState = {
-      jti: randomUUID(),
-      subject,
-      startedAtMs: clock.now(),
-      familyId: randomUUID(),
-      sessionEpoch: epoch,
-    };
-    const refresh: RefreshTokenState = {
-      ...access,
-      jti: randomUUID(),
-      familyId: String(access.familyId),
-      generation: 0,
-      familyExpiresAtMs: clock.now() + 3_600_000,
-    };
-    return { access, refresh };
+    return sessionStates(subject, await a.sessionEpoch(), clock.now());
   }
 
   /** `count` user ids whose state lives in `slots`. */

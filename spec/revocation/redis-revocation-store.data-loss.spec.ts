@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
-import type {
-  RefreshTokenState,
-  StoreDataLoss,
-  TokenRevocationState,
-} from '../../src/revocation/revocation-store';
+import type { StoreDataLoss, TokenRevocationState } from '../../src/revocation/revocation-store';
+import { sessionStates } from '../helpers/session-states';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { PrivateRedis, untilAnswering } from '../helpers/private-redis';
 import { connectRedis, redisAnswers, requireServer } from '../helpers/real-servers';
@@ -60,21 +57,7 @@ describe('RedisRevocationStore: data lost behind its back fails closed (a privat
     // Redis' clock past the session's start, so that a loss right after it comes later.
     while (serverMs(await redisA.time()) <= epoch) await redisA.ping();
     clock.advance(1);
-    const access: TokenRevocationState = {
-      jti: randomUUID(),
-      subject,
-      startedAtMs: clock.now(),
-      familyId: randomUUID(),
-      sessionEpoch: epoch,
-    };
-    const refresh: RefreshTokenState = {
-      ...access,
-      jti: randomUUID(),
-      familyId: access.familyId as string,
-      generation: 0,
-      familyExpiresAtMs: clock.now() + 3_600_000,
-    };
-    return { access, refresh };
+    return sessionStates(subject, epoch, clock.now());
   }
 
   for (const [name, lose] of [

@@ -1,15 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { createRedisSentinelClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
-import type {
-  RefreshTokenState,
-  StoreDataLoss,
-  TokenRevocationState,
-} from '../../src/revocation/revocation-store';
+import type { StoreDataLoss } from '../../src/revocation/revocation-store';
 import { untilTrue } from '../helpers/bounded-wait';
+import { sessionStates } from '../helpers/session-states';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { requireRedisBinaries } from '../helpers/redis-binaries';
 import { RedisSentinel } from '../helpers/redis-sentinel';
@@ -59,24 +55,8 @@ describe('RedisRevocationStore through Redis Sentinel (1 master, 1 replica, 3 se
       store.onDataLoss((loss) => losses.push(loss));
       await store.sessionEpoch();
       clock.advance(1000);
-      const session = async (subject: string) => {
-        const epoch = await store.sessionEpoch();
-        const access: TokenRevocationState = {
-          jti: randomUUID(),
-          subject,
-          startedAtMs: clock.now(),
-          familyId: randomUUID(),
-          sessionEpoch: epoch,
-        };
-        const refresh: RefreshTokenState = {
-          ...access,
-          jti: randomUUID(),
-          familyId: String(access.familyId),
-          generation: 0,
-          familyExpiresAtMs: clock.now() + 3_600_000,
-        };
-        return { access, refresh };
-      };
+      const session = async (subject: string) =>
+        sessionStates(subject, await store.sessionEpoch(), clock.now());
       const next = { expiresAtMs: clock.now() + 3_600_000 };
       const logout = await session('ada');
       await store.revokeFamily('ada', String(logout.access.familyId), clock.now() + 3_600_000);
