@@ -55,11 +55,14 @@ export { CurrentPrincipal } from './koa/current-principal';
 export { authRoutes } from './routes/auth-routes';
 export type { AuthRoutesController, AuthRoutesOptions } from './routes/auth-routes';
 export {
+  ForgotPasswordBody,
   LoginBody,
   LogoutBody,
   PasswordChangeBody,
   RefreshBody,
   RegisterBody,
+  ResetPasswordBody,
+  VerifyEmailBody,
 } from './routes/auth-bodies';
 export { AUTH_ENDPOINTS } from './container/injection-tokens';
 export type { AuthEndpoints } from './routes/auth-endpoints';
@@ -126,12 +129,14 @@ export { SESSION_REGISTRY } from './container/injection-tokens';
 
 // Errors
 export {
+  AccountMailError,
   AuthenticationRequiredError,
   ConfigurationError,
   AlreadyRegisteredError,
   CsrfError,
   CurrentPasswordError,
   ForbiddenError,
+  InvalidAccountTokenError,
   InvalidCredentialsError,
   InvalidRequestError,
   InvalidTokenError,
@@ -146,6 +151,10 @@ export {
   TokenRevokedError,
   WrongTokenTypeError,
 } from './errors/security-errors';
+
+// The account lifecycle: email verification and password reset
+export { AccountLifecycle } from './account/account-lifecycle';
+export type { AccountMail, AccountMailKind } from './account/account-mail';
 
 // Tokens and claims
 export type { CreateTokenOptions } from './tokens/token-service';
@@ -167,6 +176,10 @@ export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password/password-po
 export type {
   AccessDenied,
   AccountLocked,
+  AccountMailSent,
+  EmailVerified,
+  PasswordReset,
+  PasswordResetRequested,
   LoggedOut,
   LoggedOutEverywhere,
   LoginFailed,

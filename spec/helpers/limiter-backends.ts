@@ -12,7 +12,15 @@ export interface LimiterBackend {
   entries(): Promise<Record<keyof LoginLimiters, string[]>>;
 }
 
-const KINDS = ['accountAddress', 'account', 'address', 'registration', 'knownAddress'] as const;
+const KINDS = [
+  'accountAddress',
+  'account',
+  'address',
+  'registration',
+  'knownAddress',
+  'accountMail',
+  'accountMailAddress',
+] as const;
 
 /**
  * Runs `body` on in-memory limiters, on real Redis (the shared server, under a key prefix of

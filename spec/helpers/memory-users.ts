@@ -6,6 +6,7 @@ export interface TestUser {
   hashed_password: string | null;
   roles: string[];
   is_active: boolean;
+  email_verified?: boolean;
 }
 
 /** A `BaseUserAuthentication` over a Map, for specs. */

@@ -15,7 +15,11 @@ export type SecurityEvent =
   | AccessDenied
   | CsrfRefused
   | SessionEnded
-  | StoreDataLost;
+  | StoreDataLost
+  | AccountMailSent
+  | EmailVerified
+  | PasswordResetRequested
+  | PasswordReset;
 
 interface EventBase {
   time: Date;
@@ -138,4 +142,30 @@ export interface StoreDataLost extends EventBase {
   /** How many parts (Redis Cluster slots; 1 for a single Redis) were found without a marker. */
   parts: number;
   detectedBy: 'start' | 'check';
+}
+
+/** An account mail was handed to the application's delivery (never its token or address). */
+export interface AccountMailSent extends EventBase {
+  type: 'account_mail_sent';
+  kind: 'verify_email' | 'reset_password';
+  userId: string;
+}
+
+export interface EmailVerified extends EventBase {
+  type: 'email_verified';
+  userId: string;
+}
+
+/**
+ * "Forgot password" was asked, for some email: which one, and whether it has an account, is
+ * not recorded here (a mail sent is `account_mail_sent`).
+ */
+export interface PasswordResetRequested extends EventBase {
+  type: 'password_reset_requested';
+}
+
+/** A password was set through a reset link: every older session and token of the user ended. */
+export interface PasswordReset extends EventBase {
+  type: 'password_reset';
+  userId: string;
 }

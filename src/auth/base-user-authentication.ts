@@ -1,3 +1,4 @@
+import type { AccountMail } from '../account/account-mail';
 import type { AuditTrail } from '../audit/audit-trail';
 import { ConfigurationError } from '../errors/security-errors';
 import type { PasswordHasher } from '../password/password-hasher';
@@ -152,6 +153,49 @@ export abstract class BaseUserAuthentication<User>
    * offer registration. Roles never come from the request: give new users your default.
    */
   createUser?(username: string, hashedPassword: string): Promise<User | undefined>;
+
+  /**
+   * Where the user's account mails (verification, password reset) go. Default: the login
+   * name (`getUsername`), for apps whose users log in with their email; override it
+   * otherwise.
+   */
+  getEmail(user: User): string | null | undefined {
+    return this.getUsername(user);
+  }
+
+  /**
+   * The user with this email, for "forgot password". Default: `getUserByUsername`, for apps
+   * whose users log in with their email; override it otherwise.
+   */
+  getUserByEmail(email: string): Promise<User | null | undefined> {
+    return this.getUserByUsername(email);
+  }
+
+  /** Whether the user's current email has been proven. Default: never. */
+  isEmailVerified(user: User): boolean {
+    void user;
+    return false;
+  }
+
+  /**
+   * Email verification, for `authRoutes({ emailVerification: true })`: marks the user's
+   * email verified only if it is still `email` and not yet verified, in one atomic step, and
+   * says whether it did; the workflow calls it once the link's token checked out. Of two
+   * uses of one link, on any instance, the compare-and-set lets one through. Not implemented
+   * by default, e.g.
+   * `UPDATE users SET email_verified = true WHERE id = $1 AND email = $2 AND NOT email_verified`
+   * and `return rowCount === 1`.
+   */
+  markEmailVerified?(user: User, email: string): Promise<boolean>;
+
+  /**
+   * Sends an account mail: a link to your page with `mail.token` in it, to `mail.to`.
+   * Needed by `authRoutes({ emailVerification: true })` and `({ passwordReset: true })`. The
+   * workflow calls it off the request, after the answer (a slow or failing delivery tells a
+   * client nothing); an error it throws is reported as `account_mail_failed` with the token
+   * taken out of its message. Never log the token: it is a password until it is used.
+   */
+  deliverAccountMail?(user: User, mail: AccountMail): Promise<void>;
 
   /** Claims of the user's tokens: subject and roles. Override to add claims. */
   tokenData(user: User): TokenData {

@@ -16,13 +16,9 @@ import type { RegistrationThrottle } from '../throttling/registration-throttle';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
-import { KeyedSerializer } from './keyed-serializer';
 import type { LoginClient } from './login-client';
+import type { PasswordReplacement } from './password-replacement';
 import type { UserAdapter } from './user-adapter';
-
-/** How often, and how far apart, a password change's last cutoff is tried again. */
-const CUTOFF_RETRIES = 5;
-const CUTOFF_RETRY_MS = 1000;
 
 /** The services the login workflow works with, all built from one configuration. */
 export interface LoginWorkflowServices {
@@ -35,6 +31,7 @@ export interface LoginWorkflowServices {
   audit: AuditTrail;
   reportError: ErrorReporter;
   sessions: SessionService;
+  passwords: PasswordReplacement<unknown>;
 }
 
 /** The outcome of a credential check, with the reason of a failure for the audit trail. */
@@ -51,13 +48,14 @@ type CredentialCheck<User> =
  * applications reach it through their `BaseUserAuthentication` subclass.
  */
 export class LoginWorkflow<User> {
-  /** One password change per user at a time, in this process. */
-  private readonly passwordChanges = new KeyedSerializer();
-
   constructor(
     private readonly users: UserAdapter<User>,
     readonly services: LoginWorkflowServices,
   ) {}
+
+  private get passwords(): PasswordReplacement<User> {
+    return this.services.passwords as PasswordReplacement<User>;
+  }
 
   /** The credential check of `login`, throttled the same way, without issuing tokens. */
   async authenticateUser(
@@ -199,7 +197,7 @@ export class LoginWorkflow<User> {
     const userId = String(this.users.getUserId(user));
     // The hash as the request found it, before waiting for another change of this user.
     const hashAtStart = this.users.getHashedPassword(user);
-    return this.passwordChanges.run(userId, () =>
+    return this.passwords.inTurnOf(userId, () =>
       this.changePasswordNow(user, userId, hashAtStart, currentPassword, newPassword, client),
     );
   }
@@ -212,7 +210,7 @@ export class LoginWorkflow<User> {
     newPassword: string,
     client: LoginClient,
   ): Promise<void> {
-    const { hasher, revocation, audit } = this.services;
+    const { hasher, audit } = this.services;
     // A wrong current password counts as a failed login: it is a password guess too.
     const attempt = await this.beginAttempt(this.users.getUsername(user), client);
     const checked = await this.withVerdict(attempt, async () => {
@@ -242,12 +240,9 @@ export class LoginWorkflow<User> {
       throw new CurrentPasswordError();
     }
     const { stored, hash } = checked;
-    const replaced = await this.withVerdict(attempt, async () => {
-      const newHash = await hasher.getPasswordHash(newPassword);
-      // Ended first too: a 503 after the new hash is stored then leaves no old session.
-      await revocation.revokeAllUserTokens(userId);
-      return this.users.replacePasswordHash(stored, hash, newHash);
-    });
+    const replaced = await this.withVerdict(attempt, () =>
+      this.passwords.replace(stored, userId, hash, newPassword),
+    );
     if (!replaced) {
       // Another change came first: a race lost, not a guess.
       await attempt.abandoned();
@@ -255,26 +250,7 @@ export class LoginWorkflow<User> {
     }
     await attempt.succeeded();
     audit.record({ type: 'password_changed', userId, address: client.address });
-    // And after: sessions that started while the hash was being stored. If the store fails
-    // now, the change answers 503 but the cutoff is tried again, a few times, by itself.
-    try {
-      await revocation.revokeAllUserTokens(userId);
-    } catch (error) {
-      void this.retryCutoff(userId, CUTOFF_RETRIES);
-      throw error;
-    }
-    await this.services.sessions.forget(userId);
-  }
-
-  /** Tries a user cutoff again after a pause, `left` more times; reports the last failure. */
-  private async retryCutoff(userId: string, left: number): Promise<void> {
-    await new Promise((next) => setTimeout(next, CUTOFF_RETRY_MS).unref());
-    try {
-      await this.services.revocation.revokeAllUserTokens(userId);
-    } catch (error) {
-      if (left > 1) return this.retryCutoff(userId, left - 1);
-      this.services.reportError('password_change_cutoff_failed', error);
-    }
+    await this.passwords.endSessionsStartedMeanwhile(userId);
   }
 
   /**
@@ -323,7 +299,6 @@ export class LoginWorkflow<User> {
     });
   }
 
-  /** A cheaper hash is replaced; when that fails, the login still works (and it is reported). */
   /**
    * Replaces the verified hash, only if it is still the stored one: a password change that
    * committed meanwhile wins (the upgrade would put the old password back), and the upgrade
@@ -337,7 +312,7 @@ export class LoginWorkflow<User> {
   ): Promise<void> {
     try {
       const upgraded = await this.services.hasher.getPasswordHash(password);
-      await this.passwordChanges.run(userId, () =>
+      await this.passwords.inTurnOf(userId, () =>
         this.users.replacePasswordHash(user, verifiedHash, upgraded),
       );
     } catch (error) {

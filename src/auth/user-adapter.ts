@@ -1,3 +1,4 @@
+import type { AccountMail } from '../account/account-mail';
 import type { TokenData } from '../tokens/token-data';
 
 /**
@@ -40,4 +41,21 @@ export interface UserAdapter<User> {
    * taken. Optional: without it there is no registration.
    */
   createUser?(username: string, hashedPassword: string): Promise<User | undefined>;
+  /** Where the user's account mails go; null/undefined when the user has no email. */
+  getEmail(user: User): string | null | undefined;
+  /** The user with this email ("forgot password"), or null/undefined. */
+  getUserByEmail(email: string): Promise<User | null | undefined>;
+  /** Whether the user's current email has been proven (a verification link followed). */
+  isEmailVerified(user: User): boolean;
+  /**
+   * Marks the email verified only if the user's email is still `email` and not yet verified,
+   * in one atomic step: `false` otherwise. Optional: without it there is no email
+   * verification.
+   */
+  markEmailVerified?(user: User, email: string): Promise<boolean>;
+  /**
+   * Sends an account mail (a link carrying `mail.token`) to `mail.to`. Optional: without it
+   * there is no email verification and no password reset.
+   */
+  deliverAccountMail?(user: User, mail: AccountMail): Promise<void>;
 }

@@ -34,6 +34,11 @@ export interface SettingsDefaults extends AsymmetricKeyTexts, CookieSettingsDefa
   VERIFIED_TOKEN_CACHE_SIZE?: number;
   REFRESH_REUSE_INTERVAL_SECONDS?: number;
   MAX_SESSIONS_PER_USER?: number;
+  EMAIL_VERIFICATION_EXPIRE_MINUTES?: number;
+  PASSWORD_RESET_EXPIRE_MINUTES?: number;
+  ACCOUNT_MAIL_MAX_PER_ACCOUNT?: number;
+  ACCOUNT_MAIL_MAX_PER_ADDRESS?: number;
+  ACCOUNT_MAIL_MAX_QUEUED?: number;
 }
 
 const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
@@ -49,6 +54,11 @@ const LOCKOUT_SECONDS = { min: 1, max: 86_400 };
 const CACHE_ENTRIES = { min: 0, max: 1_000_000 };
 const REUSE_INTERVAL_SECONDS = { min: 0, max: 10 };
 const SESSIONS_PER_USER = { min: 1, max: 1000 };
+const VERIFICATION_MINUTES = { min: 5, max: 7 * 24 * 60 };
+const RESET_MINUTES = { min: 5, max: 24 * 60 };
+const MAILS_PER_ACCOUNT = { min: 1, max: 1000 };
+const MAILS_PER_ADDRESS = { min: 1, max: 100_000 };
+const QUEUED_MAILS = { min: 1, max: 100_000 };
 
 /**
  * Security settings, read from the environment and validated once, in the constructor: a
@@ -156,6 +166,27 @@ export class BaseAppSettings {
    * 1000. Default 50.
    */
   readonly MAX_SESSIONS_PER_USER: number;
+  /** Lifetime of an email verification link's token: 5 to 10080. Default 1440 (a day). */
+  readonly EMAIL_VERIFICATION_EXPIRE_MINUTES: number;
+  /** Lifetime of a password reset link's token: 5 to 1440. Default 30. */
+  readonly PASSWORD_RESET_EXPIRE_MINUTES: number;
+  /**
+   * Account mails (verification, password reset) to one account, or one email address typed
+   * into "forgot password", per hour: 1 to 1000. Default 3. Past it no mail is sent, and
+   * "forgot password" answers as always (a different answer would tell that the limit was
+   * reached, and whose).
+   */
+  readonly ACCOUNT_MAIL_MAX_PER_ACCOUNT: number;
+  /**
+   * Requests for an account mail from one client address per hour before 429: 1 to 100000.
+   * Default 20.
+   */
+  readonly ACCOUNT_MAIL_MAX_PER_ADDRESS: number;
+  /**
+   * Account mails waiting for the application's delivery at once; past it a mail is dropped
+   * (and reported) rather than queued without bound. 1 to 100000. Default 100.
+   */
+  readonly ACCOUNT_MAIL_MAX_QUEUED: number;
   /**
    * The cookie transport's settings, used when the application enables it (`transports`):
    * `ALLOWED_ORIGINS` (comma-separated origins of the pages that may use the cookies;
@@ -278,6 +309,31 @@ export class BaseAppSettings {
       'MAX_SESSIONS_PER_USER',
       defaults.MAX_SESSIONS_PER_USER ?? 50,
       SESSIONS_PER_USER,
+    );
+    this.EMAIL_VERIFICATION_EXPIRE_MINUTES = read.integer(
+      'EMAIL_VERIFICATION_EXPIRE_MINUTES',
+      defaults.EMAIL_VERIFICATION_EXPIRE_MINUTES ?? 1440,
+      VERIFICATION_MINUTES,
+    );
+    this.PASSWORD_RESET_EXPIRE_MINUTES = read.integer(
+      'PASSWORD_RESET_EXPIRE_MINUTES',
+      defaults.PASSWORD_RESET_EXPIRE_MINUTES ?? 30,
+      RESET_MINUTES,
+    );
+    this.ACCOUNT_MAIL_MAX_PER_ACCOUNT = read.integer(
+      'ACCOUNT_MAIL_MAX_PER_ACCOUNT',
+      defaults.ACCOUNT_MAIL_MAX_PER_ACCOUNT ?? 3,
+      MAILS_PER_ACCOUNT,
+    );
+    this.ACCOUNT_MAIL_MAX_PER_ADDRESS = read.integer(
+      'ACCOUNT_MAIL_MAX_PER_ADDRESS',
+      defaults.ACCOUNT_MAIL_MAX_PER_ADDRESS ?? 20,
+      MAILS_PER_ADDRESS,
+    );
+    this.ACCOUNT_MAIL_MAX_QUEUED = read.integer(
+      'ACCOUNT_MAIL_MAX_QUEUED',
+      defaults.ACCOUNT_MAIL_MAX_QUEUED ?? 100,
+      QUEUED_MAILS,
     );
     this.cookies = readCookieSettings(read, defaults, this.isProduction);
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');

@@ -62,6 +62,43 @@ export class WrongTokenTypeError extends InvalidTokenError {
   }
 }
 
+/**
+ * An account link's token (email verification, password reset) that is malformed, forged,
+ * expired, of another purpose, already used, or superseded (the password or the email changed
+ * since it was sent): 400 `invalid_token`, one answer for every cause.
+ */
+export class InvalidAccountTokenError extends SecurityError {
+  readonly code = 'ERR_ACCOUNT_TOKEN_INVALID';
+  /** @param reason the rule that failed, for logs and tests; never shown to clients. */
+  constructor(readonly reason: string = 'invalid') {
+    super('The link is invalid, expired or already used.');
+  }
+}
+
+/**
+ * Reported (never thrown to a client) when the application's delivery of an account mail
+ * failed, or when the mail was dropped because too many were waiting
+ * (`ACCOUNT_MAIL_MAX_QUEUED`). The message names the mail's kind and the delivery error's
+ * name, never the mail's token or address.
+ */
+export class AccountMailError extends SecurityError {
+  readonly code = 'ERR_ACCOUNT_MAIL';
+  constructor(
+    readonly kind: string,
+    readonly reason: 'delivery_failed' | 'queue_full',
+    /** The delivery's own error (its message with the token taken out), when it failed. */
+    override readonly cause?: Error,
+  ) {
+    super(
+      reason === 'queue_full'
+        ? `An account mail (${kind}) was dropped: too many mails are waiting for delivery.`
+        : `An account mail (${kind}) could not be delivered${cause ? `: ${cause.name}: ${cause.message}` : '.'}`,
+    );
+    if (cause?.stack !== undefined)
+      this.stack = `${this.stack ?? this.message}\ncaused by ${cause.stack}`;
+  }
+}
+
 /** No credentials: no `Authorization` header, or another scheme than Bearer. */
 export class AuthenticationRequiredError extends SecurityError {
   readonly code = 'ERR_AUTHENTICATION_REQUIRED';

@@ -60,6 +60,7 @@ const BY_CODE: Readonly<Record<string, HttpProblem>> = {
   ERR_TOKEN_EXPIRED: problem(401, 'invalid_token', 'invalid_token'),
   ERR_TOKEN_REVOKED: problem(401, 'invalid_token', 'invalid_token'),
   ERR_TOKEN_WRONG_TYPE: problem(401, 'invalid_token', 'invalid_token'),
+  ERR_ACCOUNT_TOKEN_INVALID: problem(400, 'invalid_token'),
   ERR_AUTHENTICATION_REQUIRED: problem(401, 'authentication_required', ''),
   ERR_INVALID_CREDENTIALS: problem(401, 'invalid_credentials', ''),
   ERR_CURRENT_PASSWORD: problem(400, 'invalid_credentials'),

@@ -1,5 +1,6 @@
 import { Allow, Equals, IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
 import { MAX_PASSWORD_LENGTH } from '../password/password-policy';
+import { MAX_TOKEN_LENGTH } from '../tokens/jws-shape';
 
 /**
  * The auth routes' request bodies, JSON or form-encoded (the OAuth2 password and refresh
@@ -55,6 +56,30 @@ export class PasswordChangeBody {
   @IsString()
   @MaxLength(MAX_PASSWORD_LENGTH)
   current_password!: string;
+
+  @IsString()
+  new_password!: string;
+}
+
+/** `POST /auth/verify-email`: the token of the link. */
+export class VerifyEmailBody {
+  @IsString()
+  @MaxLength(MAX_TOKEN_LENGTH)
+  token!: string;
+}
+
+/** `POST /auth/forgot-password`: the account's email (answered the same whether it has one). */
+export class ForgotPasswordBody {
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+}
+
+/** `POST /auth/reset-password`: the token of the link, and the new password. */
+export class ResetPasswordBody {
+  @IsString()
+  @MaxLength(MAX_TOKEN_LENGTH)
+  token!: string;
 
   @IsString()
   new_password!: string;

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { AccountLifecycle } from '../account/account-lifecycle';
 import type { LoginClient } from '../auth/login-client';
 import type { LoginWorkflow } from '../auth/login-workflow';
 import type { Principal } from '../auth/principal';
@@ -19,7 +20,15 @@ import type { TokenService } from '../tokens/token-service';
 import type { CookieSession, CookieSessionAnswer } from '../transport/cookie-session';
 import type { CsrfGuard } from '../transport/csrf-guard';
 import { CSRF_HEADER } from '../transport/csrf-guard';
-import type { LoginBody, PasswordChangeBody, RefreshBody, RegisterBody } from './auth-bodies';
+import type {
+  ForgotPasswordBody,
+  LoginBody,
+  PasswordChangeBody,
+  RefreshBody,
+  RegisterBody,
+  ResetPasswordBody,
+  VerifyEmailBody,
+} from './auth-bodies';
 
 /** The cookie transport's parts, when the application enabled it. */
 export interface CookieTransportParts {
@@ -34,6 +43,7 @@ export interface CookieTransportParts {
 export class AuthEndpoints {
   constructor(
     private readonly workflow: LoginWorkflow<unknown>,
+    private readonly account: AccountLifecycle<unknown>,
     private readonly users: UserAdapter<unknown>,
     private readonly tokens: TokenService,
     /** `null` when the cookie transport is off. */
@@ -48,6 +58,40 @@ export class AuthEndpoints {
   /** Whether the user adapter implements `createUser`. */
   get canRegister(): boolean {
     return this.workflow.canRegister;
+  }
+
+  /** Whether the user adapter can verify emails (`markEmailVerified`, `deliverAccountMail`). */
+  get canVerifyEmail(): boolean {
+    return this.account.canVerifyEmail;
+  }
+
+  /** Whether the user adapter can mail reset links (`deliverAccountMail`). */
+  get canResetPassword(): boolean {
+    return this.account.canResetPassword;
+  }
+
+  /** Mails the caller a verification link (nothing when the email is verified already). */
+  requestEmailVerification(principal: Principal, ctx: Context): Promise<void> {
+    this.requireEmailVerification();
+    return this.account.requestEmailVerification(principal.user, clientOf(ctx));
+  }
+
+  /** @throws InvalidAccountTokenError (400) for a token that verifies nothing. */
+  verifyEmail(body: VerifyEmailBody, ctx: Context): Promise<void> {
+    this.requireEmailVerification();
+    return this.account.verifyEmail(body.token, clientOf(ctx));
+  }
+
+  /** The same answer for every email: the lookup and the mail come after it. */
+  forgotPassword(body: ForgotPasswordBody, ctx: Context): Promise<void> {
+    this.requirePasswordReset();
+    return this.account.forgotPassword(body.email, clientOf(ctx));
+  }
+
+  /** @throws InvalidAccountTokenError (400) for a token that resets nothing. */
+  resetPassword(body: ResetPasswordBody, ctx: Context): Promise<void> {
+    this.requirePasswordReset();
+    return this.account.resetPassword(body.token, body.new_password, clientOf(ctx));
   }
 
   /** Whether the cookie transport is on. */
@@ -202,6 +246,24 @@ export class AuthEndpoints {
 
   private clearCookiesOf(principal: Principal, ctx: Context, refreshPath: string): void {
     if (principal.transport === 'cookie') this.cookies?.session.clear(ctx, refreshPath);
+  }
+
+  private requireEmailVerification(): void {
+    if (!this.canVerifyEmail) {
+      this.notServed(
+        'markEmailVerified',
+        'and deliverAccountMail are not both implemented by the user authentication: the email verification routes are not served',
+      );
+    }
+  }
+
+  private requirePasswordReset(): void {
+    if (!this.canResetPassword) {
+      this.notServed(
+        'deliverAccountMail',
+        'is not implemented by the user authentication: the password reset routes are not served',
+      );
+    }
   }
 
   private requireCookies(): CookieTransportParts {

@@ -5,6 +5,8 @@ import type { AuthEndpoints } from './auth-endpoints';
 export interface AuthRoutesRequirements {
   cookies: boolean;
   registration: boolean;
+  emailVerification: boolean;
+  passwordReset: boolean;
   /** The refresh cookie's `Path`: the refresh route's path as a browser requests it. */
   refreshCookiePath: string;
 }
@@ -50,6 +52,18 @@ export function assertAuthRoutesServed(
       throw new ConfigurationError(
         'refreshCookiePath',
         'must be the refresh route as the browser requests it: with a routePrefix, give authRoutes({ refreshCookiePath }) the full path (routePrefix included)',
+      );
+    }
+    if (needs.emailVerification && !served.canVerifyEmail) {
+      throw new ConfigurationError(
+        'markEmailVerified',
+        'and deliverAccountMail must be implemented by the user authentication for authRoutes({ emailVerification: true })',
+      );
+    }
+    if (needs.passwordReset && !served.canResetPassword) {
+      throw new ConfigurationError(
+        'deliverAccountMail',
+        'must be implemented by the user authentication for authRoutes({ passwordReset: true })',
       );
     }
     if (needs.registration && !served.canRegister) {

@@ -22,11 +22,14 @@ import { AUTH_ENDPOINTS } from '../container/injection-tokens';
 import { ConfigurationError } from '../errors/security-errors';
 import { CurrentPrincipal } from '../koa/current-principal';
 import {
+  ForgotPasswordBody,
   LoginBody,
   LogoutBody,
   PasswordChangeBody,
   RefreshBody,
   RegisterBody,
+  ResetPasswordBody,
+  VerifyEmailBody,
 } from './auth-bodies';
 import type { AuthEndpoints } from './auth-endpoints';
 import type { AuthRoutesRequirements } from './auth-routes-requirements';
@@ -51,12 +54,30 @@ export interface AuthRoutesOptions {
   /** `POST <basePath>/register`; needs the user authentication's `createUser`. Default false. */
   registration?: boolean;
   /**
+   * `POST <basePath>/verify-email/request` (mails the caller a link) and
+   * `POST <basePath>/verify-email` (`{"token"}` from the link); needs the user
+   * authentication's `markEmailVerified` and `deliverAccountMail`. Default false.
+   */
+  emailVerification?: boolean;
+  /**
+   * `POST <basePath>/forgot-password` (`{"email"}`: 202 whatever the email) and
+   * `POST <basePath>/reset-password` (`{"token","new_password"}`); needs the user
+   * authentication's `deliverAccountMail`. Default false.
+   */
+  passwordReset?: boolean;
+  /**
    * The refresh route's path as the browser requests it: the refresh cookie's `Path`, so that
    * it is sent nowhere else. Default `<basePath>/cookie/refresh`; set it when the routes are
    * served under a prefix (`routePrefix`, koa-mount).
    */
   refreshCookiePath?: string;
 }
+
+/** The body of a `202`: the mail, if any, goes out after the answer. */
+export interface AcceptedAnswer {
+  status: 'accepted';
+}
+const ACCEPTED: AcceptedAnswer = Object.freeze({ status: 'accepted' });
 
 /** A controller class, as routing-controllers' `controllers` takes it. */
 export type AuthRoutesController = new (...args: never[]) => unknown;
@@ -159,6 +180,52 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
   }
 
   @Service()
+  @JsonController(`${basePath}/verify-email`)
+  class EmailVerificationRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    /** Mails the caller a link to verify the current email (nothing if it is verified). */
+    @Authorized()
+    @Post('/request')
+    @HttpCode(202)
+    async request(
+      @CurrentPrincipal() principal: Principal,
+      @Ctx() ctx: Context,
+    ): Promise<AcceptedAnswer> {
+      await this.endpoints.requestEmailVerification(principal, ctx);
+      return ACCEPTED;
+    }
+
+    @Post('')
+    @OnUndefined(204)
+    @Header('Cache-Control', 'no-store')
+    verify(@Body() body: VerifyEmailBody, @Ctx() ctx: Context): Promise<void> {
+      return this.endpoints.verifyEmail(body, ctx);
+    }
+  }
+
+  @Service()
+  @JsonController(basePath)
+  class PasswordResetRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    /** 202 for every email: whether it has an account is not told. */
+    @Post('/forgot-password')
+    @HttpCode(202)
+    async forgot(@Body() body: ForgotPasswordBody, @Ctx() ctx: Context): Promise<AcceptedAnswer> {
+      await this.endpoints.forgotPassword(body, ctx);
+      return ACCEPTED;
+    }
+
+    @Post('/reset-password')
+    @OnUndefined(204)
+    @Header('Cache-Control', 'no-store')
+    reset(@Body() body: ResetPasswordBody, @Ctx() ctx: Context): Promise<void> {
+      return this.endpoints.resetPassword(body, ctx);
+    }
+  }
+
+  @Service()
   @Authorized()
   @JsonController(`${basePath}/sessions`)
   class SessionRoutes {
@@ -216,9 +283,13 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
   if (options.sessions !== false) routes.push(SessionRoutes);
   if (options.registration === true) routes.push(RegistrationRoutes);
   if (options.cookies === true) routes.push(CookieAuthRoutes);
+  if (options.emailVerification === true) routes.push(EmailVerificationRoutes);
+  if (options.passwordReset === true) routes.push(PasswordResetRoutes);
   const requirements: AuthRoutesRequirements = {
     cookies: options.cookies === true,
     registration: options.registration === true,
+    emailVerification: options.emailVerification === true,
+    passwordReset: options.passwordReset === true,
     refreshCookiePath: refreshPath,
   };
   for (const route of routes) {

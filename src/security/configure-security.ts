@@ -1,4 +1,5 @@
 import { Container, Token } from 'typedi';
+import { AccountLifecycle } from '../account/account-lifecycle';
 import type { ContainerInstance } from 'typedi';
 import { AuditTrail } from '../audit/audit-trail';
 import type { LoginWorkflowSource } from '../auth/base-user-authentication';
@@ -124,6 +125,7 @@ const REGISTERED: readonly [unknown, (security: Security) => unknown][] = [
   [AUTH_ENDPOINTS, (s) => s.authEndpoints ?? missingUserAuthentication()],
   [SESSION_REGISTRY, (s) => s.sessionRegistry],
   [SessionService, (s) => s.sessions],
+  [AccountLifecycle, (s) => s.accountLifecycle ?? missingUserAuthentication()],
 ];
 
 function missingUserAuthentication(): never {

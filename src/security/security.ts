@@ -1,7 +1,11 @@
+import { AccountLifecycle } from '../account/account-lifecycle';
+import { MailOutbox } from '../account/mail-outbox';
+import { PurposeTokens } from '../account/purpose-tokens';
 import { AuditTrail } from '../audit/audit-trail';
 import type { BaseUserAuthentication, LoginWorkflowSource } from '../auth/base-user-authentication';
 import { bindUserAuthentication } from '../auth/base-user-authentication';
 import { LoginWorkflow } from '../auth/login-workflow';
+import { PasswordReplacement } from '../auth/password-replacement';
 import { AccessPolicy } from '../authorization/access-policy';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
@@ -17,6 +21,7 @@ import { RevocationService } from '../revocation/revocation-service';
 import type { RevocationStore } from '../revocation/revocation-store';
 import type { LoginLimiters } from '../throttling/login-limiters';
 import { memoryLoginLimiters } from '../throttling/login-limiters';
+import { AccountMailThrottle } from '../throttling/account-mail-throttle';
 import { LoginThrottle } from '../throttling/login-throttle';
 import { RegistrationThrottle } from '../throttling/registration-throttle';
 import { ThrottleKeys } from '../throttling/throttle-keys';
@@ -57,6 +62,8 @@ export interface Security {
   readonly userAuthentication: BaseUserAuthentication<unknown> | null;
   /** The login workflow around `userAuthentication`; `null` without one. */
   readonly loginWorkflow: LoginWorkflow<unknown> | null;
+  /** Email verification and password reset around `userAuthentication`; `null` without one. */
+  readonly accountLifecycle: AccountLifecycle<unknown> | null;
   /** Sessions a user can see and end. */
   readonly sessions: SessionService;
   /** The enabled token transports. */
@@ -120,8 +127,12 @@ export function createSecurity(
     throttleKeys,
   );
   const userAuthentication = options.userAuthentication ?? null;
-  const loginWorkflow =
+  const passwords =
     userAuthentication === null
+      ? null
+      : new PasswordReplacement(userAuthentication, hasher, revocation, sessions, reportError);
+  const loginWorkflow =
+    userAuthentication === null || passwords === null
       ? null
       : new LoginWorkflow(userAuthentication, {
           hasher,
@@ -133,17 +144,30 @@ export function createSecurity(
           audit,
           reportError,
           sessions,
+          passwords,
         });
+  const accountLifecycle =
+    userAuthentication === null || passwords === null
+      ? null
+      : new AccountLifecycle(
+          userAuthentication,
+          new PurposeTokens(settings, clock),
+          new MailOutbox(settings.ACCOUNT_MAIL_MAX_QUEUED, reportError),
+          new AccountMailThrottle(loginLimiters, settings, throttleKeys),
+          passwords,
+          audit,
+        );
   const transports = checkTransports(options.transports ?? ['bearer']);
   const names = cookieNames(settings.cookies);
   const cookieTransport: CookieTransportParts | null = transports.includes('cookie')
     ? cookieParts(settings, names, audit, tokens, clock)
     : null;
   const authEndpoints =
-    loginWorkflow === null || userAuthentication === null
+    loginWorkflow === null || userAuthentication === null || accountLifecycle === null
       ? null
       : new AuthEndpoints(
           loginWorkflow,
+          accountLifecycle,
           userAuthentication,
           tokens,
           cookieTransport,
@@ -179,6 +203,7 @@ export function createSecurity(
     ),
     userAuthentication,
     loginWorkflow,
+    accountLifecycle,
     sessions,
     transports,
     cookieTransport,

@@ -14,6 +14,9 @@ import type { BaseAppSettings } from '../config/base-app-settings';
  * - `address`: failures from one address across accounts (`LOGIN_MAX_ATTEMPTS_PER_ADDRESS`):
  *   bounds password spraying.
  * - `registration`: registrations from one address per hour (`REGISTER_MAX_PER_ADDRESS`).
+ * - `accountMail`, `accountMailAddress`: account mails (verification, password reset) per
+ *   account or typed email, and requests for them per address, per hour
+ *   (`ACCOUNT_MAIL_MAX_PER_ACCOUNT`, `ACCOUNT_MAIL_MAX_PER_ADDRESS`).
  */
 export interface LoginLimiters {
   accountAddress: RateLimiterAbstract;
@@ -26,6 +29,12 @@ export interface LoginLimiters {
    * Optional: without it, the account-wide lock holds for every address.
    */
   knownAddress?: RateLimiterAbstract;
+  /**
+   * Optional, as `accountMailAddress`: without them the account mails are counted in this
+   * process only (`memoryLoginLimiters` and `redisLoginLimiters` make both).
+   */
+  accountMail?: RateLimiterAbstract;
+  accountMailAddress?: RateLimiterAbstract;
 }
 
 /**
@@ -50,6 +59,8 @@ export function loginLimiterOptions(
     registration: settings.REGISTER_MAX_PER_ADDRESS,
     // A mark, not a count.
     knownAddress: 1,
+    accountMail: settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
+    accountMailAddress: settings.ACCOUNT_MAIL_MAX_PER_ADDRESS,
   }[kind];
   const duration = {
     accountAddress: settings.LOGIN_LOCKOUT_SECONDS,
@@ -57,21 +68,22 @@ export function loginLimiterOptions(
     address: settings.LOGIN_LOCKOUT_SECONDS,
     registration: 3600,
     knownAddress: KNOWN_ADDRESS_DAYS * 86400,
+    accountMail: 3600,
+    accountMailAddress: 3600,
   }[kind];
   return { points, duration, keyPrefix: `${keyPrefix}${kind}` };
 }
 
-const KINDS = ['accountAddress', 'account', 'address', 'registration', 'knownAddress'] as const;
-
 function limitersOf(make: (kind: keyof LoginLimiters) => RateLimiterAbstract): LoginLimiters {
-  const [accountAddress, account, address, registration, knownAddress] = KINDS.map(make) as [
-    RateLimiterAbstract,
-    RateLimiterAbstract,
-    RateLimiterAbstract,
-    RateLimiterAbstract,
-    RateLimiterAbstract,
-  ];
-  return { accountAddress, account, address, registration, knownAddress };
+  return {
+    accountAddress: make('accountAddress'),
+    account: make('account'),
+    address: make('address'),
+    registration: make('registration'),
+    knownAddress: make('knownAddress'),
+    accountMail: make('accountMail'),
+    accountMailAddress: make('accountMailAddress'),
+  };
 }
 
 /** In-process counters: the default, for one process. */

@@ -1,0 +1,66 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { LoginClient } from '../auth/login-client';
+import type { BaseAppSettings } from '../config/base-app-settings';
+import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
+import { throttlingAddress } from './client-address';
+import type { LoginLimiters } from './login-limiters';
+import { loginLimiterOptions } from './login-limiters';
+import type { ThrottleKeys } from './throttle-keys';
+
+/**
+ * Requests for account mails (an email verification, a password reset), counted per hour
+ * twice: per client address (`ACCOUNT_MAIL_MAX_PER_ADDRESS`: past it the request is a 429, a
+ * limit on the caller alone), and per target (`ACCOUNT_MAIL_MAX_PER_ACCOUNT`: the account,
+ * or the email typed into "forgot password", whether it has an account or not). Past the
+ * target's limit the request is answered as always and no mail goes out: a stranger can
+ * neither flood someone's inbox nor learn from a different answer that he reached the
+ * limit. The address is counted first, so that a refused address counts nothing for a
+ * target (and one address makes at most its limit of target entries an hour). Counters are
+ * keyed by HMACs (`ThrottleKeys`), never by the address or email itself.
+ */
+export class AccountMailThrottle {
+  private readonly perTarget: RateLimiterAbstract;
+  private readonly perAddress: RateLimiterAbstract;
+
+  constructor(
+    limiters: LoginLimiters,
+    private readonly settings: BaseAppSettings,
+    private readonly keys: ThrottleKeys,
+  ) {
+    this.perTarget =
+      limiters.accountMail ?? new RateLimiterMemory(loginLimiterOptions(settings, 'accountMail'));
+    this.perAddress =
+      limiters.accountMailAddress ??
+      new RateLimiterMemory(loginLimiterOptions(settings, 'accountMailAddress'));
+  }
+
+  /**
+   * Counts one request from `client` for a mail to `target` (a scope and an id, e.g.
+   * `reset:<email key>`).
+   * @returns whether a mail may go out (`false` past the target's limit).
+   * @throws TooManyAttemptsError past the address's limit for this hour.
+   * @throws StoreUnavailableError when the limiter's store does not answer.
+   */
+  async allows(client: LoginClient, target: string): Promise<boolean> {
+    if (client.address) {
+      const key = this.keys.of('account_mail_address', throttlingAddress(client.address));
+      const counted = await call(() => this.perAddress.penalty(key));
+      if (counted.consumedPoints > this.settings.ACCOUNT_MAIL_MAX_PER_ADDRESS) {
+        throw new TooManyAttemptsError(Math.max(1, Math.ceil(counted.msBeforeNext / 1000)));
+      }
+    }
+    const key = this.keys.of('account_mail', target);
+    const counted = await call(() => this.perTarget.penalty(key));
+    return counted.consumedPoints <= this.settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT;
+  }
+}
+
+async function call(operation: () => Promise<RateLimiterRes>): Promise<RateLimiterRes> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return error;
+    throw new StoreUnavailableError();
+  }
+}
