@@ -32,7 +32,14 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'module',
-      globals: { document: 'readonly', fetch: 'readonly', FormData: 'readonly' },
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        FormData: 'readonly',
+        URLSearchParams: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+      },
     },
   },
   {

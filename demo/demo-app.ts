@@ -20,6 +20,7 @@ import { AppPageController } from './controllers/app-page-controller';
 import { API_CONTROLLERS } from './controllers/demo-controllers';
 import { DocsController } from './controllers/docs-controller';
 import { securityHeaders } from './http/security-headers';
+import { demoMailer } from './mail/demo-mailer';
 import type { Logger } from './logging/json-logger';
 import { DemoUserAuthentication } from './users/demo-user-authentication';
 import { MemoryUserStore } from './users/memory-user-store';
@@ -128,7 +129,9 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
   }
 
   const container = Container.of(`fastcore-demo-${randomUUID()}`);
-  const users = new DemoUserAuthentication(userStore ?? new MemoryUserStore());
+  const mailer = demoMailer(settings, logger);
+  closers.push(() => Promise.resolve(mailer.close()));
+  const users = new DemoUserAuthentication(userStore ?? new MemoryUserStore(), mailer);
   const app = new Koa();
   app.proxy = false;
   configureApp(app, {

@@ -76,6 +76,8 @@ async function showAccount() {
   const user = await response.json();
   byId('user-email').textContent = user.email;
   byId('user-roles').textContent = user.roles.join(', ');
+  byId('user-verified').textContent = user.email_verified ? 'yes' : 'no';
+  byId('verify').hidden = user.email_verified;
   loginForm.hidden = true;
   account.hidden = false;
   say(`Signed in as ${user.email}.`);
@@ -181,6 +183,72 @@ async function logOut() {
   byId('email').focus();
 }
 
+/** A JSON POST of `body` to a public route (no session needed). */
+function post(path, body) {
+  return fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+}
+
+// A mailed link's token: read once, then taken out of the address bar and the history.
+const linkToken = new URLSearchParams(location.search).get('token') ?? '';
+const linkPage = location.pathname;
+if (linkToken !== '') history.replaceState(null, '', '/app/');
+
+const LINK_ERRORS = {
+  400: 'This link is invalid, expired or already used.',
+  429: 'Too many requests. Wait a while, then try again.',
+};
+
+async function requestVerification() {
+  const response = await call('POST', '/auth/verify-email/request');
+  if (response.status === 401) return showForm('');
+  if (response.status !== 202) return say(LINK_ERRORS[response.status] ?? 'Try again later.');
+  say('A verification link is on its way to your email.');
+}
+
+async function verifyEmail() {
+  const response = await post('/auth/verify-email', { token: linkToken });
+  say(
+    response.status === 204
+      ? 'Your email is verified.'
+      : (LINK_ERRORS[response.status] ?? 'Try again later.'),
+  );
+}
+
+async function forgotPassword(event) {
+  event.preventDefault();
+  const form = byId('forgot-form');
+  const response = await post('/auth/forgot-password', { email: new FormData(form).get('email') });
+  if (response.status !== 202) return say(LINK_ERRORS[response.status] ?? 'Try again later.');
+  form.reset();
+  form.hidden = true;
+  loginForm.hidden = false;
+  say('If that email has an account, a reset link is on its way.');
+}
+
+async function resetPassword(event) {
+  event.preventDefault();
+  const form = byId('reset-form');
+  const response = await post('/auth/reset-password', {
+    token: linkToken,
+    new_password: new FormData(form).get('new_password'),
+  });
+  if (response.status !== 204) {
+    return say(
+      response.status === 400
+        ? 'This link is invalid, expired or already used, or the password is too short.'
+        : 'Try again later.',
+    );
+  }
+  form.reset();
+  form.hidden = true;
+  showForm('Your password is set: sign in with it.');
+}
+
 /** An event handler whose network failure ends as a message, not as an unhandled rejection. */
 const handle = (action) => (event) =>
   action(event).catch(() => say('The server cannot be reached. Try again later.'));
@@ -192,4 +260,20 @@ endOthers.addEventListener(
   'click',
   handle(() => endSessions('/auth/sessions')),
 );
-handle(showAccount)();
+byId('verify').addEventListener('click', handle(requestVerification));
+byId('forgot').addEventListener('click', () => {
+  loginForm.hidden = true;
+  byId('forgot-form').hidden = false;
+  say('');
+});
+byId('forgot-form').addEventListener('submit', handle(forgotPassword));
+byId('reset-form').addEventListener('submit', handle(resetPassword));
+
+if (linkToken !== '' && linkPage === '/app/reset-password') {
+  byId('reset-form').hidden = false;
+  say('Choose a new password.');
+} else if (linkToken !== '' && linkPage === '/app/verify-email') {
+  handle(verifyEmail)().then(() => handle(showAccount)());
+} else {
+  handle(showAccount)();
+}

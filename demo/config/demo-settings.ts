@@ -25,6 +25,10 @@ export class DemoSettings extends BaseAppSettings {
   readonly REDIS_KEY_PREFIX: string;
   /** PostgreSQL for users; unset: in memory. */
   readonly DATABASE_URL: string | undefined;
+  /** Where account mails go (`smtp://` or `smtps://`); unset: not sent, only logged. */
+  readonly SMTP_URL: string | undefined;
+  /** The origin the links in account mails point at. Default: the demo's own. */
+  readonly APP_URL: string;
 
   constructor(env: Environment = process.env) {
     const hmac = isHmacAlgorithm(env['JWT_ALGORITHM']?.trim() || 'HS256');
@@ -59,6 +63,10 @@ export class DemoSettings extends BaseAppSettings {
     }
     this.REDIS_KEY_PREFIX = read.optionalString('REDIS_KEY_PREFIX') ?? 'fastcore:';
     this.DATABASE_URL = readUrl(read, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+    this.SMTP_URL = readUrl(read, 'SMTP_URL', ['smtp:', 'smtps:']);
+    const appUrl = readUrl(read, 'APP_URL', ['http:', 'https:']);
+    this.APP_URL =
+      appUrl === undefined ? (ownOrigins(host, port).split(',')[0] ?? '') : new URL(appUrl).origin;
   }
 }
 

@@ -13,6 +13,9 @@ const ASSETS: Readonly<Record<string, string>> = {
   'app.css': 'text/css',
 };
 
+/** The page's own paths beside `/app/`: where the links of account mails lead. */
+const PAGE_PATHS = new Set(['verify-email', 'reset-password']);
+
 /**
  * The page at `/app/`: its own script and style sheet only, nothing inline, requests to this
  * origin only (the API), its form posting nowhere else, never framed. Trusted Types make
@@ -45,19 +48,28 @@ export class AppPageController {
       ctx.redirect('/app/');
       return ctx; // the answer is made: routing-controllers leaves it as it is
     }
-    ctx.type = 'text/html';
-    ctx.set('Content-Security-Policy', APP_CONTENT_SECURITY_POLICY);
-    ctx.set('Cache-Control', 'no-cache');
-    return readFile(join(APP_DIRECTORY, 'index.html'));
+    return this.html(ctx, 'no-cache');
   }
 
-  /** An asset by its exact name: a name not in `ASSETS` (`..`, `%2F`, …) is 404, never a path. */
+  /**
+   * An asset by its exact name: a name not in `ASSETS` (`..`, `%2F`, …) is 404, never a path.
+   * `/app/verify-email` and `/app/reset-password` (the mailed links, `?token=…`) are the page.
+   */
   @Get('/:asset')
   async asset(@Param('asset') asset: string, @Ctx() ctx: Context): Promise<Buffer> {
+    // Not kept in a cache: their URL carries the link's token.
+    if (PAGE_PATHS.has(asset)) return this.html(ctx, 'no-store');
     const type = Object.hasOwn(ASSETS, asset) ? ASSETS[asset] : undefined;
     if (type === undefined) throw new NotFoundError();
     ctx.type = type;
     ctx.set('Cache-Control', 'no-cache');
     return readFile(join(APP_DIRECTORY, asset));
+  }
+
+  private html(ctx: Context, cacheControl: 'no-cache' | 'no-store'): Promise<Buffer> {
+    ctx.type = 'text/html';
+    ctx.set('Content-Security-Policy', APP_CONTENT_SECURITY_POLICY);
+    ctx.set('Cache-Control', cacheControl);
+    return readFile(join(APP_DIRECTORY, 'index.html'));
   }
 }

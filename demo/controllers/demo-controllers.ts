@@ -7,9 +7,15 @@ import { WellKnownController } from './well-known-controller';
 
 /**
  * The library's auth routes as the demo mounts them: the bearer routes, the password change,
- * registration and the cookie routes for the page at `/app/`.
+ * registration, email verification, password reset and the cookie routes for the page at
+ * `/app/`.
  */
-export const AUTH_ROUTES = authRoutes({ cookies: true, registration: true });
+export const AUTH_ROUTES = authRoutes({
+  cookies: true,
+  registration: true,
+  emailVerification: true,
+  passwordReset: true,
+});
 
 /** The controllers of the demo's API: what the OpenAPI document describes. */
 export const API_CONTROLLERS = [

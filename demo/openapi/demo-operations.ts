@@ -24,6 +24,14 @@ export const DEMO_OPERATIONS: OperationTable = {
   PasswordChangeRoutes: {
     changePassword: { errors: ['400 invalid_credentials', '429 too_many_attempts'] },
   },
+  EmailVerificationRoutes: {
+    request: { returns: 'Accepted', errors: ['429 too_many_attempts'] },
+    verify: { errors: ['400 invalid_token'] },
+  },
+  PasswordResetRoutes: {
+    forgot: { returns: 'Accepted', errors: ['429 too_many_attempts'] },
+    reset: { errors: ['400 invalid_token'] },
+  },
   SessionRoutes: {
     list: { returns: 'Session[]' },
     end: { errors: ['404 not_found'] },

@@ -29,6 +29,10 @@ const ERROR_ANSWERS = {
       },
     },
   },
+  '400 invalid_token': {
+    meaning:
+      'The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).',
+  },
   '400 invalid_credentials': {
     meaning: 'The current password is wrong; it counts as a failed login.',
   },

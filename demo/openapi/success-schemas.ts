@@ -2,7 +2,7 @@ import type { SchemaObject } from 'openapi3-ts';
 
 /** The name of a success body's schema in `components.schemas`. */
 export type SuccessSchema =
-  'Health' | 'TokenPair' | 'CsrfSession' | 'Session' | 'User' | 'JsonWebKeySet';
+  'Health' | 'TokenPair' | 'CsrfSession' | 'Session' | 'User' | 'JsonWebKeySet' | 'Accepted';
 
 /**
  * The schemas of the success bodies, which the actions declare as TypeScript types only
@@ -69,13 +69,24 @@ export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
   },
   User: {
     type: 'object',
-    required: ['id', 'email', 'roles', 'is_active'],
+    required: ['id', 'email', 'roles', 'is_active', 'email_verified'],
     properties: {
       id: { type: 'integer', description: 'As a string, the `sub` of the user’s tokens.' },
       email: { type: 'string', format: 'email' },
       roles: { type: 'array', items: { type: 'string' } },
       is_active: { type: 'boolean' },
+      email_verified: {
+        type: 'boolean',
+        description: 'The email was proven by a verification link.',
+      },
     },
+  },
+  Accepted: {
+    type: 'object',
+    description:
+      'The request is taken: a mail, if one is due, goes out after the answer (the answer is the same either way).',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['accepted'] } },
   },
   JsonWebKeySet: {
     type: 'object',

@@ -1,11 +1,16 @@
+import type { AccountMail } from '../../src';
 import { BaseUserAuthentication } from '../../src';
+import type { DemoMailer } from '../mail/demo-mailer';
 import type { DemoUser, PublicUser } from './demo-user';
 import { toPublicUser } from './demo-user';
 import type { UserStore } from './user-store';
 
 /** The demo's user lookup over a `UserStore`: emails are case-insensitive. */
 export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
-  constructor(readonly store: UserStore) {
+  constructor(
+    readonly store: UserStore,
+    private readonly mailer?: DemoMailer,
+  ) {
     super();
   }
 
@@ -48,6 +53,20 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     return this.store.replacePasswordHash(user.id, expected, hash);
   }
 
+  override isEmailVerified(user: DemoUser): boolean {
+    return user.email_verified;
+  }
+
+  /** One conditional write: of two uses of one verification link, on any instance, one wins. */
+  override markEmailVerified(user: DemoUser, email: string): Promise<boolean> {
+    return this.store.markEmailVerified(user.id, email);
+  }
+
+  /** Through SMTP (`SMTP_URL`), or to the log without the token. */
+  override deliverAccountMail(user: DemoUser, mail: AccountMail): Promise<void> {
+    return this.mailer === undefined ? Promise.resolve() : this.mailer.send(mail, user.id);
+  }
+
   /** The contract's user: `{"id","email","roles","is_active"}`, never the hash. */
   override publicUser(user: DemoUser): PublicUser {
     return toPublicUser(user);
@@ -80,6 +99,7 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
       hashed_password,
       roles,
       is_active: true,
+      email_verified: false,
     });
   }
 }

@@ -7,7 +7,12 @@ export interface DemoUser {
   hashed_password: string;
   roles: string[];
   is_active: boolean;
+  /** The email was proven by a verification link. */
+  email_verified: boolean;
 }
+
+/** A user to create: verified or not (not, unless said). */
+export type NewDemoUser = Omit<DemoUser, 'id' | 'email_verified'> & { email_verified?: boolean };
 
 /** A user as the API shows it: never the hash. */
 export interface PublicUser {
@@ -15,6 +20,7 @@ export interface PublicUser {
   email: string;
   roles: string[];
   is_active: boolean;
+  email_verified: boolean;
 }
 
 export function toPublicUser(user: DemoUser): PublicUser {
@@ -23,5 +29,6 @@ export function toPublicUser(user: DemoUser): PublicUser {
     email: user.email,
     roles: [...normalizeRoles(user.roles)],
     is_active: user.is_active,
+    email_verified: user.email_verified,
   };
 }

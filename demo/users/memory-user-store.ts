@@ -1,4 +1,4 @@
-import type { DemoUser } from './demo-user';
+import type { DemoUser, NewDemoUser } from './demo-user';
 import type { UserStore } from './user-store';
 
 /** Users in a Map: the embedded default. Copies go in and out, as from a database. */
@@ -14,9 +14,9 @@ export class MemoryUserStore implements UserStore {
     return Promise.resolve(copy(this.byId.get(id)));
   }
 
-  async create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined> {
+  async create(user: NewDemoUser): Promise<DemoUser | undefined> {
     if (await this.findByEmail(user.email)) return undefined;
-    const created = { ...copy(user), id: this.nextId++ };
+    const created = { email_verified: false, ...copy(user), id: this.nextId++ };
     this.byId.set(created.id, created);
     return copy(created);
   }
@@ -31,6 +31,15 @@ export class MemoryUserStore implements UserStore {
     const user = this.byId.get(id);
     if (user === undefined || user.hashed_password !== expected) return Promise.resolve(false);
     user.hashed_password = hash;
+    return Promise.resolve(true);
+  }
+
+  markEmailVerified(id: number, email: string): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.email !== email || user.email_verified) {
+      return Promise.resolve(false);
+    }
+    user.email_verified = true;
     return Promise.resolve(true);
   }
 
@@ -53,7 +62,7 @@ export class MemoryUserStore implements UserStore {
  * A copy with its own roles array. A malformed roles value (null, a string) is kept as it
  * is, as a database would return it: the library must cope with it.
  */
-function copy<T extends Omit<DemoUser, 'id'> | undefined>(user: T): T {
+function copy<T extends NewDemoUser | undefined>(user: T): T {
   if (user === undefined) return user;
   return { ...user, roles: Array.isArray(user.roles) ? [...user.roles] : user.roles };
 }

@@ -1,6 +1,6 @@
 import type { Pool, QueryConfig } from 'pg';
 import { InvalidRequestError, StoreUnavailableError } from '../../src';
-import type { DemoUser } from './demo-user';
+import type { DemoUser, NewDemoUser } from './demo-user';
 import type { UserStore } from './user-store';
 
 /** Told once, at the first query, when the table already holds emails that differ only in case. */
@@ -23,7 +23,11 @@ export const LOWER_EMAIL_INDEX = 'users_lower_email_key';
 const CREATE_LOWER_EMAIL_INDEX = `CREATE UNIQUE INDEX IF NOT EXISTS ${LOWER_EMAIL_INDEX}
   ON users (lower(email))`;
 
-const COLUMNS = 'id, email, hashed_password, roles, is_active';
+/** Columns the account lifecycle added: added to a table made before them, too. */
+const ADD_EMAIL_VERIFIED = `ALTER TABLE users
+  ADD COLUMN IF NOT EXISTS email_verified boolean NOT NULL DEFAULT false`;
+
+const COLUMNS = 'id, email, hashed_password, roles, is_active, email_verified';
 
 /** The lookup by email: the oldest row, should the table hold emails that differ only in case. */
 export const FIND_BY_EMAIL = `SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)
@@ -34,8 +38,8 @@ export const FIND_BY_EMAIL = `SELECT ${COLUMNS} FROM users WHERE lower(email) = 
  * them: ON CONFLICT with no target), and by the NOT EXISTS where the lower(email) index could
  * not be created.
  */
-const INSERT_USER = `INSERT INTO users (email, hashed_password, roles, is_active)
-  SELECT $1::text, $2::text, $3::text[], $4::boolean
+const INSERT_USER = `INSERT INTO users (email, hashed_password, roles, is_active, email_verified)
+  SELECT $1::text, $2::text, $3::text[], $4::boolean, $5::boolean
   WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))
   ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`;
 
@@ -51,6 +55,7 @@ interface UserRow {
   hashed_password: string;
   roles: string[];
   is_active: boolean;
+  email_verified: boolean;
 }
 
 /**
@@ -84,9 +89,11 @@ export class PgUserStore implements UserStore {
   }
 
   /** `InvalidRequestError` (400) for an email PostgreSQL cannot store (a NUL byte). */
-  async create(user: Omit<DemoUser, 'id'>): Promise<DemoUser | undefined> {
+  async create(user: NewDemoUser): Promise<DemoUser | undefined> {
     if (user.email.includes(NUL)) throw new InvalidRequestError('email');
-    return this.one(INSERT_USER, [user.email, user.hashed_password, user.roles, user.is_active]);
+    const { email, hashed_password, roles, is_active } = user;
+    const verified = user.email_verified === true;
+    return this.one(INSERT_USER, [email, hashed_password, roles, is_active, verified]);
   }
 
   async setPasswordHash(id: number, hash: string): Promise<void> {
@@ -97,6 +104,15 @@ export class PgUserStore implements UserStore {
     const rows = await this.query<{ id: string }>(
       'UPDATE users SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2 RETURNING id',
       [id, expected, hash],
+    );
+    return rows.length === 1;
+  }
+
+  async markEmailVerified(id: number, email: string): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      `UPDATE users SET email_verified = true
+        WHERE id = $1 AND email = $2 AND NOT email_verified RETURNING id`,
+      [id, email],
     );
     return rows.length === 1;
   }
@@ -156,6 +172,12 @@ export class PgUserStore implements UserStore {
         if (!isUniqueViolation(error) && !isDuplicateRelation(error)) throw error;
       }
       try {
+        await run(ADD_EMAIL_VERIFIED);
+      } catch (error) {
+        // Two instances adding the column at once: the loser's error means it exists.
+        if (!isUniqueViolation(error) && !isDuplicateColumn(error)) throw error;
+      }
+      try {
         await run(CREATE_LOWER_EMAIL_INDEX);
       } catch (error) {
         if (isDuplicateRelation(error)) return;
@@ -177,6 +199,11 @@ function isUniqueViolation(error: unknown): boolean {
 /** 42P07: the relation was created by another session between the check and the creation. */
 function isDuplicateRelation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '42P07';
+}
+
+/** 42701: the column was added by another session between the check and the addition. */
+function isDuplicateColumn(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42701';
 }
 
 function toUser(row: UserRow): DemoUser {

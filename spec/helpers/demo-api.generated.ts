@@ -197,6 +197,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/verify-email/request': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request */
+    post: operations['EmailVerificationRoutes.request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/verify-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify */
+    post: operations['EmailVerificationRoutes.verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/forgot-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Forgot */
+    post: operations['PasswordResetRoutes.forgot'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/reset-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reset */
+    post: operations['PasswordResetRoutes.reset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/sessions': {
     parameters: {
       query?: never;
@@ -310,6 +378,17 @@ export interface components {
       current_password: string;
       new_password: string;
     };
+    VerifyEmailBody: {
+      token: string;
+    };
+    ForgotPasswordBody: {
+      /** Format: email */
+      email: string;
+    };
+    ResetPasswordBody: {
+      token: string;
+      new_password: string;
+    };
     Health: {
       /** @enum {string} */
       status: 'ok';
@@ -357,6 +436,13 @@ export interface components {
       email: string;
       roles: string[];
       is_active: boolean;
+      /** @description The email was proven by a verification link. */
+      email_verified: boolean;
+    };
+    /** @description The request is taken: a mail, if one is due, goes out after the answer (the answer is the same either way). */
+    Accepted: {
+      /** @enum {string} */
+      status: 'accepted';
     };
     JsonWebKeySet: {
       /** @description The public verification keys (RFC 7517); empty for HS* algorithms. */
@@ -1252,6 +1338,314 @@ export interface operations {
         headers: {
           /** @description Seconds to wait before trying again, until the lock ends. */
           'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'EmailVerificationRoutes.request': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Accepted'];
+        };
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'EmailVerificationRoutes.verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description VerifyEmailBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VerifyEmailBody'];
+      };
+    };
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /**
+       * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
+       *
+       *     `invalid_token`: The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).
+       */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'PasswordResetRoutes.forgot': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description ForgotPasswordBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ForgotPasswordBody'];
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Accepted'];
+        };
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'PasswordResetRoutes.reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description ResetPasswordBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResetPasswordBody'];
+      };
+    };
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /**
+       * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
+       *
+       *     `invalid_token`: The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).
+       */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

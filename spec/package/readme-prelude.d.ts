@@ -11,6 +11,7 @@ export interface User {
   hashed_password: string;
   roles: string[];
   is_active: boolean;
+  email_verified: boolean;
 }
 
 /** The application's user repository. */
@@ -21,6 +22,13 @@ export declare const users: {
   setHash(id: string, hash: string): Promise<void>;
   /** `UPDATE … SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2`: rows changed. */
   replaceHash(id: string, expected: string, hash: string): Promise<number>;
+  /** `UPDATE … SET email_verified = true WHERE id = $1 AND email = $2 AND NOT email_verified`: rows changed. */
+  markVerified(id: string, email: string): Promise<number>;
+};
+
+/** The application's mail sender (nodemailer's `sendMail`, say). */
+export declare const mailer: {
+  send(message: { to: string; subject: string; text: string }): Promise<void>;
 };
 
 /** The application's settings (README, Settings: `AppSettings`). */
