@@ -65,8 +65,7 @@ export class DemoSettings extends BaseAppSettings {
     this.DATABASE_URL = readUrl(read, 'DATABASE_URL', ['postgres:', 'postgresql:']);
     this.SMTP_URL = readUrl(read, 'SMTP_URL', ['smtp:', 'smtps:']);
     const appUrl = readUrl(read, 'APP_URL', ['http:', 'https:']);
-    this.APP_URL =
-      appUrl === undefined ? (ownOrigins(host, port).split(',')[0] ?? '') : new URL(appUrl).origin;
+    this.APP_URL = appUrl === undefined ? ownOrigin(host, port) : new URL(appUrl).origin;
   }
 }
 
@@ -98,7 +97,16 @@ function ownOrigins(host: string, port: number): string {
   }
 }
 
-/** A URL of one of `protocols`, or unset; never echoed in the error (it may hold a password). */
+/**
+ * `http://HOST:PORT` as a browser on this machine opens it: a wildcard HOST as `localhost`
+ * (the links of the demo's mails lead there, where its cookies are).
+ */
+function ownOrigin(host: string, port: number): string {
+  const name = ['0.0.0.0', '::', '[::]'].includes(host) ? 'localhost' : host;
+  const bracketed = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+  return new URL(`http://${bracketed}:${port}`).origin;
+}
+
 /**
  * A comma-separated list of `host:port`.
  * @throws ConfigurationError naming the variable (never its value) for anything else.
@@ -115,6 +123,7 @@ function readAddresses(read: EnvReader, name: string): readonly string[] | undef
   return Object.freeze(addresses);
 }
 
+/** A URL of one of `protocols`, or unset; never echoed in the error (it may hold a password). */
 function readUrl(read: EnvReader, name: string, protocols: string[]): string | undefined {
   const value = read.optionalString(name);
   if (value === undefined) return undefined;

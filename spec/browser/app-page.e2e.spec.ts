@@ -157,8 +157,8 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
 
   /** Logs in with the form; done once the user and the session list are shown. */
   async function logIn(page: Page): Promise<void> {
-    await page.getByLabel('Email').fill(USER.username);
-    await page.getByLabel('Password').fill(USER.password);
+    await page.getByLabel('Email', { exact: true }).fill(USER.username);
+    await page.getByLabel('Password', { exact: true }).fill(USER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await account(page).waitFor();
     await page.locator('#session-list[aria-busy="false"] > li').first().waitFor();
@@ -312,8 +312,8 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
     const page = await openApp();
     const status = page.getByRole('status');
     const attempt = async (username: string, answer: number): Promise<string> => {
-      await page.getByLabel('Email').fill(username);
-      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByLabel('Email', { exact: true }).fill(username);
+      await page.getByLabel('Password', { exact: true }).fill('not-the-password');
       const answered = answersSeen(page, 'POST', '/auth/cookie/login', answer);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await answered;

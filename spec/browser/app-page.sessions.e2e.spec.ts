@@ -188,8 +188,8 @@ describe('a real browser: the sessions on the page at /app/, one browser context
   }
 
   async function logIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
+    await page.getByLabel('Email', { exact: true }).fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await account(page).waitFor();
     await page.locator('#session-list[aria-busy="false"] > li').first().waitFor();

@@ -99,6 +99,7 @@ describe('catalogue G: login', () => {
       email: 'x@example.com',
       roles: ['user'],
       is_active: true,
+      email_verified: false,
     });
   });
 

@@ -153,6 +153,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           email: 'new@example.com',
           roles: ['user'],
           is_active: true,
+          email_verified: false,
         });
         await h.login('new@example.com', 'new-password');
       });
@@ -383,6 +384,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           email: 'user@example.com',
           roles: ['user'],
           is_active: true,
+          email_verified: false,
         });
       });
 
@@ -411,6 +413,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           email: 'user@example.com',
           roles: ['user'],
           is_active: true,
+          email_verified: false,
         });
         const byAdmin = await h.http().get('/users/2').set(bearer(admin.access_token)).expect(200);
         expect(byAdmin.body).to.deep.equal(own.body);

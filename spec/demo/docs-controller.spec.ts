@@ -63,6 +63,10 @@ const CONTRACT_ERRORS: Readonly<Record<string, string[]>> = {
   'DELETE /auth/sessions/{id}': [STORE, ...TOKEN, CSRF, '404 not_found'],
   'GET /users/{id}': [STORE, ...TOKEN, '403 insufficient_scope', '404 not_found'],
   'GET /admin/users': [STORE, ...TOKEN, '403 insufficient_scope'],
+  'POST /auth/verify-email/request': [STORE, ...TOKEN, CSRF, '429 too_many_attempts'],
+  'POST /auth/verify-email': [STORE, '400 invalid_token'],
+  'POST /auth/forgot-password': [STORE, '429 too_many_attempts'],
+  'POST /auth/reset-password': [STORE, '400 invalid_token'],
 };
 
 describe('demo: OpenAPI document and Swagger UI', () => {
@@ -122,6 +126,10 @@ describe('demo: OpenAPI document and Swagger UI', () => {
         'POST /auth/refresh',
         'POST /auth/register',
         'PUT /users/me/password',
+        'POST /auth/verify-email/request',
+        'POST /auth/verify-email',
+        'POST /auth/forgot-password',
+        'POST /auth/reset-password',
       ].sort(),
     );
   });

@@ -41,6 +41,7 @@ describe('PgUserStore and the demo on PostgreSQL', function () {
         'hashed_password text',
         'roles ARRAY',
         'is_active boolean',
+        'email_verified boolean',
       ]);
     });
 

@@ -79,33 +79,7 @@ export class RedisCluster {
       if (port > 55_000 || ports.includes(port) || ports.includes(port + 10_000)) continue;
       if (await portIsFree(port + 10_000)) ports.push(port);
     }
-    const processes = ports.map((port) =>
-      spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(folder, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          '2000',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          // A replica's first sync starts at once, not after the default pause for others.
-          '--repl-diskless-sync-delay',
-          '0',
-          '--dir',
-          folder,
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
+    const processes = ports.map((port) => startNode(port, folder));
     const cluster = new RedisCluster(ports, processes, folder);
     try {
       await cluster.untilAnswering();
@@ -133,6 +107,21 @@ export class RedisCluster {
   /** A client of the whole cluster. */
   client(): Cluster {
     return new Cluster(this.nodes, { redisOptions: { maxRetriesPerRequest: 1 } });
+  }
+
+  /**
+   * Starts a node killed by `killMaster` again, on its port and with its cluster config: it
+   * comes back empty and joins as a replica of the one promoted in its place. Bounded wait
+   * until it is in sync.
+   */
+  async restartKilled(port: number): Promise<void> {
+    if (!this.killed.has(port)) throw new Error(`${port} was not killed`);
+    this.processes[this.ports.indexOf(port)] = startNode(port, this.folder);
+    this.killed.delete(port);
+    this.killedMasters.delete(port);
+    await untilTrue(`node ${port} is back as a replica in sync`, async () =>
+      (await cli(port, 'info', 'replication')).includes('master_link_status:up'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -310,4 +299,33 @@ export class RedisCluster {
       }
     }
   }
+}
+
+/** A cluster node on `port`, its files in `folder`. */
+function startNode(port: number, folder: string): ChildProcess {
+  return spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(folder, `nodes-${port}.conf`),
+      '--cluster-node-timeout',
+      '2000',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      // A replica's first sync starts at once, not after the default pause for others.
+      '--repl-diskless-sync-delay',
+      '0',
+      '--dir',
+      folder,
+    ],
+    { stdio: 'ignore' },
+  );
 }

@@ -165,9 +165,31 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
     expect(await a.isRevoked(live.access), 'a valid session').to.equal(false);
     expect(await b.isRevoked(logout.access), 'the logout').to.equal(true);
     expect(await b.isRevoked(cut.access), 'the password change').to.equal(true);
+    expect(await b.checkRefreshToken(spent.refresh), 'the spent refresh token').to.equal('reused');
+    expect(await a.isRevoked(endedSession.access), 'the session ended').to.equal(true);
+
+    // The promoted master has no replica: its revocations cannot be acknowledged, so each is
+    // a 503 that changed nothing, while the other shards' are done...
+    const refused = await a
+      .revokeToken(untouched, live.access.jti, clock.now() + 60_000)
+      .catch((error: unknown) => error);
+    expect(refused).to.be.instanceOf(StoreUnavailableError);
+    expect(await a.isRevoked(live.access), 'nothing changed').to.equal(false);
+    const [other] = others;
+    if (other === undefined) throw new Error('no user elsewhere');
+    await a.revokeToken(other.access.subject, other.access.jti, clock.now() + 60_000);
+    expect(await b.isRevoked(other.access)).to.equal(true);
+    // ...until the killed node is back, as a replica of the promoted one.
+    await cluster.restartKilled(victim);
+    await untilTrue('a revocation is acknowledged again', () =>
+      a.revokeToken(untouched, live.access.jti, clock.now() + 60_000).then(
+        () => true,
+        () => false,
+      ),
+    );
+    expect(await b.isRevoked(live.access)).to.equal(true);
     expect(await b.rotateRefreshToken(spent.refresh, next), 'the spent refresh token').to.equal(
       'reused',
     );
-    expect(await a.isRevoked(endedSession.access), 'the session ended').to.equal(true);
   });
 });

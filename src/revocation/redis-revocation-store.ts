@@ -3,7 +3,14 @@ import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
-import { keySlot, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
+import {
+  CLUSTER_SLOTS,
+  keySlot,
+  slotOfTag,
+  slotTags,
+  userHashTag,
+} from '../redis/cluster-hash-tags';
+import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
 import {
   CHECK_REFRESH,
   ENSURE_MARKER,
@@ -12,6 +19,7 @@ import {
   READ_EPOCH,
   REMEMBER_LONGEST,
   ROTATE_REFRESH,
+  SERVER_TIME,
   UNDO_ROTATION,
 } from './redis-scripts';
 import { RedisSessionRegistry } from '../sessions/redis-session-registry';
@@ -44,10 +52,11 @@ export interface RedisRevocationStoreOptions {
   /**
    * How many replicas must have a revocation (a logout, a cutoff, a session ended, a refresh
    * spent) before it is answered as done (`WAIT`): then it survives the loss of the master
-   * that took it. Fewer within `acknowledgementTimeoutMs` is a 503, unless the master counts
-   * fewer replicas as connected (a dead replica cannot be promoted): then all of those must
-   * have it. Default: 1 for a Redis Cluster or a client through Sentinel, 0 (no wait) for a
-   * single Redis. Checks never wait.
+   * that took it. Fewer within `acknowledgementTimeoutMs` is a 503, whatever the master counts
+   * as connected (a replica cut off or resyncing is not counted, yet may be promoted). A
+   * master known to have fewer replicas (after a failover, until its old master comes back as
+   * a replica) refuses such writes with a 503 before writing anything. Default: 1 for a Redis
+   * Cluster or a client through Sentinel, 0 (no wait) for a single Redis. Checks never wait.
    */
   replicaAcknowledgements?: number;
   /** How long a revocation waits for its replicas. Default 200 ms. */
@@ -71,7 +80,8 @@ export interface RedisRevocationClient {
   /** A new connection like this one (ioredis' `duplicate`): acknowledged writes use it. */
   duplicate?(): RedisRevocationClient;
   on?(event: 'end' | 'error', listener: () => void): unknown;
-  once?(event: 'ready', listener: () => void): unknown;
+  once?(event: 'ready' | 'end', listener: () => void): unknown;
+  removeListener?(event: 'ready', listener: () => void): unknown;
   disconnect?(): void;
   readonly status?: string;
 }
@@ -97,6 +107,7 @@ interface Scripts {
     ]
   ): Promise<RefreshRotateOutcome | 'lost' | 'late'>;
   fastcoreUndoRotation(generationKey: string, entry: string, previous: string): Promise<unknown>;
+  fastcoreServerTime(key: string): Promise<unknown>;
 }
 
 type ScriptedRedis = RedisRevocationClient & Scripts;
@@ -204,14 +215,12 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly clustered: boolean;
   private readonly replicas: number;
   private readonly acknowledgementTimeoutMs: number;
-  /**
-   * Where acknowledged writes go: a connection of their own when replicas must acknowledge
-   * them, so that a `WAIT` never holds up the checks behind it on the same connection.
-   */
-  private readonly writer: ScriptedRedis;
+
   /** Per slot (0 on a single Redis): how many replicas its master counted at the last write. */
   private readonly knownReplicas = new Map<number, number>();
   private readonly lossListeners: ((loss: StoreDataLoss) => void)[] = [];
+  /** Markers a token older than them was found under (`reportOlderThanMarker`). */
+  private readonly olderThanMarker = new Set<string>();
   /** The start's marker writes: done once, tried again after a failure. */
   private started: Promise<void> | undefined;
   private isStarted = false;
@@ -235,14 +244,28 @@ export class RedisRevocationStore implements RevocationStore {
       'acknowledgementTimeoutMs',
       options.acknowledgementTimeoutMs ?? 200,
     );
+    if (this.clustered && !readsFromMasters(redis)) {
+      throw new ConfigurationError(
+        'scaleReads',
+        "must be 'master' on the Cluster client of a revocation store: a replica may not have a revocation yet",
+      );
+    }
     this.redis = withScripts(redis);
-    this.writer = this.replicas === 0 ? this.redis : writerBeside(redis, this.redis);
     this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
       cache: false,
       maxBatchSize: MAX_CHECK_BATCH,
       batchScheduleFn: (dispatch) => setImmediate(dispatch),
     });
+  }
+
+  /**
+   * Where acknowledged writes go: a connection of their own when replicas must acknowledge
+   * them, so that a `WAIT` never holds up the checks behind it on the same connection. Made
+   * again after the client ended (a reconnect after `disconnect()`).
+   */
+  private get writer(): ScriptedRedis {
+    return this.replicas === 0 ? this.redis : writerBeside(this.redis);
   }
 
   onDataLoss(listener: (loss: StoreDataLoss) => void): void {
@@ -303,7 +326,10 @@ export class RedisRevocationStore implements RevocationStore {
     // The deadline in the server's own time (no clock of ours is compared with Redis'):
     // its time as read, plus what has passed here since the read was sent.
     const sent = monotonicNow();
-    const serverNow = serverTimeMs(await this.call(() => this.redis.time()));
+    // Read on the node of the user's slot (a keyed script): the clock the rotation runs by.
+    const serverNow = serverTimeMs(
+      await this.call(() => this.redis.fastcoreServerTime(this.refreshKeys(token)[3])),
+    );
     const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
     // Names this rotation alone: another instance's rotation of the same token writes its own.
     const attempt = randomUUID();
@@ -365,22 +391,40 @@ export class RedisRevocationStore implements RevocationStore {
         this.isStarted = true;
       },
       (error: unknown) => {
-        this.started = undefined;
+        // Tried again on a request after a pause: not the whole start at every request.
+        setTimeout(() => (this.started = undefined), START_RETRY_MS).unref();
         throw error;
       },
     );
     return this.started;
   }
 
+  /**
+   * On a Cluster, a node that does not answer does not hold up the start: its slots' markers
+   * are written by the first check there (a marker found missing), as after a loss.
+   */
   private async writeMarkers(): Promise<void> {
-    if (this.writer !== this.redis) await untilReady(this.writer, WRITER_READY_WAIT_MS);
+    // The writer connects just after the client: waited for then, not while the client
+    // itself is not connected (each request would wait, for nothing).
+    const writer = this.writer;
+    const clientReady = this.redis.status === undefined || this.redis.status === 'ready';
+    if (writer !== this.redis && clientReady) await untilReady(writer, WRITER_READY_WAIT_MS);
     const epochKept = (await this.call(() => this.redis.exists(this.epochKey()))) === 1;
     const markers = this.clustered
       ? slotTags().map((tag) => this.markerOfTag(tag))
       : [this.markerOfTag(undefined)];
     let written = 0;
-    for (const batch of this.byNode(markers)) written += await this.ensureMarkers(batch);
-    if (written > 0 && (epochKept || written < markers.length)) {
+    let failed = 0;
+    for (const batch of this.byNode(markers)) {
+      try {
+        written += await this.ensureMarkers(batch);
+      } catch (error) {
+        if (!this.clustered) throw error;
+        failed += batch.length;
+      }
+    }
+    if (failed === markers.length) throw new StoreUnavailableError();
+    if (written > 0 && (epochKept || written < markers.length - failed)) {
       this.reportLoss({ parts: written, detectedBy: 'start' });
     }
   }
@@ -449,32 +493,38 @@ export class RedisRevocationStore implements RevocationStore {
   /**
    * Runs one of the store's write scripts, then, when replicas must acknowledge it, `WAIT` and
    * `ROLE` in the same pipeline (so on the node that took the write). The write is done when
-   * as many replicas as asked have it, or all that the master still counts as connected: a
-   * replica that died is no longer one a failover could promote, and a master left without
-   * any (after its replica was promoted) serves on. One listed but behind, or cut off, is
-   * `StoreUnavailableError`: the write may be in force on the master, never answered as done.
+   * `replicaAcknowledgements` replicas have it: fewer is `StoreUnavailableError` (the write may
+   * be in force on the master, never answered as done), whatever the master counts as
+   * connected, since a replica it lost sight of (cut off, resyncing) may still be promoted. A
+   * master that counted fewer replicas at its last write is asked first (`ROLE`), and while it
+   * still has too few the write is refused before it is sent: nothing changes.
    */
   private async acknowledged(script: keyof Scripts, args: (string | number)[]): Promise<unknown> {
+    const writer = this.writer;
     if (this.replicas === 0) {
-      const client = this.writer as unknown as ScriptedPipeline;
+      const client = writer as unknown as ScriptedPipeline;
       return this.call(() => client[script](...args) as Promise<unknown>);
     }
-    const slot = this.clustered ? keySlot(String(args[0])) : 0;
-    // A master known to have fewer replicas is not waited on for the missing ones (WAIT would
-    // hold the connection for its whole timeout at every write).
-    const asked = Math.min(this.replicas, this.knownReplicas.get(slot) ?? this.replicas);
+    const key = String(args[0]);
+    const slot = this.clustered ? keySlot(key) : 0;
+    const known = this.knownReplicas.get(slot);
+    if (known !== undefined && known < this.replicas) {
+      const connected = await this.replicasOfMaster(writer, key);
+      this.knownReplicas.set(slot, connected);
+      if (connected < this.replicas) throw new StoreUnavailableError();
+    }
     let replies: [Error | null, unknown][] | null;
     for (let redirections = 0; ; redirections += 1) {
-      const pipeline = this.writer.pipeline() as ScriptedPipeline;
+      const pipeline = writer.pipeline() as ScriptedPipeline;
       pipeline[script](...args);
-      pipeline.call('WAIT', asked, this.acknowledgementTimeoutMs);
+      pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
       pipeline.call('ROLE');
       replies = await this.call(() => pipeline.exec());
       // ioredis follows a pipeline's redirection only when nothing else in it succeeded: a
       // slot moved, or moving, is followed here (the script did not run).
       const error = replies?.[0]?.[0];
       if (error === null || error === undefined || redirections >= MAX_REDIRECTIONS) break;
-      if (error.message.startsWith('MOVED ')) await this.refreshSlots();
+      if (error.message.startsWith('MOVED ')) await this.refreshSlots(writer);
       else if (/^(ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message))
         await pause(REDIRECTION_PAUSE_MS);
       else break;
@@ -484,18 +534,29 @@ export class RedisRevocationStore implements RevocationStore {
     if (waited === undefined || waited[0] !== null || role === undefined || role[0] !== null) {
       throw new StoreUnavailableError();
     }
-    const connected = connectedReplicas(role[1]);
-    this.knownReplicas.set(slot, connected);
-    if (Number(waited[1]) < Math.min(this.replicas, connected)) throw new StoreUnavailableError();
+    this.knownReplicas.set(slot, connectedReplicas(role[1]));
+    if (Number(waited[1]) < this.replicas) throw new StoreUnavailableError();
     return written[1];
   }
 
+  /** How many replicas the master serving `key` counts as connected now (`ROLE`, on its node). */
+  private async replicasOfMaster(writer: ScriptedRedis, key: string): Promise<number> {
+    const pipeline = writer.pipeline() as ScriptedPipeline;
+    // The keyed command routes the pipeline to the slot's node on a Cluster.
+    pipeline.call('EXISTS', key);
+    pipeline.call('ROLE');
+    const replies = await this.call(() => pipeline.exec());
+    const role = replies?.[1];
+    if (role === undefined || role[0] !== null) throw new StoreUnavailableError();
+    return connectedReplicas(role[1]);
+  }
+
   /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */
-  private refreshSlots(): Promise<void> {
-    const refresh = (this.writer as { refreshSlotsCache?: (done: () => void) => void })
+  private refreshSlots(writer: ScriptedRedis): Promise<void> {
+    const refresh = (writer as { refreshSlotsCache?: (done: () => void) => void })
       .refreshSlotsCache;
     if (typeof refresh !== 'function') return Promise.resolve();
-    return new Promise((done) => refresh.call(this.writer, () => done()));
+    return new Promise((done) => refresh.call(writer, () => done()));
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
@@ -599,9 +660,25 @@ export class RedisRevocationStore implements RevocationStore {
       const jti = values[next++];
       const cutoff = values[next++];
       const family = token.familyId === undefined ? null : values[next++];
-      if (jti !== null || family !== null || isBeforeMarker(token, marker)) return true;
+      if (jti !== null || family !== null) return true;
+      if (isBeforeMarker(token, marker)) {
+        this.reportOlderThanMarker(group.marker, marker);
+        return true;
+      }
       return cutoff !== null && cutoff !== undefined && isCut(token, cutoff);
     });
+  }
+
+  /**
+   * A token older than its slot's marker, and not otherwise revoked: the store was in use
+   * before the marker, so its data was lost, found now if no one reported it (a loss while no
+   * instance ran, taken at the start for a new store). Once per marker.
+   */
+  private reportOlderThanMarker(markerKey: string, marker: string): void {
+    const seen = `${markerKey}=${marker}`;
+    if (this.olderThanMarker.has(seen) || this.olderThanMarker.size >= CLUSTER_SLOTS) return;
+    this.olderThanMarker.add(seen);
+    this.reportLoss({ parts: 1, detectedBy: 'check' });
   }
 
   /** Milliseconds left until `expiresAtMs`; `undefined` when none are (no entry is made). */
@@ -639,6 +716,9 @@ export class RedisRevocationStore implements RevocationStore {
 /** How long the start waits for the writer's own connection (a 503 after, not a hang). */
 const WRITER_READY_WAIT_MS = 1000;
 
+/** How long a failed start stands before a request tries it again. */
+const START_RETRY_MS = 1000;
+
 /** The store's scripts, registered on `redis` under names that are ours. */
 function withScripts(redis: RedisRevocationClient): ScriptedRedis {
   redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
@@ -649,6 +729,7 @@ function withScripts(redis: RedisRevocationClient): ScriptedRedis {
   redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 5, lua: CHECK_REFRESH });
   redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
   redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
+  redis.defineCommand('fastcoreServerTime', { numberOfKeys: 1, lua: SERVER_TIME });
   return redis as ScriptedRedis;
 }
 
@@ -659,28 +740,42 @@ const writers = new WeakMap<RedisRevocationClient, ScriptedRedis>();
  * A connection of the application's client for acknowledged writes (ioredis' `duplicate`),
  * one per client, closed when the client ends; the client itself when it cannot be duplicated.
  */
-function writerBeside(redis: RedisRevocationClient, scripted: ScriptedRedis): ScriptedRedis {
-  if (typeof redis.duplicate !== 'function' || typeof redis.on !== 'function') return scripted;
+function writerBeside(redis: ScriptedRedis): ScriptedRedis {
+  if (typeof redis.duplicate !== 'function' || typeof redis.once !== 'function') return redis;
   const known = writers.get(redis);
   if (known !== undefined) return known;
   const writer = withScripts(redis.duplicate());
   // Its connection errors are the client's own, which the application listens to.
   writer.on?.('error', () => undefined);
-  redis.on('end', () => writer.disconnect?.());
+  redis.once('end', () => {
+    writer.disconnect?.();
+    // A client connected again gets a writer of its own again.
+    if (writers.get(redis) === writer) writers.delete(redis);
+  });
   writers.set(redis, writer);
   return writer;
+}
+
+/** Whether a Cluster client reads from masters only (ioredis' `scaleReads`, default master). */
+function readsFromMasters(redis: RedisRevocationClient): boolean {
+  const scaleReads = (redis as { options?: { scaleReads?: unknown } }).options?.scaleReads;
+  return scaleReads === undefined || scaleReads === 'master';
 }
 
 /** Resolves when the client is ready, or after `waitMs`. */
 function untilReady(redis: RedisRevocationClient, waitMs: number): Promise<void> {
   if (redis.status === undefined || redis.status === 'ready') return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(done, waitMs);
-    timer.unref();
-    redis.once?.('ready', () => {
+    const ready = () => {
       clearTimeout(timer);
       done();
-    });
+    };
+    const timer = setTimeout(() => {
+      redis.removeListener?.('ready', ready);
+      done();
+    }, waitMs);
+    timer.unref();
+    redis.once?.('ready', ready);
   });
 }
 
@@ -736,9 +831,11 @@ async function evictionPolicyOf(redis: RedisRevocationClient): Promise<EvictionP
 function isBeforeMarker(token: TokenRevocationState, marker: string): boolean {
   const [appMs, serverMs] = marker.split(':').map(Number);
   if (appMs === undefined || serverMs === undefined) return true;
+  // Without a session, the token's time is its instance's clock, the marker's another's:
+  // one a little ahead must not pass a token issued before the loss.
   return token.sessionEpoch !== undefined
     ? token.sessionEpoch < serverMs
-    : token.startedAtMs < appMs;
+    : token.startedAtMs < appMs + MAX_CLOCK_AHEAD_MS;
 }
 
 /**

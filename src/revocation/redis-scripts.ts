@@ -1,3 +1,4 @@
+import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
 /**
  * Lua scripts of the Redis revocation store: each runs atomically on the server, so that
  * every instance of an app sees one order of events.
@@ -65,7 +66,7 @@ local function beforeMarker(marker, startedAtMs, sessionEpoch)
   local sep = string.find(marker, ':', 1, true)
   if not sep then return true end
   if sessionEpoch >= 0 then return sessionEpoch < tonumber(string.sub(marker, sep + 1)) end
-  return startedAtMs < tonumber(string.sub(marker, 1, sep - 1))
+  return startedAtMs < tonumber(string.sub(marker, 1, sep - 1)) + ${MAX_CLOCK_AHEAD_MS}
 end`;
 
 /**
@@ -174,3 +175,6 @@ if entry and string.sub(entry, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
   return 1
 end
 return 0`;
+
+/** KEYS[1]: any key of the slot whose node's clock is wanted. `TIME`, run on that node. */
+export const SERVER_TIME = `return redis.call('TIME')`;
