@@ -124,6 +124,17 @@ export class RedisCluster {
     );
   }
 
+  /**
+   * Puts `slot` half way through a migration from the master on `fromPort` to the one on
+   * `toPort` (`CLUSTER SETSLOT … IMPORTING` there, `MIGRATING` here), and leaves it so: a
+   * command for a key of it that the source lacks is answered `ASK`, to the target.
+   */
+  async startMigrating(slot: number, fromPort: number, toPort: number): Promise<void> {
+    const [fromId, toId] = [await this.nodeId(fromPort), await this.nodeId(toPort)];
+    await cli(toPort, 'cluster', 'setslot', String(slot), 'importing', fromId);
+    await cli(fromPort, 'cluster', 'setslot', String(slot), 'migrating', toId);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.processes.map(sigkill));
     rmSync(this.folder, { recursive: true, force: true });

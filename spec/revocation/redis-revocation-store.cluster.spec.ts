@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import type { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { slotOfTag, userHashTag } from '../../src/redis/cluster-hash-tags';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
@@ -93,6 +92,49 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
       }
       return [...byMaster.values()];
     }
+
+    it('a user id with a lone surrogate has keys of its own, in the slot Redis computes: checked in one batch with others, it fails nothing', async () => {
+      const odd = ['x\uD800', 'x\uDBFF', 'x\uFFFD'];
+      expect(new Set(odd.map(userHashTag)).size, 'three ids, three tags').to.equal(3);
+      for (const tag of odd.map(userHashTag)) {
+        // Well formed: its UTF-8 bytes are the ones the slot was computed from.
+        expect(Buffer.from(tag, 'utf8').toString('utf8'), tag).to.equal(tag);
+      }
+      // A victim in the slot the lone surrogate's tag lands in.
+      const slot = slotOfTag(userHashTag('x\uD800'));
+      let victim = '';
+      for (let n = 0; victim === ''; n += 1) {
+        if (slotOfTag(userHashTag(`victim-${n}`)) === slot) victim = `victim-${n}`;
+      }
+      const tokens = [token(victim), ...odd.map((subject) => token(subject))];
+      await store.revokeToken('x\uD800', tokens[1]?.jti ?? '', clock.now() + 60_000);
+      const verdicts = await Promise.all(tokens.map((t) => store.isRevoked(t)));
+      expect(verdicts).to.deep.equal([false, true, false, false]);
+    });
+
+    it('a Cluster client that reads from replicas is refused: a replica may lack a revocation', () => {
+      const reading = new Cluster(cluster?.nodes ?? [], { scaleReads: 'slave', lazyConnect: true });
+      try {
+        expect(() => new RedisRevocationStore(reading)).to.throw(/scaleReads/);
+      } finally {
+        reading.disconnect();
+      }
+    });
+
+    it('after its client disconnected and connected again, acknowledged revocations work again (a writer of its own again)', async () => {
+      const own = cluster!.client();
+      await own.ping();
+      const s = new RedisRevocationStore(own, { keyPrefix: prefix, clock });
+      const first = token('reconnecting');
+      await s.revokeToken('reconnecting', first.jti, clock.now() + 60_000);
+      own.disconnect();
+      await new Promise((next) => setTimeout(next, 100));
+      await own.connect();
+      const second = token('reconnecting');
+      await s.revokeToken('reconnecting', second.jti, clock.now() + 60_000);
+      expect(await store.isRevoked(second)).to.equal(true);
+      own.disconnect();
+    });
 
     it('writes one marker per slot at its start, and finds them all at the next', async () => {
       expect(await keysOnMasters(`${prefix}{*}:marker`)).to.have.length(16_384);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import type { StoreDataLoss, TokenRevocationState } from '../../src/revocation/revocation-store';
 import { sessionStates } from '../helpers/session-states';
+import { INSTANCE_CLOCK_SKEW_MS } from '../../src/tokens/clock-lead';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { PrivateRedis, untilAnswering } from '../helpers/private-redis';
 import { connectRedis, redisAnswers, requireServer } from '../helpers/real-servers';
@@ -101,6 +102,18 @@ describe('RedisRevocationStore: data lost behind its back fails closed (a privat
         { parts: 1, detectedBy: 'check' },
       ]);
 
+      // Outside a session, a token's time is its instance's clock: one issued within the
+      // instances' clock skew after the loss is refused too, one issued later is not.
+      const soon: TokenRevocationState = {
+        jti: randomUUID(),
+        subject: 'cy',
+        startedAtMs: clock.now(),
+      };
+      expect(await a.isRevoked(soon), 'outside a session, just after the loss').to.equal(true);
+      clock.advance(INSTANCE_CLOCK_SKEW_MS);
+      const later: TokenRevocationState = { ...soon, jti: randomUUID(), startedAtMs: clock.now() };
+      expect(await b.isRevoked(later), 'outside a session, after the skew').to.equal(false);
+
       const fresh = await session('bob');
       expect(await b.isRevoked(fresh.access), 'a new login, on B').to.equal(false);
       expect(await a.isRevoked(fresh.access), 'a new login, on A').to.equal(false);
@@ -130,14 +143,35 @@ describe('RedisRevocationStore: data lost behind its back fails closed (a privat
     expect(found).to.deep.equal([{ parts: 1, detectedBy: 'start' }]);
   });
 
-  it('a store whose first start meets a flushed Redis cannot tell it from a new one: it refuses what came before all the same, unreported', async () => {
+  it('a store whose first start meets a flushed Redis cannot tell it from a new one: it refuses what came before all the same, and reports the loss when it refuses such a token (once)', async () => {
     const valid = await session('fay');
     await redisA.flushall();
     const starting = new RedisRevocationStore(redisB, { keyPrefix: prefix, clock });
     const found: StoreDataLoss[] = [];
     starting.onDataLoss((loss) => found.push(loss));
+    await starting.sessionEpoch();
+    expect(found, 'the start took it for a new store').to.deep.equal([]);
     expect(await starting.isRevoked(valid.access)).to.equal(true);
-    expect(found).to.deep.equal([]);
+    expect(await starting.isRevoked(valid.access)).to.equal(true);
+    expect(found).to.deep.equal([{ parts: 1, detectedBy: 'check' }]);
+  });
+
+  it('an instance whose clock runs ahead cannot pass off a revoked token outside a session as issued after the loss', async () => {
+    const ahead = new FrozenClock(clock.now() + 3_000);
+    const fast = new RedisRevocationStore(redisA, { keyPrefix: prefix, clock: ahead });
+    const token: TokenRevocationState = {
+      jti: randomUUID(),
+      subject: 'gus',
+      startedAtMs: ahead.now(),
+    };
+    await fast.revokeToken('gus', token.jti, ahead.now() + 3_600_000);
+    expect(await b.isRevoked(token)).to.equal(true);
+    await redisA.flushall();
+    clock.advance(500);
+    for (let check = 0; check < 3; check += 1) {
+      expect(await b.isRevoked(token), `check ${check} on the instance behind`).to.equal(true);
+      expect(await fast.isRevoked(token), `check ${check} on the instance ahead`).to.equal(true);
+    }
   });
 
   it('a first start on an empty Redis reports nothing, and refuses nothing issued after it', async () => {

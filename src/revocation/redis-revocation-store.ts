@@ -10,7 +10,7 @@ import {
   slotTags,
   userHashTag,
 } from '../redis/cluster-hash-tags';
-import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
+import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
 import {
   CHECK_REFRESH,
   ENSURE_MARKER,
@@ -95,7 +95,7 @@ interface Scripts {
   fastcoreMoveCutoff(key: string, cutoffMs: number, epoch: number, ttlMs: number): Promise<unknown>;
   fastcoreNextEpoch(key: string): Promise<string>;
   fastcoreReadEpoch(key: string): Promise<string>;
-  fastcoreEnsureMarker(key: string, appNowMs: number): Promise<number>;
+  fastcoreEnsureMarker(key: string, appNowMs: number, lost: 'L' | ''): Promise<number>;
   fastcoreCheckRefresh(...args: [...RefreshKeys, ...RefreshArgs]): Promise<RefreshStanding>;
   fastcoreRotateRefresh(
     ...args: [
@@ -147,7 +147,7 @@ const monotonicNow = performance.now.bind(performance);
 const MAX_CHECK_BATCH = 256;
 
 /** How often an acknowledged write follows a slot moved (or moving) before it gives up. */
-const MAX_REDIRECTIONS = 8;
+const MAX_REDIRECTIONS = 16;
 
 /** The pause before a write is sent again to a slot being moved (ASK, TRYAGAIN). */
 const REDIRECTION_PAUSE_MS = 40;
@@ -415,11 +415,14 @@ export class RedisRevocationStore implements RevocationStore {
       : [this.markerOfTag(undefined)];
     let written = 0;
     let failed = 0;
-    for (const batch of this.byNode(markers)) {
+    const downNodes = new Set<string>();
+    for (const { node, batch } of this.byNode(markers)) {
       try {
-        written += await this.ensureMarkers(batch);
+        if (downNodes.has(node)) throw new StoreUnavailableError();
+        written += await this.ensureMarkers(batch, epochKept);
       } catch (error) {
         if (!this.clustered) throw error;
+        downNodes.add(node);
         failed += batch.length;
       }
     }
@@ -433,7 +436,7 @@ export class RedisRevocationStore implements RevocationStore {
    * Slot markers in batches of at most `MARKER_WRITES_AT_ONCE`, each of slots that one node
    * serves as the client knows them (ioredis' `slots`), so that a batch can be one pipeline.
    */
-  private byNode(markers: readonly string[]): string[][] {
+  private byNode(markers: readonly string[]): { node: string; batch: string[] }[] {
     const slots = (this.redis as { slots?: unknown }).slots;
     const groups = new Map<string, string[]>();
     markers.forEach((marker, slot) => {
@@ -443,10 +446,10 @@ export class RedisRevocationStore implements RevocationStore {
       group.push(marker);
       groups.set(node, group);
     });
-    const batches: string[][] = [];
-    for (const group of groups.values()) {
+    const batches: { node: string; batch: string[] }[] = [];
+    for (const [node, group] of groups) {
       for (let from = 0; from < group.length; from += MARKER_WRITES_AT_ONCE) {
-        batches.push(group.slice(from, from + MARKER_WRITES_AT_ONCE));
+        batches.push({ node, batch: group.slice(from, from + MARKER_WRITES_AT_ONCE) });
       }
     }
     return batches;
@@ -456,23 +459,27 @@ export class RedisRevocationStore implements RevocationStore {
    * Writes the missing ones among `markers` (one node's) in one pipeline; one by one when the
    * pipeline is refused (the slots moved since they were grouped). How many it wrote.
    */
-  private async ensureMarkers(markers: readonly string[]): Promise<number> {
-    if (markers.length === 1) return (await this.ensureMarker(markers[0])) ? 1 : 0;
+  private async ensureMarkers(markers: readonly string[], lost: boolean): Promise<number> {
+    if (markers.length === 1) return (await this.ensureMarker(markers[0], lost)) ? 1 : 0;
     const now = Math.floor(this.clock.now());
     const pipeline = this.redis.pipeline() as ScriptedPipeline;
-    for (const marker of markers) pipeline.fastcoreEnsureMarker(marker, now);
-    const replies = await pipeline.exec().catch(() => null);
+    for (const marker of markers) pipeline.fastcoreEnsureMarker(marker, now, lost ? 'L' : '');
+    // No answer at all (the node is down): the batch fails, not each of its markers in turn.
+    const replies = await this.call(() => pipeline.exec());
     if (replies === null || replies.some(([error]) => error !== null)) {
-      const wrote = await Promise.all(markers.map((marker) => this.ensureMarker(marker)));
+      const wrote = await Promise.all(markers.map((marker) => this.ensureMarker(marker, lost)));
       return wrote.filter(Boolean).length;
     }
     return replies.filter(([, reply]) => Number(reply) === 1).length;
   }
 
-  /** Writes a missing marker as of now; `true` when this call wrote it. */
-  private async ensureMarker(marker: string): Promise<boolean> {
+  /**
+   * Writes a missing marker as of now, marked as written for a loss when `lost`; `true` when
+   * this call wrote it.
+   */
+  private async ensureMarker(marker: string, lost: boolean): Promise<boolean> {
     const reply = await this.call(() =>
-      this.redis.fastcoreEnsureMarker(marker, Math.floor(this.clock.now())),
+      this.redis.fastcoreEnsureMarker(marker, Math.floor(this.clock.now()), lost ? 'L' : ''),
     );
     return Number(reply) === 1;
   }
@@ -514,17 +521,30 @@ export class RedisRevocationStore implements RevocationStore {
       if (connected < this.replicas) throw new StoreUnavailableError();
     }
     let replies: [Error | null, unknown][] | null;
+    // Where an ASK sends the write: the node importing the slot, once, behind `ASKING`.
+    let asked: ScriptedPipelineSource | undefined;
     for (let redirections = 0; ; redirections += 1) {
-      const pipeline = writer.pipeline() as ScriptedPipeline;
-      pipeline[script](...args);
+      const pipeline = (asked ?? writer).pipeline() as ScriptedPipeline;
+      if (asked === undefined) {
+        pipeline[script](...args);
+      } else {
+        const { lua, numberOfKeys } = SCRIPTS[script];
+        pipeline.call('ASKING');
+        pipeline.call('EVAL', lua, numberOfKeys, ...args);
+      }
       pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
       pipeline.call('ROLE');
-      replies = await this.call(() => pipeline.exec());
+      const sent = await this.call(() => pipeline.exec());
+      replies = asked === undefined || sent === null ? sent : sent.slice(1);
+      asked = undefined;
       // ioredis follows a pipeline's redirection only when nothing else in it succeeded: a
       // slot moved, or moving, is followed here (the script did not run).
       const error = replies?.[0]?.[0];
       if (error === null || error === undefined || redirections >= MAX_REDIRECTIONS) break;
+      const ask = /^ASK \d+ (\S+)$/.exec(error.message);
+      if (ask !== null) asked = clusterNode(writer, ask[1] ?? '');
       if (error.message.startsWith('MOVED ')) await this.refreshSlots(writer);
+      else if (ask !== null && asked !== undefined) continue;
       else if (/^(ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message))
         await pause(REDIRECTION_PAUSE_MS);
       else break;
@@ -651,7 +671,9 @@ export class RedisRevocationStore implements RevocationStore {
   ): Promise<boolean[]> {
     const marker = values[0];
     if (marker === null || marker === undefined) {
-      if (await this.ensureMarker(group.marker)) this.reportLoss({ parts: 1, detectedBy: 'check' });
+      if (await this.ensureMarker(group.marker, true)) {
+        this.reportLoss({ parts: 1, detectedBy: 'check' });
+      }
       return group.members.map(() => true);
     }
     let next = 1;
@@ -675,6 +697,8 @@ export class RedisRevocationStore implements RevocationStore {
    * instance ran, taken at the start for a new store). Once per marker.
    */
   private reportOlderThanMarker(markerKey: string, marker: string): void {
+    // A marker written for a loss found: that loss was reported by whoever found it.
+    if (marker.endsWith(':L')) return;
     const seen = `${markerKey}=${marker}`;
     if (this.olderThanMarker.has(seen) || this.olderThanMarker.size >= CLUSTER_SLOTS) return;
     this.olderThanMarker.add(seen);
@@ -720,17 +744,40 @@ const WRITER_READY_WAIT_MS = 1000;
 const START_RETRY_MS = 1000;
 
 /** The store's scripts, registered on `redis` under names that are ours. */
+/** The store's scripts: their Lua and how many of their arguments are keys. */
+const SCRIPTS: Readonly<Record<keyof Scripts, { numberOfKeys: number; lua: string }>> = {
+  fastcoreRememberLongest: { numberOfKeys: 1, lua: REMEMBER_LONGEST },
+  fastcoreMoveCutoff: { numberOfKeys: 1, lua: MOVE_CUTOFF },
+  fastcoreNextEpoch: { numberOfKeys: 1, lua: NEXT_EPOCH },
+  fastcoreReadEpoch: { numberOfKeys: 1, lua: READ_EPOCH },
+  fastcoreEnsureMarker: { numberOfKeys: 1, lua: ENSURE_MARKER },
+  fastcoreCheckRefresh: { numberOfKeys: 5, lua: CHECK_REFRESH },
+  fastcoreRotateRefresh: { numberOfKeys: 5, lua: ROTATE_REFRESH },
+  fastcoreUndoRotation: { numberOfKeys: 1, lua: UNDO_ROTATION },
+  fastcoreServerTime: { numberOfKeys: 1, lua: SERVER_TIME },
+};
+
 function withScripts(redis: RedisRevocationClient): ScriptedRedis {
-  redis.defineCommand('fastcoreRememberLongest', { numberOfKeys: 1, lua: REMEMBER_LONGEST });
-  redis.defineCommand('fastcoreMoveCutoff', { numberOfKeys: 1, lua: MOVE_CUTOFF });
-  redis.defineCommand('fastcoreNextEpoch', { numberOfKeys: 1, lua: NEXT_EPOCH });
-  redis.defineCommand('fastcoreReadEpoch', { numberOfKeys: 1, lua: READ_EPOCH });
-  redis.defineCommand('fastcoreEnsureMarker', { numberOfKeys: 1, lua: ENSURE_MARKER });
-  redis.defineCommand('fastcoreCheckRefresh', { numberOfKeys: 5, lua: CHECK_REFRESH });
-  redis.defineCommand('fastcoreRotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
-  redis.defineCommand('fastcoreUndoRotation', { numberOfKeys: 1, lua: UNDO_ROTATION });
-  redis.defineCommand('fastcoreServerTime', { numberOfKeys: 1, lua: SERVER_TIME });
+  for (const [name, definition] of Object.entries(SCRIPTS)) redis.defineCommand(name, definition);
   return redis as ScriptedRedis;
+}
+
+/** One node of an ioredis `Cluster` by its address (`host:port`), as the client knows it. */
+function clusterNode(
+  redis: RedisRevocationClient,
+  address: string,
+): ScriptedPipelineSource | undefined {
+  const nodes = (redis as { nodes?: (role: 'all') => ScriptedPipelineSource[] }).nodes;
+  if (typeof nodes !== 'function') return undefined;
+  return nodes
+    .call(redis, 'all')
+    .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === address);
+}
+
+/** What `clusterNode` finds: a node's connection, which can send a pipeline. */
+interface ScriptedPipelineSource {
+  readonly options?: { host?: string; port?: number };
+  pipeline(): unknown;
 }
 
 /** The writer of each client: stores sharing a client share its connection. */
@@ -829,13 +876,13 @@ async function evictionPolicyOf(redis: RedisRevocationClient): Promise<EvictionP
 
 /** Whether a token was issued before its slot's marker (see `BEFORE_MARKER` in redis-scripts). */
 function isBeforeMarker(token: TokenRevocationState, marker: string): boolean {
-  const [appMs, serverMs] = marker.split(':').map(Number);
-  if (appMs === undefined || serverMs === undefined) return true;
-  // Without a session, the token's time is its instance's clock, the marker's another's:
-  // one a little ahead must not pass a token issued before the loss.
-  return token.sessionEpoch !== undefined
-    ? token.sessionEpoch < serverMs
-    : token.startedAtMs < appMs + MAX_CLOCK_AHEAD_MS;
+  const parts = /^(\d+):(\d+)(:L)?$/.exec(marker);
+  if (parts === null) return true;
+  const [, appMs, serverMs, lost] = parts;
+  if (token.sessionEpoch !== undefined) return token.sessionEpoch < Number(serverMs);
+  // Without a session, the token's time is its instance's clock, the marker's another's: after
+  // a loss, one a little ahead must not pass a token issued before it.
+  return token.startedAtMs < Number(appMs) + (lost === undefined ? 0 : INSTANCE_CLOCK_SKEW_MS);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
+import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
 /**
  * Lua scripts of the Redis revocation store: each runs atomically on the server, so that
  * every instance of an app sees one order of events.
@@ -57,26 +57,33 @@ redis.call('SET', KEYS[1], string.format('%d', epoch))
 return string.format('%d', epoch)`;
 
 /**
- * Whether a token was issued before its slot's marker (`<app ms>:<server ms>`, written when the
- * slot's data was found missing): a session with an epoch by the server's time, any other token
- * by its start in the app's time. Defines `beforeMarker(marker, startedAtMs, sessionEpoch)`.
+ * Whether a token was issued before its slot's marker (`<app ms>:<server ms>`, with `:L` when
+ * it was written for a loss found): a session with an epoch by the server's time, any other
+ * token by its start in the app's time, which after a loss must be later than the marker by
+ * more than the instances' clocks may differ (`INSTANCE_CLOCK_SKEW_MS`): the marker's time is
+ * one instance's, the token's another's. Defines `beforeMarker(marker, startedAtMs, sessionEpoch)`.
  */
 const BEFORE_MARKER = `
 local function beforeMarker(marker, startedAtMs, sessionEpoch)
-  local sep = string.find(marker, ':', 1, true)
-  if not sep then return true end
-  if sessionEpoch >= 0 then return sessionEpoch < tonumber(string.sub(marker, sep + 1)) end
-  return startedAtMs < tonumber(string.sub(marker, 1, sep - 1)) + ${MAX_CLOCK_AHEAD_MS}
+  local appMs, serverMs, lost = string.match(marker, '^(%d+):(%d+)(:?L?)$')
+  if not appMs then return true end
+  if sessionEpoch >= 0 then return sessionEpoch < tonumber(serverMs) end
+  local skew = 0
+  if lost == ':L' then skew = ${INSTANCE_CLOCK_SKEW_MS} end
+  return startedAtMs < tonumber(appMs) + skew
 end`;
 
 /**
- * KEYS[1]: a slot's marker; ARGV[1]: the app's time ms. Writes the marker, as of now, when it
+ * KEYS[1]: a slot's marker; ARGV[1]: the app's time ms; ARGV[2]: \`L\` when it is written for a
+ * loss found (the store's epoch survived it), else empty. Writes the marker, as of now, when it
  * is missing (a new store, or one whose data was lost): every token issued before is refused
  * from then on. Returns 1 when it wrote it, 0 when it was there.
  */
 export const ENSURE_MARKER = `${SERVER_MS}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], string.format('%d:%d', tonumber(ARGV[1]), now))
+local lost = ''
+if ARGV[2] == 'L' then lost = ':L' end
+redis.call('SET', KEYS[1], string.format('%d:%d', tonumber(ARGV[1]), now) .. lost)
 return 1`;
 
 /**
@@ -97,7 +104,7 @@ local cut = false
 local lost = false
 local marker = redis.call('GET', KEYS[5])
 if not marker then
-  redis.call('SET', KEYS[5], string.format('%d:%d', tonumber(ARGV[6]), now))
+  redis.call('SET', KEYS[5], string.format('%d:%d:L', tonumber(ARGV[6]), now))
   lost = true
 end
 local cutoff = redis.call('GET', KEYS[3])

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { createRedisClient } from '../../src/revocation/redis-client';
+import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
+import { FrozenClock } from '../helpers/frozen-clock';
+import { freePort } from '../helpers/private-redis';
+
+/**
+ * A Redis that does not answer when the app starts (nothing listens on its port): each
+ * request fails fast with a 503, the store's start is not run again at every request, and
+ * nothing piles up (no listener per request on the writer's connection).
+ */
+describe('RedisRevocationStore: Redis down when the app starts', () => {
+  it('answers each check with StoreUnavailableError at once, and leaks no listener', async () => {
+    const client = createRedisClient(`redis://127.0.0.1:${await freePort()}`);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const clock = new FrozenClock();
+      const store = new RedisRevocationStore(client, { clock, replicaAcknowledgements: 1 });
+      for (let request = 0; request < 15; request += 1) {
+        const started = performance.now();
+        const outcome = await store
+          .isRevoked({ jti: randomUUID(), subject: 'u', startedAtMs: clock.now() })
+          .catch((error: unknown) => error);
+        expect(outcome).to.be.instanceOf(StoreUnavailableError);
+        expect(performance.now() - started, `request ${request}`).to.be.below(500);
+      }
+      expect(client.listenerCount('end'), "the client's end listeners").to.be.at.most(2);
+      expect(warnings.map((w) => w.name)).to.not.include('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+      client.disconnect();
+    }
+  });
+});
