@@ -323,25 +323,21 @@ export class RedisRevocationStore implements RevocationStore {
   ): Promise<RefreshRotateOutcome> {
     await this.start();
     const nextTtl = this.ttl(next.expiresAtMs) ?? 1;
-    // The deadline in the server's own time (no clock of ours is compared with Redis'):
-    // its time as read, plus what has passed here since the read was sent.
-    const sent = monotonicNow();
-    // Read on the node of the user's slot (a keyed script): the clock the rotation runs by.
-    const serverNow = serverTimeMs(
-      await this.call(() => this.redis.fastcoreServerTime(this.refreshKeys(token)[3])),
-    );
-    const deadline = Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
     // Names this rotation alone: another instance's rotation of the same token writes its own.
     const attempt = randomUUID();
+    // Sent again after a redirection with a deadline of its own: the old one may have passed
+    // while the slot was being followed.
+    const rotation = async () => [
+      ...this.refreshKeys(token),
+      ...this.refreshArgs(token),
+      nextTtl,
+      await this.rotationDeadline(token),
+      attempt,
+    ];
     let outcome: RefreshRotateOutcome | 'lost' | 'late';
     try {
-      outcome = (await this.acknowledged('fastcoreRotateRefresh', [
-        ...this.refreshKeys(token),
-        ...this.refreshArgs(token),
-        nextTtl,
-        deadline,
-        attempt,
-      ])) as RefreshRotateOutcome | 'lost' | 'late';
+      outcome = (await this.acknowledged('fastcoreRotateRefresh', await rotation(), rotation)) as
+        RefreshRotateOutcome | 'lost' | 'late';
     } catch {
       // No answer in time (or no replica has it), yet Redis may have rotated (our event loop
       // stalled past the timeout while the answer waited): undo it, behind it on the same
@@ -351,6 +347,19 @@ export class RedisRevocationStore implements RevocationStore {
     }
     if (outcome === 'late') throw new StoreUnavailableError();
     return this.withoutLoss(outcome);
+  }
+
+  /**
+   * The latest time at which a rotation sent now may take effect, in the server's own time
+   * (no clock of ours is compared with Redis'): its time as read on the node of the user's
+   * slot (a keyed script), plus what has passed here since the read was sent, plus the window.
+   */
+  private async rotationDeadline(token: RefreshTokenState): Promise<number> {
+    const sent = monotonicNow();
+    const serverNow = serverTimeMs(
+      await this.call(() => this.redis.fastcoreServerTime(this.refreshKeys(token)[3])),
+    );
+    return Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
   }
 
   /**
@@ -409,7 +418,15 @@ export class RedisRevocationStore implements RevocationStore {
     const writer = this.writer;
     const clientReady = this.redis.status === undefined || this.redis.status === 'ready';
     if (writer !== this.redis && clientReady) await untilReady(writer, WRITER_READY_WAIT_MS);
-    const epochKept = (await this.call(() => this.redis.exists(this.epochKey()))) === 1;
+    // On a Cluster the epoch's node may be the one down: taken as kept then (a marker found
+    // missing is reported as a loss), which errs on the safe side.
+    const epochKept = await this.call(() => this.redis.exists(this.epochKey())).then(
+      (found) => found === 1,
+      (error: unknown) => {
+        if (!this.clustered) throw error;
+        return true;
+      },
+    );
     const markers = this.clustered
       ? slotTags().map((tag) => this.markerOfTag(tag))
       : [this.markerOfTag(undefined)];
@@ -506,7 +523,13 @@ export class RedisRevocationStore implements RevocationStore {
    * master that counted fewer replicas at its last write is asked first (`ROLE`), and while it
    * still has too few the write is refused before it is sent: nothing changes.
    */
-  private async acknowledged(script: keyof Scripts, args: (string | number)[]): Promise<unknown> {
+  private async acknowledged(
+    script: keyof Scripts,
+    firstArgs: (string | number)[],
+    /** The arguments to send again after a redirection, when they are not the same. */
+    again?: () => Promise<(string | number)[]>,
+  ): Promise<unknown> {
+    let args = firstArgs;
     const writer = this.writer;
     if (this.replicas === 0) {
       const client = writer as unknown as ScriptedPipeline;
@@ -524,6 +547,7 @@ export class RedisRevocationStore implements RevocationStore {
     // Where an ASK sends the write: the node importing the slot, once, behind `ASKING`.
     let asked: ScriptedPipelineSource | undefined;
     for (let redirections = 0; ; redirections += 1) {
+      if (redirections > 0 && again !== undefined) args = await again();
       const pipeline = (asked ?? writer).pipeline() as ScriptedPipeline;
       if (asked === undefined) {
         pipeline[script](...args);
