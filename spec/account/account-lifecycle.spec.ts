@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { AccountLifecycle } from '../../src/account/account-lifecycle';
-import { AccountMailError } from '../../src/errors/security-errors';
+import { AccountMailError, StoreUnavailableError } from '../../src/errors/security-errors';
+import { MemoryRevocationStore } from '../../src/revocation/memory-revocation-store';
+import { FrozenClock } from '../helpers/frozen-clock';
 import type { CookieApp } from '../helpers/cookie-app';
 import { cookieApp } from '../helpers/cookie-app';
 import { MailingUsers } from '../helpers/mailing-users';
@@ -403,5 +405,181 @@ describe('the account lifecycle: email verification and password reset', () => {
       await idle();
       expect(users.outbox.map((m) => m.to)).to.deep.equal(['user@example.com']);
     });
+  });
+});
+
+/** Issue 17, from the attack review: what a stranger, or a store failing, must not achieve. */
+describe('the account lifecycle against a stranger and a failing store', () => {
+  let app: CookieApp;
+  let users: MailingUsers;
+
+  async function start(
+    env: Record<string, string> = {},
+    revocationStore?: MemoryRevocationStore,
+  ): Promise<void> {
+    users = new MailingUsers();
+    app = await cookieApp({
+      users,
+      env,
+      routes: { emailVerification: true, passwordReset: true },
+      transports: ['bearer'],
+      ...(revocationStore === undefined ? {} : { revocationStore }),
+    });
+    // Client addresses from X-Forwarded-For, as behind a proxy.
+    app.app.proxy = true;
+  }
+  const idle = () => app.container.get(AccountLifecycle).idle();
+  const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+  async function forgot(email: string, address: string): Promise<void> {
+    await app.http().post('/auth/forgot-password').set(from(address)).send({ email }).expect(202);
+    await idle();
+  }
+
+  it('a used verification link stays used when the app clears the flag and the email comes back', async () => {
+    await start();
+    const { access_token } = (
+      await app
+        .http()
+        .post('/auth/login')
+        .send({ username: 'user@example.com', password: 'user-password' })
+    ).body as Pair;
+    await app
+      .http()
+      .post('/auth/verify-email/request')
+      .set('Authorization', `Bearer ${access_token}`);
+    await idle();
+    const token = users.lastToken('verify_email', 'user@example.com');
+    await app.http().post('/auth/verify-email').send({ token }).expect(204);
+    const user = users.users.get('user@example.com');
+    if (user === undefined) throw new Error('no user');
+    // The email changed (the app clears the flag), then changed back.
+    user.email = 'moved@example.com';
+    user.email_verified = false;
+    user.email = 'user@example.com';
+    await app.http().post('/auth/verify-email').send({ token }).expect(400);
+    expect(user.email_verified).to.equal(false);
+  });
+
+  it('a reset link mailed before the email changed resets nothing (a mailbox the user moved away from)', async () => {
+    await start();
+    await forgot('user@example.com', '203.0.113.1');
+    const token = users.lastToken('reset_password', 'user@example.com');
+    const user = users.users.get('user@example.com');
+    if (user === undefined) throw new Error('no user');
+    user.email = 'new-address@example.com';
+    await app
+      .http()
+      .post('/auth/reset-password')
+      .send({ token, new_password: 'attacker-password' })
+      .expect(400);
+  });
+
+  it("a stranger's requests for someone's email, from his address, do not use up the owner's mails from hers", async () => {
+    await start();
+    for (let i = 0; i < 6; i += 1) await forgot('user@example.com', '198.51.100.7');
+    expect(users.outbox).to.have.length(3);
+    await forgot('user@example.com', '203.0.113.9');
+    expect(users.outbox).to.have.length(4);
+  });
+
+  it('one address with a slow mail server holds at most a tenth of the waiting mails; the others still go out', async () => {
+    await start({ ACCOUNT_MAIL_MAX_QUEUED: '10' });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((done) => (release = done));
+    users.deliver = (mail) => (mail.to === 'user@example.com' ? held : Promise.resolve());
+    await app
+      .http()
+      .post('/auth/forgot-password')
+      .set(from('198.51.100.7'))
+      .send({ email: 'user@example.com' });
+    await app
+      .http()
+      .post('/auth/forgot-password')
+      .set(from('198.51.100.7'))
+      .send({ email: 'user@example.com' });
+    await app
+      .http()
+      .post('/auth/forgot-password')
+      .set(from('203.0.113.9'))
+      .send({ email: 'other@example.com' });
+    expect(app.errors.filter((e) => e instanceof AccountMailError)).to.have.length(1);
+    release();
+    await idle();
+    expect(users.outbox.map((m) => m.to).sort()).to.deep.equal([
+      'other@example.com',
+      'user@example.com',
+    ]);
+  });
+
+  it('a delivery error quoting the recipient is reported without the address', async () => {
+    await start();
+    users.deliver = (mail) =>
+      Promise.reject(new Error(`550 <${mail.to}>: Recipient address rejected`));
+    await forgot('user@example.com', '203.0.113.1');
+    const reported = app.errors.find((e) => e instanceof AccountMailError) as AccountMailError;
+    expect(`${reported.message}${reported.stack}`).to.not.include('user@example.com');
+    expect(reported.message).to.include('550 <[redacted]>');
+  });
+
+  it('a store failing after the new password is stored: the reset is done (204), the link dead, no older session left', async () => {
+    let cutoffs = 0;
+    const failing = new (class extends MemoryRevocationStore {
+      override revokeUserTokens(subject: string, cutoffMs: number, expiresAtMs: number) {
+        cutoffs += 1;
+        if (cutoffs === 2) return Promise.reject(new StoreUnavailableError());
+        return super.revokeUserTokens(subject, cutoffMs, expiresAtMs);
+      }
+    })(new FrozenClock(Date.now()));
+    await start({}, failing);
+    const before = (
+      await app
+        .http()
+        .post('/auth/login')
+        .send({ username: 'user@example.com', password: 'user-password' })
+    ).body as Pair;
+    await forgot('user@example.com', '203.0.113.1');
+    const token = users.lastToken('reset_password', 'user@example.com');
+    await app
+      .http()
+      .post('/auth/reset-password')
+      .send({ token, new_password: 'a-brand-new-password' })
+      .expect(204);
+    await app
+      .http()
+      .get('/things/mine')
+      .set('Authorization', `Bearer ${before.access_token}`)
+      .expect(401);
+    await app
+      .http()
+      .post('/auth/login')
+      .send({ username: 'user@example.com', password: 'a-brand-new-password' })
+      .expect(200);
+  });
+
+  it('a reset lifts, for the address it came from, the account-wide lock strangers keep up', async () => {
+    await start({ LOGIN_MAX_ATTEMPTS: '2', LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '4' });
+    const attempt = (address: string, password: string) =>
+      app
+        .http()
+        .post('/auth/login')
+        .set(from(address))
+        .send({ username: 'user@example.com', password });
+    for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) {
+      await attempt(address, 'a-wrong-guess');
+    }
+    expect((await attempt('203.0.113.50', 'user-password')).status, 'locked').to.equal(429);
+    await forgot('user@example.com', '203.0.113.50');
+    const token = users.lastToken('reset_password', 'user@example.com');
+    await app
+      .http()
+      .post('/auth/reset-password')
+      .set(from('203.0.113.50'))
+      .send({ token, new_password: 'a-brand-new-password' })
+      .expect(204);
+    expect((await attempt('203.0.113.50', 'a-brand-new-password')).status).to.equal(200);
+    expect((await attempt('198.51.100.9', 'a-brand-new-password')).status, 'elsewhere').to.equal(
+      429,
+    );
   });
 });

@@ -3,13 +3,23 @@ import type { LoginClient } from '../auth/login-client';
 import type { PasswordReplacement } from '../auth/password-replacement';
 import type { UserAdapter } from '../auth/user-adapter';
 import { InvalidAccountTokenError } from '../errors/security-errors';
+import type { ErrorReporter } from '../logging/error-reporter';
+import type { RevocationStore } from '../revocation/revocation-store';
 import type { AccountMailThrottle } from '../throttling/account-mail-throttle';
+import { throttlingAddress } from '../throttling/client-address';
+import type { LoginThrottle } from '../throttling/login-throttle';
 import type { AccountMail, AccountMailKind } from './account-mail';
 import type { MailOutbox, OutboxTask } from './mail-outbox';
 import type { PurposeTokens } from './purpose-tokens';
 
 /** What a verification token is bound to: the email, as the adapter gives it. */
 const emailState = (email: string): string => email;
+
+/**
+ * What a reset token is bound to: the password hash and the email it was sent to, so that it
+ * dies with a new password and with a new email (a link in a mailbox the user moved away from).
+ */
+const resetState = (hash: string, email: string): string => `${hash}\0${email}`;
 
 /**
  * Email verification and password reset around the application's users: links with
@@ -33,6 +43,10 @@ export class AccountLifecycle<User> {
     private readonly throttle: AccountMailThrottle,
     private readonly passwords: PasswordReplacement<User>,
     private readonly audit: AuditTrail,
+    /** Where a used verification link is marked spent (the instances share it). */
+    private readonly spent: RevocationStore,
+    private readonly loginThrottle: LoginThrottle,
+    private readonly reportError: ErrorReporter,
   ) {}
 
   /** Whether the adapter can verify emails (`markEmailVerified` and `deliverAccountMail`). */
@@ -54,11 +68,12 @@ export class AccountLifecycle<User> {
    * @throws TooManyAttemptsError past `ACCOUNT_MAIL_MAX_PER_ADDRESS` for the client's address.
    */
   async requestEmailVerification(user: User, client: LoginClient = {}): Promise<void> {
+    const sender = client.address;
     const userId = String(this.users.getUserId(user));
     const email = this.users.getEmail(user);
     if (typeof email !== 'string' || email === '' || this.users.isEmailVerified(user)) return;
     if (!(await this.throttle.allows(client, `verify\0${userId}`))) return;
-    this.queue('verify_email', (secrets) =>
+    this.queue('verify_email', sender, (secrets) =>
       this.mail(user, userId, 'verify_email', email, emailState(email), secrets),
     );
   }
@@ -70,6 +85,10 @@ export class AccountLifecycle<User> {
    */
   async verifyEmail(token: unknown, client: LoginClient = {}): Promise<void> {
     const claims = this.tokens.verify(token, 'verify_email');
+    // Used once already (an app that clears the flag when the email changes, and the email
+    // changed back): refused. Also refused after a logout everywhere or a password change.
+    const standing = { jti: claims.jti, subject: claims.sub, startedAtMs: claims.iat_ms };
+    if (await this.spent.isRevoked(standing)) throw new InvalidAccountTokenError('spent');
     const user = await this.users.getActiveUserById(claims.sub);
     const email = user === null ? undefined : this.users.getEmail(user);
     if (
@@ -85,6 +104,13 @@ export class AccountLifecycle<User> {
       throw new InvalidAccountTokenError('superseded');
     }
     this.audit.record({ type: 'email_verified', userId: claims.sub, address: client.address });
+    // The email is verified: a store failure now is reported, not answered (the flag is what
+    // keeps a second use out meanwhile).
+    await this.spent
+      .revokeToken(claims.sub, claims.jti, claims.exp * 1000)
+      .catch((error: unknown) => {
+        this.reportError('account_link_not_spent', error);
+      });
   }
 
   /**
@@ -95,14 +121,14 @@ export class AccountLifecycle<User> {
   async forgotPassword(email: string, client: LoginClient = {}): Promise<void> {
     this.audit.record({ type: 'password_reset_requested', address: client.address });
     if (!(await this.throttle.allows(client, `reset\0${this.users.loginNameKey(email)}`))) return;
-    this.queue('reset_password', async (secrets) => {
+    this.queue('reset_password', client.address, async (secrets) => {
       const user = await this.users.getUserByEmail(email);
       if (user === null || user === undefined || !this.users.isActive(user)) return;
       const hash = this.users.getHashedPassword(user);
       const to = this.users.getEmail(user);
       if (typeof hash !== 'string' || typeof to !== 'string' || to === '') return;
       const userId = String(this.users.getUserId(user));
-      await this.mail(user, userId, 'reset_password', to, hash, secrets);
+      await this.mail(user, userId, 'reset_password', to, resetState(hash, to), secrets);
     });
   }
 
@@ -122,14 +148,27 @@ export class AccountLifecycle<User> {
     await this.passwords.inTurnOf(userId, async () => {
       const user = await this.users.getActiveUserById(userId);
       const hash = user === null ? undefined : this.users.getHashedPassword(user);
-      if (user === null || typeof hash !== 'string' || !this.tokens.isBoundTo(claims, hash)) {
+      const email = user === null ? undefined : this.users.getEmail(user);
+      if (
+        user === null ||
+        typeof hash !== 'string' ||
+        typeof email !== 'string' ||
+        !this.tokens.isBoundTo(claims, resetState(hash, email))
+      ) {
         throw new InvalidAccountTokenError('superseded');
       }
       if (!(await this.passwords.replace(user, userId, hash, newPassword))) {
         throw new InvalidAccountTokenError('superseded');
       }
       this.audit.record({ type: 'password_reset', userId, address: client.address });
-      await this.passwords.endSessionsStartedMeanwhile(userId);
+      // The new password is in force and the link dead: a failure from here on is not the
+      // client's to retry. Every older session ended before the hash was stored; the second
+      // cutoff is tried again by itself, and the address is told apart from strangers' later.
+      await this.passwords.endSessionsStartedMeanwhile(userId).catch(() => undefined);
+      const username = this.users.loginNameKey(this.users.getUsername(user));
+      await this.loginThrottle
+        .proven({ username, address: client.address })
+        .catch((error: unknown) => this.reportError('password_reset_unthrottle_failed', error));
     });
   }
 
@@ -138,10 +177,14 @@ export class AccountLifecycle<User> {
     return this.outbox.idle();
   }
 
-  private queue(kind: AccountMailKind, run: (secrets: string[]) => Promise<void>): void {
+  private queue(
+    kind: AccountMailKind,
+    address: string | undefined,
+    run: (secrets: string[]) => Promise<void>,
+  ): void {
     const secrets: string[] = [];
     const task: OutboxTask = { kind, secrets, run: () => run(secrets) };
-    this.outbox.send(task);
+    this.outbox.send(task, address === undefined ? undefined : throttlingAddress(address));
   }
 
   /** Issues the token and hands the mail to the adapter (its promise is the delivery's). */
@@ -154,7 +197,8 @@ export class AccountLifecycle<User> {
     secrets: string[],
   ): Promise<void> {
     const issued = this.tokens.issue(kind, userId, state);
-    secrets.push(issued.token);
+    // Mail servers quote the recipient in their errors: neither goes in a report.
+    secrets.push(issued.token, to);
     const mail: AccountMail = { kind, to, token: issued.token, expiresAt: issued.expiresAt };
     const deliver = this.users.deliverAccountMail?.bind(this.users);
     if (deliver === undefined) return Promise.resolve();

@@ -11,30 +11,44 @@ export interface OutboxTask {
   readonly secrets: string[];
 }
 
+/** The share of the waiting mails one client address may hold. */
+const PER_SENDER_SHARE = 10;
+
 /**
  * Account mails on their way, off the request: a request answers as soon as its mail is
  * queued, so that how long the lookup and the delivery take tells a client nothing (whether
- * an email has an account, say). At most `maxQueued` wait at once; past it a mail is
- * dropped and reported, never queued without bound. A failed delivery is reported
- * (`account_mail_failed`) with its error's message stripped of the token.
+ * an email has an account, say). At most `maxQueued` wait at once, and at most a tenth of
+ * them from one client address (so that one address with a slow mail server cannot crowd
+ * out everyone's mail); past either a mail is dropped and reported, never queued without
+ * bound. A failed delivery is reported (`account_mail_failed`) with its error's message
+ * stripped of the token and the address.
  */
 export class MailOutbox {
   private pending = 0;
+  private readonly pendingBySender = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
+  private readonly maxPerSender: number;
 
   constructor(
     private readonly maxQueued: number,
     private readonly reportError: ErrorReporter,
-  ) {}
+  ) {
+    this.maxPerSender = Math.max(1, Math.floor(maxQueued / PER_SENDER_SHARE));
+  }
 
-  /** Queues `task`; `false` (and reported) when too many are waiting. */
-  send(task: OutboxTask): boolean {
-    if (this.pending >= this.maxQueued) {
+  /**
+   * Queues `task` asked for by `sender` (a client address as throttling counts it); `false`
+   * (and reported) when too many are waiting, in all or from that sender.
+   */
+  send(task: OutboxTask, sender?: string): boolean {
+    const fromSender = sender === undefined ? 0 : (this.pendingBySender.get(sender) ?? 0);
+    if (this.pending >= this.maxQueued || fromSender >= this.maxPerSender) {
       this.reportError('account_mail_dropped', new AccountMailError(task.kind, 'queue_full'));
       return false;
     }
     this.pending += 1;
-    void this.deliver(task);
+    if (sender !== undefined) this.pendingBySender.set(sender, fromSender + 1);
+    void this.deliver(task, sender);
     return true;
   }
 
@@ -44,7 +58,7 @@ export class MailOutbox {
     return new Promise((done) => this.idleWaiters.push(done));
   }
 
-  private async deliver(task: OutboxTask): Promise<void> {
+  private async deliver(task: OutboxTask, sender: string | undefined): Promise<void> {
     try {
       // A turn later: the request's answer is not held up by a delivery that starts at once.
       await new Promise<void>((next) => setImmediate(next));
@@ -56,6 +70,11 @@ export class MailOutbox {
       );
     } finally {
       this.pending -= 1;
+      if (sender !== undefined) {
+        const left = (this.pendingBySender.get(sender) ?? 1) - 1;
+        if (left > 0) this.pendingBySender.set(sender, left);
+        else this.pendingBySender.delete(sender);
+      }
       if (this.pending === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];

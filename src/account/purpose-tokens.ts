@@ -17,6 +17,8 @@ export interface PurposeTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** Issue time in milliseconds (`iat` to the millisecond). */
+  iat_ms: number;
   /** The binding to the user's state when it was issued (see `PurposeTokens.isBoundTo`). */
   bnd: string;
 }
@@ -67,13 +69,15 @@ export class PurposeTokens {
 
   /** A token of `type` for `userId`, bound to `state`. */
   issue(type: PurposeTokenType, userId: string, state: string): IssuedPurposeToken {
-    const iat = Math.floor(this.clock.now() / 1000);
+    const iatMs = Math.floor(this.clock.now());
+    const iat = Math.floor(iatMs / 1000);
     const exp = iat + this.lifetimeSeconds[type];
     const payload = {
       sub: userId,
       type,
       jti: randomUUID(),
       iat,
+      iat_ms: iatMs,
       exp,
       bnd: this.binding(type, userId, state),
     };
@@ -105,9 +109,14 @@ export class PurposeTokens {
       unknown
     >;
     if (claims['type'] !== type) throw new InvalidAccountTokenError('wrong_type');
-    const { iat, exp } = claims;
+    const { iat, exp, iat_ms: iatMs } = claims;
     const now = this.clock.now() / 1000;
-    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) {
+    if (
+      !Number.isSafeInteger(iat) ||
+      !Number.isSafeInteger(exp) ||
+      !Number.isSafeInteger(iatMs) ||
+      Math.floor((iatMs as number) / 1000) !== iat
+    ) {
       throw new InvalidAccountTokenError('claim_invalid');
     }
     if (now >= (exp as number)) throw new InvalidAccountTokenError('expired');

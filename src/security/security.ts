@@ -156,6 +156,9 @@ export function createSecurity(
           new AccountMailThrottle(loginLimiters, settings, throttleKeys),
           passwords,
           audit,
+          revocationStore,
+          throttle,
+          reportError,
         );
   const transports = checkTransports(options.transports ?? ['bearer']);
   const names = cookieNames(settings.cookies);

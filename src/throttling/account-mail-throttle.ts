@@ -8,16 +8,25 @@ import type { LoginLimiters } from './login-limiters';
 import { loginLimiterOptions } from './login-limiters';
 import type { ThrottleKeys } from './throttle-keys';
 
+/** How many times `ACCOUNT_MAIL_MAX_PER_ACCOUNT` one target may get from all addresses. */
+const ALL_ADDRESSES_FACTOR = 10;
+
 /**
- * Requests for account mails (an email verification, a password reset), counted per hour
- * twice: per client address (`ACCOUNT_MAIL_MAX_PER_ADDRESS`: past it the request is a 429, a
- * limit on the caller alone), and per target (`ACCOUNT_MAIL_MAX_PER_ACCOUNT`: the account,
- * or the email typed into "forgot password", whether it has an account or not). Past the
- * target's limit the request is answered as always and no mail goes out: a stranger can
- * neither flood someone's inbox nor learn from a different answer that he reached the
- * limit. The address is counted first, so that a refused address counts nothing for a
- * target (and one address makes at most its limit of target entries an hour). Counters are
- * keyed by HMACs (`ThrottleKeys`), never by the address or email itself.
+ * Requests for account mails (an email verification, a password reset), counted per hour:
+ *
+ * - per client address (`ACCOUNT_MAIL_MAX_PER_ADDRESS`): past it the request is a 429, a limit
+ *   on the caller alone;
+ * - per target (the account, or the email typed into "forgot password", whether it has an
+ *   account or not) and address: past `ACCOUNT_MAIL_MAX_PER_ACCOUNT` the request is answered as
+ *   always and no mail goes out, so a stranger can neither flood an inbox nor learn from a
+ *   different answer that he reached the limit; his requests do not use up the owner's, who
+ *   asks from elsewhere;
+ * - per target from all addresses, `ALL_ADDRESSES_FACTOR` times that: what bounds a flood
+ *   from many addresses (and what many addresses could use up).
+ *
+ * The address is counted first, so that a refused address counts nothing for a target (and
+ * one address makes at most its limit of target entries an hour). Counters are keyed by HMACs
+ * (`ThrottleKeys`), never by the address or email itself.
  */
 export class AccountMailThrottle {
   private readonly perTarget: RateLimiterAbstract;
@@ -38,21 +47,25 @@ export class AccountMailThrottle {
   /**
    * Counts one request from `client` for a mail to `target` (a scope and an id, e.g.
    * `reset:<email key>`).
-   * @returns whether a mail may go out (`false` past the target's limit).
+   * @returns whether a mail may go out (`false` past a target's limit).
    * @throws TooManyAttemptsError past the address's limit for this hour.
    * @throws StoreUnavailableError when the limiter's store does not answer.
    */
   async allows(client: LoginClient, target: string): Promise<boolean> {
-    if (client.address) {
-      const key = this.keys.of('account_mail_address', throttlingAddress(client.address));
+    const address = client.address ? throttlingAddress(client.address) : '';
+    if (address !== '') {
+      const key = this.keys.of('account_mail_address', address);
       const counted = await call(() => this.perAddress.penalty(key));
       if (counted.consumedPoints > this.settings.ACCOUNT_MAIL_MAX_PER_ADDRESS) {
         throw new TooManyAttemptsError(Math.max(1, Math.ceil(counted.msBeforeNext / 1000)));
       }
     }
-    const key = this.keys.of('account_mail', target);
-    const counted = await call(() => this.perTarget.penalty(key));
-    return counted.consumedPoints <= this.settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT;
+    const limit = this.settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT;
+    const fromHere = this.keys.of('account_mail_from', JSON.stringify([target, address]));
+    if ((await call(() => this.perTarget.penalty(fromHere))).consumedPoints > limit) return false;
+    const fromAll = this.keys.of('account_mail', target);
+    const all = await call(() => this.perTarget.penalty(fromAll));
+    return all.consumedPoints <= limit * ALL_ADDRESSES_FACTOR;
   }
 }
 

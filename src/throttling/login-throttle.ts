@@ -137,6 +137,19 @@ export class LoginThrottle {
   }
 
   /**
+   * The owner proved control of the account from this address another way (a password reset
+   * through a mailed link): the address becomes known to the account, as after a login, so
+   * that an account-wide lock strangers keep up does not hold there, and the pair's failures
+   * end. Throws only `StoreUnavailableError`.
+   */
+  async proven(attempt: LoginAttempt): Promise<void> {
+    const { counters, known } = this.keysOf(attempt);
+    const pair = counters.find(([kind]) => kind === 'accountAddress');
+    if (pair !== undefined) await this.call(this.limiters.accountAddress, (l) => l.delete(pair[1]));
+    if (known !== undefined) await this.markKnown(known);
+  }
+
+  /**
    * The counters an attempt is counted on, address first (no address, no address counter),
    * and the key of the account's mark for the address (none without an address).
    */
