@@ -120,10 +120,10 @@ export class PurposeTokens {
       throw new InvalidAccountTokenError('claim_invalid');
     }
     if (now >= (exp as number)) throw new InvalidAccountTokenError('expired');
-    const lifetime = (exp as number) - (iat as number);
+    const lifetime = (exp as number) - iat;
     // Issued by another instance whose clock may be a little ahead.
     if (
-      (iat as number) > now + MAX_CLOCK_AHEAD_MS / 1000 ||
+      iat > now + MAX_CLOCK_AHEAD_MS / 1000 ||
       lifetime <= 0 ||
       lifetime > this.lifetimeSeconds[type]
     ) {
