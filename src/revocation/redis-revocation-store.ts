@@ -146,6 +146,9 @@ const monotonicNow = performance.now.bind(performance);
 /** Most tokens checked by one batch (four keys each at most). */
 const MAX_CHECK_BATCH = 256;
 
+/** How many times a rotation is sent when it keeps arriving after its deadline. */
+const LATE_ROTATION_SENDS = 3;
+
 /** How often an acknowledged write follows a slot moved (or moving) before it gives up. */
 const MAX_REDIRECTIONS = 16;
 
@@ -334,10 +337,14 @@ export class RedisRevocationStore implements RevocationStore {
       await this.rotationDeadline(token),
       attempt,
     ];
-    let outcome: RefreshRotateOutcome | 'lost' | 'late';
+    let outcome: RefreshRotateOutcome | 'lost' | 'late' = 'late';
     try {
-      outcome = (await this.acknowledged('fastcoreRotateRefresh', await rotation(), rotation)) as
-        RefreshRotateOutcome | 'lost' | 'late';
+      // A rotation that reached Redis after its deadline changed nothing (`late`): sent again,
+      // with a new deadline, a few times (a busy moment, a slot followed), then a 503.
+      for (let sent = 0; outcome === 'late' && sent < LATE_ROTATION_SENDS; sent += 1) {
+        outcome = (await this.acknowledged('fastcoreRotateRefresh', await rotation(), rotation)) as
+          RefreshRotateOutcome | 'lost' | 'late';
+      }
     } catch {
       // No answer in time (or no replica has it), yet Redis may have rotated (our event loop
       // stalled past the timeout while the answer waited): undo it, behind it on the same
