@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { createRedisClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import { FrozenClock } from '../helpers/frozen-clock';
+import { untilTrue } from '../helpers/bounded-wait';
 import { freePort } from '../helpers/private-redis';
 
 /**
@@ -34,5 +36,25 @@ describe('RedisRevocationStore: Redis down when the app starts', () => {
       process.off('warning', onWarning);
       client.disconnect();
     }
+  });
+
+  it("the writer's connection stops when the app closes its client while Redis is still down (nothing holds the process open)", async () => {
+    const client = createRedisClient(`redis://127.0.0.1:${await freePort()}`);
+    const duplicates: Redis[] = [];
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+      const made = duplicate(...args);
+      duplicates.push(made);
+      return made;
+    };
+    const clock = new FrozenClock();
+    const store = new RedisRevocationStore(client, { clock, replicaAcknowledgements: 1 });
+    await store.revokeToken('u', randomUUID(), clock.now() + 60_000).catch(() => undefined);
+    expect(duplicates, 'a writer was made').to.have.length(1);
+    // Closed while it waits to reconnect: ioredis emits no `end` for that.
+    client.disconnect();
+    await untilTrue('the writer has stopped', () =>
+      Promise.resolve(duplicates.every((writer) => writer.status === 'end')),
+    );
   });
 });

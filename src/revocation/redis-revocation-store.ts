@@ -825,13 +825,36 @@ function writerBeside(redis: ScriptedRedis): ScriptedRedis {
   const writer = withScripts(redis.duplicate());
   // Its connection errors are the client's own, which the application listens to.
   writer.on?.('error', () => undefined);
-  redis.once('end', () => {
-    writer.disconnect?.();
+  const forget = () => {
     // A client connected again gets a writer of its own again.
     if (writers.get(redis) === writer) writers.delete(redis);
+  };
+  redis.once('end', () => {
+    writer.disconnect?.();
+    forget();
   });
+  writer.once?.('end', forget);
+  stopsWith(writer, redis);
   writers.set(redis, writer);
   return writer;
+}
+
+/**
+ * Has `writer` stop reconnecting once `client` was closed by the application. ioredis emits no
+ * `end` for a client closed while it waits to reconnect (Redis down): without this, the
+ * writer would try for ever, and hold the process open.
+ */
+function stopsWith(writer: RedisRevocationClient, client: RedisRevocationClient): void {
+  const options = (writer as { options?: Record<string, unknown> }).options;
+  if (options === undefined) return;
+  const closed = () =>
+    client.status === 'end' || (client as { manuallyClosing?: unknown }).manuallyClosing === true;
+  for (const name of ['retryStrategy', 'clusterRetryStrategy']) {
+    const strategy = options[name];
+    if (typeof strategy !== 'function') continue;
+    options[name] = (...args: unknown[]): unknown =>
+      closed() ? null : (strategy as (...a: unknown[]) => unknown)(...args);
+  }
 }
 
 /** Whether a Cluster client reads from masters only (ioredis' `scaleReads`, default master). */
