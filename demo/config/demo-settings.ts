@@ -87,9 +87,7 @@ const LOOPBACK_OR_ANY = new Set([
  * `127.0.0.1`, `[::1]`).
  */
 function ownOrigins(host: string, port: number): string {
-  const names = LOOPBACK_OR_ANY.has(host)
-    ? LOOPBACK_NAMES
-    : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host];
+  const names = LOOPBACK_OR_ANY.has(host) ? LOOPBACK_NAMES : [bracketed(host)];
   try {
     return names.map((name) => new URL(`http://${name}:${port}`).origin).join(',');
   } catch {
@@ -103,8 +101,12 @@ function ownOrigins(host: string, port: number): string {
  */
 function ownOrigin(host: string, port: number): string {
   const name = ['0.0.0.0', '::', '[::]'].includes(host) ? 'localhost' : host;
-  const bracketed = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
-  return new URL(`http://${bracketed}:${port}`).origin;
+  return new URL(`http://${bracketed(name)}:${port}`).origin;
+}
+
+/** A host as a URL writes it: an IPv6 address in brackets. */
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /**

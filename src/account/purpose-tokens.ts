@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import { InvalidAccountTokenError } from '../errors/security-errors';
 import { derivedKey } from '../keys/derived-key';
+import { isIdentifierClaim } from '../tokens/claims-validator';
 import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
 import { hasCompactJwsShape } from '../tokens/jws-shape';
 
@@ -34,7 +35,6 @@ const SIGNING_INFO = 'fastcore-security/purpose-tokens/v1';
 const BINDING_INFO = 'fastcore-security/purpose-binding/v1';
 /** Purpose tokens are signed with HMAC under their own key, whatever JWT_ALGORITHM is. */
 const ALGORITHM = 'HS256';
-const MAX_ID_LENGTH = 256;
 /** 128 bits of HMAC: the binding is compared, never reversed. */
 const BINDING_LENGTH = 22;
 
@@ -130,10 +130,7 @@ export class PurposeTokens {
       throw new InvalidAccountTokenError('lifetime');
     }
     for (const name of ['sub', 'jti', 'bnd'] as const) {
-      const value = claims[name];
-      if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH) {
-        throw new InvalidAccountTokenError('claim_invalid');
-      }
+      if (!isIdentifierClaim(claims[name])) throw new InvalidAccountTokenError('claim_invalid');
     }
     return claims as unknown as PurposeTokenClaims;
   }

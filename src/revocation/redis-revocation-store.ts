@@ -364,7 +364,9 @@ export class RedisRevocationStore implements RevocationStore {
   private async rotationDeadline(token: RefreshTokenState): Promise<number> {
     const sent = monotonicNow();
     const serverNow = serverTimeMs(
-      await this.call(() => this.redis.fastcoreServerTime(this.refreshKeys(token)[3])),
+      await this.call(() =>
+        this.redis.fastcoreServerTime(this.userKey(token.subject, 'gen', token.familyId)),
+      ),
     );
     return Math.floor(serverNow + (monotonicNow() - sent) + this.rotationWindowMs);
   }

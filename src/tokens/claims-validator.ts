@@ -157,10 +157,13 @@ function numericDate(claims: Record<string, unknown>, name: string): number {
 function identifier(claims: Record<string, unknown>, name: string): string {
   const value = claims[name];
   if (value === undefined) throw new InvalidTokenError('claim_missing', name);
-  if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH) {
-    throw new InvalidTokenError('claim_invalid', name);
-  }
+  if (!isIdentifierClaim(value)) throw new InvalidTokenError('claim_invalid', name);
   return value;
+}
+
+/** What an id claim (`sub`, `jti`, `fam`, …) must be: a non-empty string of bounded length. */
+export function isIdentifierClaim(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
 }
 
 function audienceMatches(aud: unknown, expected: string): boolean {
