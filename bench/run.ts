@@ -5,6 +5,7 @@ import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { acknowledgedRevocations } from './acknowledged-revocations';
 import { httpThroughput, loginStorm } from './http-throughput';
 import { honestLoginUnderStorm } from './login-storm-http';
 import type { Row } from './stats';
@@ -374,6 +375,13 @@ async function main(): Promise<void> {
     section(
       '(f) The library alone: authentication per request, in-process, 50 at a time',
       await requestAuthenticationCost(ROUNDS * 3),
+    );
+  if (wanted('g'))
+    section(
+      '(g) Acknowledged revocations (each answered once a replica has it, WAIT), on a Redis ' +
+        `Cluster (3 masters, 3 replicas) and through Sentinel (1 master, 1 replica); ${ROUNDS * 3} ` +
+        'interleaved rounds',
+      await acknowledgedRevocations(ROUNDS * 3),
     );
   const judged = ONLY === undefined ? goals(sections) : [];
   if (ONLY === undefined)

@@ -6,6 +6,7 @@ import { Container } from 'typedi';
 import type { ContainerInstance } from 'typedi';
 import type { Clock, SecurityOptions } from '../src';
 import {
+  AccountLifecycle,
   AuditTrail,
   RedisRevocationStore,
   RedisSessionRegistry,
@@ -39,7 +40,7 @@ export interface DemoApp {
   seeded: string[];
   /** Where users and revocations live: `memory`, `postgres`, `redis`. */
   stores: { users: 'memory' | 'postgres'; revocation: 'memory' | 'redis' };
-  /** Closes the connections to Redis and PostgreSQL. */
+  /** Delivers the account mails still queued (bounded), then closes SMTP, PostgreSQL, Redis. */
   close(): Promise<void>;
 }
 
@@ -56,6 +57,12 @@ export interface DemoOptions {
 
 /** How long the start waits for Redis to connect before checking its eviction policy. */
 const REDIS_READY_WAIT_MS = 1500;
+
+/**
+ * How long closing waits for the account mails still queued (each delivery gives up within
+ * the SMTP client's own timeouts): a reset asked for just before a shutdown is still mailed.
+ */
+const MAIL_DRAIN_WAIT_MS = 15_000;
 
 /** How often seeding is tried again while PostgreSQL does not answer. */
 const SEED_RETRY_MS = 2000;
@@ -157,6 +164,8 @@ export async function createDemoApp(options: DemoOptions): Promise<DemoApp> {
 
   const seeding = startSeeding(users, settings.isProduction, logger);
   closers.push(() => Promise.resolve(seeding.stop()));
+  // First of all (the closers run in reverse): the queued mails still need the users and SMTP.
+  closers.push(() => bounded(container.get(AccountLifecycle).idle(), MAIL_DRAIN_WAIT_MS));
   return {
     app,
     settings,
@@ -198,14 +207,20 @@ function startSeeding(
   return { first: attempt(), stop: () => clearTimeout(timer) };
 }
 
+/** Resolves when `work` does, or after `waitMs`, whichever comes first. */
+function bounded(work: Promise<unknown>, waitMs: number): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(done, waitMs);
+    const finish = () => {
+      clearTimeout(timer);
+      done();
+    };
+    work.then(finish, finish);
+  });
+}
+
 /** Resolves when the client is ready, or after `waitMs` (a Redis down is not an error here). */
 function untilReady(redis: Redis | Cluster, waitMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((done) => {
-    const timer = setTimeout(done, waitMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      done();
-    });
-  });
+  return bounded(new Promise((ready) => redis.once('ready', ready)), waitMs);
 }

@@ -24,6 +24,12 @@ async function main(): Promise<void> {
         'SECRET_KEY is not set: using a random key for this process only; every token dies with it',
     });
   }
+  if (settings.totpKeyIsEphemeral) {
+    logger.warn('ephemeral_totp_key', {
+      message:
+        'TOTP_ENCRYPTION_KEY is not set: second factors enrolled now do not outlive this process',
+    });
+  }
   const inMemory = [
     ...(demo.stores.users === 'memory' ? ['users'] : []),
     ...(demo.stores.revocation === 'memory' ? ['revocations', 'login throttling'] : []),

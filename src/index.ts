@@ -62,6 +62,8 @@ export {
   RefreshBody,
   RegisterBody,
   ResetPasswordBody,
+  SecondFactorCodeBody,
+  SecondFactorVerifyBody,
   VerifyEmailBody,
 } from './routes/auth-bodies';
 export { AUTH_ENDPOINTS } from './container/injection-tokens';
@@ -141,6 +143,8 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   PasswordPolicyError,
+  SecondFactorRequiredError,
+  SecondFactorStateError,
   SecurityError,
   ServerBusyError,
   SessionNotFoundError,
@@ -155,6 +159,12 @@ export {
 // The account lifecycle: email verification and password reset
 export { AccountLifecycle } from './account/account-lifecycle';
 export type { AccountMail, AccountMailKind } from './account/account-mail';
+
+// The TOTP second factor
+export { isSecondFactorChallenge } from './mfa/second-factor-challenge';
+export type { LoginOutcome, SecondFactorChallenge } from './mfa/second-factor-challenge';
+export { isSecondFactorOn } from './mfa/second-factor-record';
+export type { SecondFactorEnrolment } from './mfa/second-factor';
 
 // Tokens and claims
 export type { CreateTokenOptions } from './tokens/token-service';
@@ -185,7 +195,12 @@ export type {
   LoginFailed,
   LoginSucceeded,
   PasswordChanged,
+  RecoveryCodeUsed,
   RefreshReuseDetected,
+  SecondFactorChallenged,
+  SecondFactorDisabled,
+  SecondFactorEnabled,
+  SecondFactorEnrolled,
   SecurityEvent,
   StoreDataLost,
   TokenRefreshed,

@@ -1,3 +1,7 @@
+// The QR code of a TOTP enrolment is drawn here, from the enrolment's answer: the secret goes
+// to no other request.
+import qrcode from '/app/qrcode.mjs';
+
 // The demo's page, on the cookie transport. The access and refresh tokens live in HttpOnly
 // cookies that this script cannot read and never needs: the browser sends them. The one value
 // it handles is the session's CSRF token, sent back in X-CSRF-Token on every POST and DELETE;
@@ -78,7 +82,11 @@ async function showAccount() {
   byId('user-roles').textContent = user.roles.join(', ');
   byId('user-verified').textContent = user.email_verified ? 'yes' : 'no';
   byId('verify').hidden = user.email_verified;
+  byId('user-mfa').textContent = user.mfa_enabled ? 'on' : 'off';
+  byId('enroll').hidden = user.mfa_enabled;
+  byId('disable-form').hidden = !user.mfa_enabled;
   loginForm.hidden = true;
+  byId('code-form').hidden = true;
   account.hidden = false;
   say(`Signed in as ${user.email}.`);
   await showSessions();
@@ -171,8 +179,109 @@ async function logIn(event) {
   });
   if (!response.ok) return say(LOGIN_ERRORS[response.status] ?? 'Sign-in failed. Try again later.');
   loginForm.reset();
+  const answer = await response.json();
+  if (answer.mfa_required === true) {
+    // No cookie yet: the code's step sets them. The challenge stays in this script only.
+    challenge = answer.challenge;
+    loginForm.hidden = true;
+    byId('code-form').hidden = false;
+    say('Enter the code from your authenticator app.');
+    byId('login-code').focus();
+    return;
+  }
   await showAccount();
   byId('account-title').focus();
+}
+
+/** The login's challenge, between the password and the code. */
+let challenge = '';
+
+const CODE_ERRORS = {
+  400: 'The sign-in took too long or was already used: sign in again.',
+  401: 'Wrong code.',
+  429: 'Too many failed attempts. Wait a while, then try again.',
+};
+
+async function verifyCode(event) {
+  event.preventDefault();
+  const form = byId('code-form');
+  const response = await post('/auth/cookie/2fa/verify', {
+    challenge,
+    code: new FormData(form).get('code'),
+  });
+  form.reset();
+  if (!response.ok) {
+    if (response.status === 400) {
+      challenge = '';
+      form.hidden = true;
+      loginForm.hidden = false;
+    }
+    return say(CODE_ERRORS[response.status] ?? 'Sign-in failed. Try again later.');
+  }
+  challenge = '';
+  await showAccount();
+  byId('account-title').focus();
+}
+
+/** Draws the QR code of `text` on the canvas: modules as squares, no markup. */
+function drawQr(text) {
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  const canvas = byId('qr');
+  const context = canvas.getContext('2d');
+  const count = qr.getModuleCount();
+  const size = Math.floor(canvas.width / (count + 8));
+  const margin = Math.floor((canvas.width - size * count) / 2);
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = '#000';
+  for (let row = 0; row < count; row += 1) {
+    for (let column = 0; column < count; column += 1) {
+      if (qr.isDark(row, column)) {
+        context.fillRect(margin + column * size, margin + row * size, size, size);
+      }
+    }
+  }
+}
+
+async function enroll() {
+  const response = await call('POST', '/auth/2fa/enroll');
+  if (response.status === 401) return showForm('');
+  if (!response.ok) return say('The second factor could not be set up. Try again later.');
+  const enrolment = await response.json();
+  drawQr(enrolment.otpauth_url);
+  byId('otpauth-url').textContent = enrolment.otpauth_url;
+  byId('recovery-codes').replaceChildren(
+    ...enrolment.recovery_codes.map((code) => {
+      const item = document.createElement('li');
+      item.textContent = code;
+      return item;
+    }),
+  );
+  byId('enrolment').hidden = false;
+  byId('confirm-form').hidden = false;
+  byId('enroll').hidden = true;
+  say('Scan the code, then enter the code the app shows.');
+  byId('confirm-code').focus();
+}
+
+/** A POST with a code to a route of the signed-in user (`/auth/2fa/confirm|disable`). */
+async function sendCode(path, form, done) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken() },
+    body: JSON.stringify({ code: new FormData(form).get('code') }),
+    credentials: 'same-origin',
+  });
+  form.reset();
+  if (response.status !== 204) {
+    return say(CODE_ERRORS[response.status] ?? 'That did not work. Try again later.');
+  }
+  byId('enrolment').hidden = true;
+  byId('confirm-form').hidden = true;
+  await showAccount();
+  say(done);
 }
 
 async function logOut() {
@@ -267,6 +376,22 @@ byId('forgot').addEventListener('click', () => {
   say('');
 });
 byId('forgot-form').addEventListener('submit', handle(forgotPassword));
+byId('code-form').addEventListener('submit', handle(verifyCode));
+byId('enroll').addEventListener('click', handle(enroll));
+byId('confirm-form').addEventListener(
+  'submit',
+  handle((event) => {
+    event.preventDefault();
+    return sendCode('/auth/2fa/confirm', byId('confirm-form'), 'The second factor is on.');
+  }),
+);
+byId('disable-form').addEventListener(
+  'submit',
+  handle((event) => {
+    event.preventDefault();
+    return sendCode('/auth/2fa/disable', byId('disable-form'), 'The second factor is off.');
+  }),
+);
 byId('reset-form').addEventListener('submit', handle(resetPassword));
 
 if (linkToken !== '' && linkPage === '/app/reset-password') {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Context } from 'koa';
 import { Controller, Ctx, Get, NotFoundError, Param } from 'routing-controllers';
 import { Service } from 'typedi';
@@ -11,6 +11,13 @@ const APP_DIRECTORY = join(__dirname, '..', 'app');
 const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript',
   'app.css': 'text/css',
+  'qrcode.mjs': 'text/javascript',
+};
+
+/** Assets served from a package rather than from `demo/app/`. */
+const PACKAGE_ASSETS: Readonly<Record<string, string>> = {
+  // The QR code of a TOTP enrolment, drawn by the page (the secret never leaves it).
+  'qrcode.mjs': join(dirname(require.resolve('qrcode-generator')), 'qrcode.mjs'),
 };
 
 /** The page's own paths beside `/app/`: where the links of account mails lead. */
@@ -63,7 +70,7 @@ export class AppPageController {
     if (type === undefined) throw new NotFoundError();
     ctx.type = type;
     ctx.set('Cache-Control', 'no-cache');
-    return readFile(join(APP_DIRECTORY, asset));
+    return readFile(PACKAGE_ASSETS[asset] ?? join(APP_DIRECTORY, asset));
   }
 
   private html(ctx: Context, cacheControl: 'no-cache' | 'no-store'): Promise<Buffer> {

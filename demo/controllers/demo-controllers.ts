@@ -7,7 +7,7 @@ import { WellKnownController } from './well-known-controller';
 
 /**
  * The library's auth routes as the demo mounts them: the bearer routes, the password change,
- * registration, email verification, password reset and the cookie routes for the page at
+ * registration, email verification, password reset, the second factor and the cookie routes for the page at
  * `/app/`.
  */
 export const AUTH_ROUTES = authRoutes({
@@ -15,6 +15,7 @@ export const AUTH_ROUTES = authRoutes({
   registration: true,
   emailVerification: true,
   passwordReset: true,
+  secondFactor: true,
 });
 
 /** The controllers of the demo's API: what the OpenAPI document describes. */

@@ -10,7 +10,7 @@ export const DEMO_OPERATIONS: OperationTable = {
   },
   AuthRoutes: {
     login: {
-      returns: 'TokenPair',
+      returns: 'LoginOutcome',
       form: true,
       errors: ['401 invalid_credentials', '429 too_many_attempts'],
     },
@@ -32,6 +32,22 @@ export const DEMO_OPERATIONS: OperationTable = {
     forgot: { returns: 'Accepted', errors: ['429 too_many_attempts'] },
     reset: { errors: ['400 invalid_token'] },
   },
+  SecondFactorRoutes: {
+    enroll: { returns: 'SecondFactorEnrolment', errors: ['409 conflict'] },
+    confirm: { errors: ['401 invalid_credentials', '409 conflict', '429 too_many_attempts'] },
+    disable: { errors: ['401 invalid_credentials', '409 conflict', '429 too_many_attempts'] },
+    verify: {
+      returns: 'TokenPair',
+      errors: ['400 invalid_token', '401 invalid_credentials', '429 too_many_attempts'],
+    },
+  },
+  CookieSecondFactorRoutes: {
+    verify: {
+      returns: 'CsrfSession',
+      csrf: 'origin',
+      errors: ['400 invalid_token', '401 invalid_credentials', '429 too_many_attempts'],
+    },
+  },
   SessionRoutes: {
     list: { returns: 'Session[]' },
     end: { errors: ['404 not_found'] },
@@ -39,7 +55,7 @@ export const DEMO_OPERATIONS: OperationTable = {
   },
   CookieAuthRoutes: {
     login: {
-      returns: 'CsrfSession',
+      returns: 'CookieLoginOutcome',
       form: true,
       csrf: 'origin',
       errors: ['401 invalid_credentials', '429 too_many_attempts'],

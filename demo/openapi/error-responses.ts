@@ -31,7 +31,7 @@ const ERROR_ANSWERS = {
   },
   '400 invalid_token': {
     meaning:
-      'The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).',
+      'The link’s token (or the login’s challenge) is malformed, forged, expired, of another purpose, used already, or superseded (the password, the email or the second factor changed since it was issued).',
   },
   '400 invalid_credentials': {
     meaning: 'The current password is wrong; it counts as a failed login.',
@@ -52,7 +52,8 @@ const ERROR_ANSWERS = {
     },
   },
   '401 invalid_credentials': {
-    meaning: 'Unknown user, wrong password or inactive user: the same answer whichever the cause.',
+    meaning:
+      'Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login).',
     headers: {
       'WWW-Authenticate': {
         on: 'with no `error` attribute on `invalid_credentials`',
@@ -74,7 +75,10 @@ const ERROR_ANSWERS = {
       'Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed.',
   },
   '404 not_found': { meaning: 'No such resource.' },
-  '409 conflict': { meaning: 'The email is already registered.' },
+  '409 conflict': {
+    meaning:
+      'The email is already registered; or the second factor is not in the state the request needs (on already, no enrolment waiting, off).',
+  },
   '413 payload_too_large': {
     meaning: 'The request body is too large (the body of any request is read, whatever its route).',
   },

@@ -14,6 +14,7 @@ import type { OperationEntry, OperationTable } from './operation-table';
 import { CSRF_TOKEN_PARAMETER, authorizedSecurity, securitySchemes } from './security-schemes';
 import type { CookieTransport } from './security-schemes';
 import { SUCCESS_SCHEMAS } from './success-schemas';
+import type { SuccessSchema } from './success-schemas';
 
 /** Options of `buildOpenApiDocument`. */
 export interface OpenApiDocumentOptions {
@@ -158,6 +159,13 @@ function successSchemasOf(operations: OperationTable): Record<string, SchemaObje
       ),
     ),
   );
+  // And the schemas those refer to (a `oneOf` of two answers).
+  for (const name of [...used]) {
+    const refs = JSON.stringify(SUCCESS_SCHEMAS[name as SuccessSchema] ?? {}).matchAll(
+      /#\/components\/schemas\/(\w+)/g,
+    );
+    for (const [, ref = ''] of refs) used.add(ref);
+  }
   return Object.fromEntries(Object.entries(SUCCESS_SCHEMAS).filter(([name]) => used.has(name)));
 }
 

@@ -2,7 +2,17 @@ import type { SchemaObject } from 'openapi3-ts';
 
 /** The name of a success body's schema in `components.schemas`. */
 export type SuccessSchema =
-  'Health' | 'TokenPair' | 'CsrfSession' | 'Session' | 'User' | 'JsonWebKeySet' | 'Accepted';
+  | 'Health'
+  | 'TokenPair'
+  | 'CsrfSession'
+  | 'Session'
+  | 'User'
+  | 'JsonWebKeySet'
+  | 'Accepted'
+  | 'SecondFactorChallenge'
+  | 'LoginOutcome'
+  | 'CookieLoginOutcome'
+  | 'SecondFactorEnrolment';
 
 /**
  * The schemas of the success bodies, which the actions declare as TypeScript types only
@@ -26,6 +36,47 @@ export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
         type: 'integer',
         minimum: 0,
         description: 'Seconds until the access token expires.',
+      },
+    },
+  },
+  SecondFactorChallenge: {
+    type: 'object',
+    description:
+      'The password was right and the user has a second factor: no token yet. `POST /auth/2fa/verify` takes the challenge with a code.',
+    required: ['mfa_required', 'challenge'],
+    properties: {
+      mfa_required: { type: 'boolean', enum: [true] },
+      challenge: {
+        type: 'string',
+        description: 'Short-lived and single-use, for the second step only: no access token.',
+      },
+    },
+  },
+  LoginOutcome: {
+    oneOf: [
+      { $ref: '#/components/schemas/TokenPair' },
+      { $ref: '#/components/schemas/SecondFactorChallenge' },
+    ],
+  },
+  CookieLoginOutcome: {
+    oneOf: [
+      { $ref: '#/components/schemas/CsrfSession' },
+      { $ref: '#/components/schemas/SecondFactorChallenge' },
+    ],
+  },
+  SecondFactorEnrolment: {
+    type: 'object',
+    description: 'Shown once: the secret is in the URI. On after `POST /auth/2fa/confirm`.',
+    required: ['otpauth_url', 'recovery_codes'],
+    properties: {
+      otpauth_url: {
+        type: 'string',
+        description: 'An `otpauth://totp/…` URI for an authenticator app (a QR code of it).',
+      },
+      recovery_codes: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Single-use codes accepted in place of a TOTP code.',
       },
     },
   },
@@ -69,7 +120,7 @@ export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
   },
   User: {
     type: 'object',
-    required: ['id', 'email', 'roles', 'is_active', 'email_verified'],
+    required: ['id', 'email', 'roles', 'is_active', 'email_verified', 'mfa_enabled'],
     properties: {
       id: { type: 'integer', description: 'As a string, the `sub` of the user’s tokens.' },
       email: { type: 'string', format: 'email' },
@@ -79,6 +130,7 @@ export const SUCCESS_SCHEMAS: Readonly<Record<SuccessSchema, SchemaObject>> = {
         type: 'boolean',
         description: 'The email was proven by a verification link.',
       },
+      mfa_enabled: { type: 'boolean', description: 'Logins need a TOTP code.' },
     },
   },
   Accepted: {

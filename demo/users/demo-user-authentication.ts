@@ -62,6 +62,19 @@ export class DemoUserAuthentication extends BaseUserAuthentication<DemoUser> {
     return this.store.markEmailVerified(user.id, email);
   }
 
+  override getSecondFactor(user: DemoUser): string | null {
+    return user.mfa;
+  }
+
+  /** One conditional write: a code is accepted once, whichever instance sees it first. */
+  override replaceSecondFactor(
+    user: DemoUser,
+    expected: string | null,
+    next: string | null,
+  ): Promise<boolean> {
+    return this.store.replaceSecondFactor(user.id, expected, next);
+  }
+
   /** Through SMTP (`SMTP_URL`), or to the log without the token. */
   override deliverAccountMail(user: DemoUser, mail: AccountMail): Promise<void> {
     return this.mailer === undefined ? Promise.resolve() : this.mailer.send(mail, user.id);

@@ -1,3 +1,4 @@
+import { isSecondFactorOn } from '../../src';
 import { normalizeRoles } from '../../src/advanced';
 
 /** A user as the demo stores it (the contract's `users` table). */
@@ -9,10 +10,14 @@ export interface DemoUser {
   is_active: boolean;
   /** The email was proven by a verification link. */
   email_verified: boolean;
+  /** The second-factor record the library wrote (its TOTP secret encrypted), or none. */
+  mfa: string | null;
 }
 
-/** A user to create: verified or not (not, unless said). */
-export type NewDemoUser = Omit<DemoUser, 'id' | 'email_verified'> & { email_verified?: boolean };
+/** A user to create: verified or not (not, unless said), without a second factor. */
+export type NewDemoUser = Omit<DemoUser, 'id' | 'email_verified' | 'mfa'> & {
+  email_verified?: boolean;
+};
 
 /** A user as the API shows it: never the hash. */
 export interface PublicUser {
@@ -21,6 +26,8 @@ export interface PublicUser {
   roles: string[];
   is_active: boolean;
   email_verified: boolean;
+  /** Logins need a code from the authenticator. */
+  mfa_enabled: boolean;
 }
 
 export function toPublicUser(user: DemoUser): PublicUser {
@@ -30,5 +37,6 @@ export function toPublicUser(user: DemoUser): PublicUser {
     roles: [...normalizeRoles(user.roles)],
     is_active: user.is_active,
     email_verified: user.email_verified,
+    mfa_enabled: isSecondFactorOn(user.mfa),
   };
 }

@@ -16,7 +16,12 @@ export class MemoryUserStore implements UserStore {
 
   async create(user: NewDemoUser): Promise<DemoUser | undefined> {
     if (await this.findByEmail(user.email)) return undefined;
-    const created = { email_verified: false, ...copy(user), id: this.nextId++ };
+    const created: DemoUser = {
+      email_verified: false,
+      ...copy(user),
+      mfa: null,
+      id: this.nextId++,
+    };
     this.byId.set(created.id, created);
     return copy(created);
   }
@@ -40,6 +45,13 @@ export class MemoryUserStore implements UserStore {
       return Promise.resolve(false);
     }
     user.email_verified = true;
+    return Promise.resolve(true);
+  }
+
+  replaceSecondFactor(id: number, expected: string | null, next: string | null): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user === undefined || user.mfa !== expected) return Promise.resolve(false);
+    user.mfa = next;
     return Promise.resolve(true);
   }
 

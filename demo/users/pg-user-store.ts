@@ -27,7 +27,9 @@ const CREATE_LOWER_EMAIL_INDEX = `CREATE UNIQUE INDEX IF NOT EXISTS ${LOWER_EMAI
 const ADD_EMAIL_VERIFIED = `ALTER TABLE users
   ADD COLUMN IF NOT EXISTS email_verified boolean NOT NULL DEFAULT false`;
 
-const COLUMNS = 'id, email, hashed_password, roles, is_active, email_verified';
+const ADD_MFA = 'ALTER TABLE users ADD COLUMN IF NOT EXISTS mfa text';
+
+const COLUMNS = 'id, email, hashed_password, roles, is_active, email_verified, mfa';
 
 /** The lookup by email: the oldest row, should the table hold emails that differ only in case. */
 export const FIND_BY_EMAIL = `SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)
@@ -56,6 +58,7 @@ interface UserRow {
   roles: string[];
   is_active: boolean;
   email_verified: boolean;
+  mfa: string | null;
 }
 
 /**
@@ -117,6 +120,18 @@ export class PgUserStore implements UserStore {
     return rows.length === 1;
   }
 
+  async replaceSecondFactor(
+    id: number,
+    expected: string | null,
+    next: string | null,
+  ): Promise<boolean> {
+    const rows = await this.query<{ id: string }>(
+      'UPDATE users SET mfa = $3 WHERE id = $1 AND mfa IS NOT DISTINCT FROM $2 RETURNING id',
+      [id, expected, next],
+    );
+    return rows.length === 1;
+  }
+
   async list(): Promise<DemoUser[]> {
     return (await this.query(`SELECT ${COLUMNS} FROM users ORDER BY id`, [])).map(toUser);
   }
@@ -168,14 +183,19 @@ export class PgUserStore implements UserStore {
       try {
         await run(CREATE_TABLE);
       } catch (error) {
-        // Two instances creating the table at once: the loser's error means it exists.
-        if (!isUniqueViolation(error) && !isDuplicateRelation(error)) throw error;
+        // Two instances creating the table at once: the loser's error means it exists (its
+        // row type may be the one found taken: 42710).
+        if (!isUniqueViolation(error) && !isDuplicateRelation(error) && !isDuplicateObject(error)) {
+          throw error;
+        }
       }
-      try {
-        await run(ADD_EMAIL_VERIFIED);
-      } catch (error) {
-        // Two instances adding the column at once: the loser's error means it exists.
-        if (!isUniqueViolation(error) && !isDuplicateColumn(error)) throw error;
+      for (const column of [ADD_EMAIL_VERIFIED, ADD_MFA]) {
+        try {
+          await run(column);
+        } catch (error) {
+          // Two instances adding the column at once: the loser's error means it exists.
+          if (!isUniqueViolation(error) && !isDuplicateColumn(error)) throw error;
+        }
       }
       try {
         await run(CREATE_LOWER_EMAIL_INDEX);
@@ -199,6 +219,11 @@ function isUniqueViolation(error: unknown): boolean {
 /** 42P07: the relation was created by another session between the check and the creation. */
 function isDuplicateRelation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '42P07';
+}
+
+/** 42710: the table's row type was created by another session creating the same table. */
+function isDuplicateObject(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '42710';
 }
 
 /** 42701: the column was added by another session between the check and the addition. */

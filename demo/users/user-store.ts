@@ -15,6 +15,8 @@ export interface UserStore {
    * in one atomic step: `true` if it did.
    */
   markEmailVerified(id: number, email: string): Promise<boolean>;
+  /** Sets the second-factor record only if it is still `expected`, in one atomic step. */
+  replaceSecondFactor(id: number, expected: string | null, next: string | null): Promise<boolean>;
   list(): Promise<DemoUser[]>;
   count(): Promise<number>;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { RequestListener, Server } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ADMIN, USER } from '../helpers/catalogue';
-import { close, listen } from '../helpers/browser-page';
+import { close, listen, untilStatus, watchPage } from '../helpers/browser-page';
 import { demoHarness } from '../helpers/demo-harness';
 import type { DemoHarness } from '../helpers/demo-harness';
 import { launchChromium, requireChromium } from '../helpers/headless-chromium';
@@ -51,12 +51,7 @@ describe('a real browser: the account flows of the page at /app/, in headless Ch
 
   async function open(url: string): Promise<Page> {
     const page = await browser!.context.newPage();
-    page.on('console', (message) => {
-      if (/Content Security Policy|Trusted Type/i.test(message.text())) {
-        problems.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    watchPage(page, problems);
     await page.goto(url);
     return page;
   }
@@ -119,8 +114,3 @@ describe('a real browser: the account flows of the page at /app/, in headless Ch
     expect(await button.isHidden()).to.equal(true);
   });
 });
-
-/** Bounded wait until the status region says `text`. */
-async function untilStatus(locator: ReturnType<Page['getByRole']>, text: string): Promise<void> {
-  await locator.filter({ hasText: text }).waitFor({ timeout: 10_000 });
-}

@@ -9,11 +9,12 @@ import { launchChromium, requireChromium } from '../helpers/headless-chromium';
 import {
   ACCESS,
   ACCESS_LIFETIME_SECONDS,
-  CSRF,
-  REFRESH,
   close,
+  CSRF,
   fetchFromPage,
   listen,
+  REFRESH,
+  watchPage,
 } from '../helpers/browser-page';
 import type { AuditLine } from '../helpers/browser-page';
 
@@ -139,12 +140,7 @@ describe('a real browser: the page at /app/ on the cookie transport, in headless
   async function openApp(): Promise<Page> {
     const page = await browser!.context.newPage();
     await page.addInitScript(WATCH_FORM);
-    page.on('console', (message) => {
-      if (/Content Security Policy|Trusted Type/i.test(message.text())) {
-        problems.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    watchPage(page, problems);
     page.on('request', (request) => {
       if (request.headers()['authorization'] !== undefined) problems.push(request.url());
     });

@@ -100,6 +100,7 @@ describe('catalogue G: login', () => {
       roles: ['user'],
       is_active: true,
       email_verified: false,
+      mfa_enabled: false,
     });
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AccountLifecycle } from '../../src';
 import { bearer, demoHarness, twoInstances } from '../helpers/demo-harness';
 import type { DemoHarness, TwoInstances } from '../helpers/demo-harness';
 import { USER } from '../helpers/catalogue';
@@ -86,14 +87,26 @@ describe('demo: the account lifecycle through a real SMTP server', function () {
     });
 
     it('an unknown email gets the same answer and no mail', async () => {
+      const before = mailbox.to(USER.username).length;
       await h
         .http()
         .post('/auth/forgot-password')
         .send({ email: 'nobody@example.com' })
         .expect(202, { status: 'accepted' });
       await h.http().post('/auth/forgot-password').send({ email: USER.username }).expect(202);
-      await mailbox.nth(USER.username, 1);
+      await mailbox.nth(USER.username, before + 1);
+      await h.demo.container.get(AccountLifecycle).idle();
       expect(mailbox.to('nobody@example.com')).to.have.length(0);
+    });
+  });
+
+  describe('closing', () => {
+    it('delivers the mails still queued first: a reset asked for just before the close arrives', async () => {
+      const h = await demoHarness({ SMTP_URL: mailbox.url });
+      const before = mailbox.to(USER.username).length;
+      await h.http().post('/auth/forgot-password').send({ email: USER.username }).expect(202);
+      await h.close();
+      expect(mailbox.to(USER.username)).to.have.length(before + 1);
     });
   });
 

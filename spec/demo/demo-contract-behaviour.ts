@@ -154,6 +154,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           roles: ['user'],
           is_active: true,
           email_verified: false,
+          mfa_enabled: false,
         });
         await h.login('new@example.com', 'new-password');
       });
@@ -385,6 +386,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           roles: ['user'],
           is_active: true,
           email_verified: false,
+          mfa_enabled: false,
         });
       });
 
@@ -414,6 +416,7 @@ export function describeDemoContract(name: string, create: () => Promise<DemoHar
           roles: ['user'],
           is_active: true,
           email_verified: false,
+          mfa_enabled: false,
         });
         const byAdmin = await h.http().get('/users/2').set(bearer(admin.access_token)).expect(200);
         expect(byAdmin.body).to.deep.equal(own.body);

@@ -54,12 +54,14 @@ describe('demo start-up (a real process)', function () {
         .map((line) => JSON.parse(line) as { event: string; level: string; emails?: string[] });
       expect(events.map((e) => e.event)).to.deep.equal([
         'ephemeral_secret_key',
+        'ephemeral_totp_key',
         'memory_stores',
         'demo_users_created',
         'listening',
       ]);
       expect(events[0]?.level).to.equal('warn');
-      expect(events[2]?.emails).to.deep.equal(['admin@example.com', 'user@example.com']);
+      expect(events[1]?.level).to.equal('warn');
+      expect(events[3]?.emails).to.deep.equal(['admin@example.com', 'user@example.com']);
       expect(run.stdout).not.to.match(/admin-password|user-password/);
     } finally {
       await stop(run.child);
@@ -86,6 +88,16 @@ describe('demo start-up (a real process)', function () {
       'BCRYPT_ROUNDS',
     ],
     ['a bad port', { PORT: '70000' }, 'PORT'],
+    [
+      'no TOTP key in production (the second factor needs one)',
+      { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, BCRYPT_ROUNDS: '10' },
+      'TOTP_ENCRYPTION_KEY',
+    ],
+    [
+      'a TOTP key shorter than 32 bytes',
+      { TOTP_ENCRYPTION_KEY: 'too-short' },
+      'TOTP_ENCRYPTION_KEY',
+    ],
   ] as const) {
     it(`H: stops at start on ${name}, with one line naming ${variable} and no stack`, async () => {
       const run = await startDemo(env);
@@ -103,11 +115,13 @@ describe('demo start-up (a real process)', function () {
       NODE_ENV: 'production',
       SECRET_KEY: TEST_SECRET_KEY,
       BCRYPT_ROUNDS: '10',
+      TOTP_ENCRYPTION_KEY: 'a-production-totp-key-of-at-least-32-bytes',
     });
     try {
       expect(run.code, run.stderr).to.equal(null);
       expect(run.stdout).not.to.contain('demo_users_created');
       expect(run.stdout).not.to.contain('ephemeral_secret_key');
+      expect(run.stdout).not.to.contain('ephemeral_totp_key');
     } finally {
       await stop(run.child);
     }

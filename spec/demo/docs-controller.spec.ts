@@ -39,6 +39,16 @@ const TOKEN = ['401 authentication_required', '401 invalid_token'];
 /** The cookie transport's refusal (the demo serves it). */
 const CSRF = '403 csrf_failed';
 
+/** A signed-in user's code (confirming or disabling the second factor). */
+const CODE_OF_THE_USER = [
+  STORE,
+  ...TOKEN,
+  CSRF,
+  '401 invalid_credentials',
+  '409 conflict',
+  '429 too_many_attempts',
+];
+
 const CONTRACT_ERRORS: Readonly<Record<string, string[]>> = {
   'GET /health': [],
   'GET /.well-known/jwks.json': [],
@@ -67,6 +77,22 @@ const CONTRACT_ERRORS: Readonly<Record<string, string[]>> = {
   'POST /auth/verify-email': [STORE, '400 invalid_token'],
   'POST /auth/forgot-password': [STORE, '429 too_many_attempts'],
   'POST /auth/reset-password': [STORE, '400 invalid_token'],
+  'POST /auth/2fa/enroll': [STORE, ...TOKEN, CSRF, '409 conflict'],
+  'POST /auth/2fa/confirm': CODE_OF_THE_USER,
+  'POST /auth/2fa/disable': CODE_OF_THE_USER,
+  'POST /auth/2fa/verify': [
+    STORE,
+    '400 invalid_token',
+    '401 invalid_credentials',
+    '429 too_many_attempts',
+  ],
+  'POST /auth/cookie/2fa/verify': [
+    STORE,
+    CSRF,
+    '400 invalid_token',
+    '401 invalid_credentials',
+    '429 too_many_attempts',
+  ],
 };
 
 describe('demo: OpenAPI document and Swagger UI', () => {
@@ -130,6 +156,11 @@ describe('demo: OpenAPI document and Swagger UI', () => {
         'POST /auth/verify-email',
         'POST /auth/forgot-password',
         'POST /auth/reset-password',
+        'POST /auth/2fa/enroll',
+        'POST /auth/2fa/confirm',
+        'POST /auth/2fa/disable',
+        'POST /auth/2fa/verify',
+        'POST /auth/cookie/2fa/verify',
       ].sort(),
     );
   });
@@ -176,8 +207,21 @@ describe('demo: OpenAPI document and Swagger UI', () => {
     });
     const success = (route: string, method: string, status = '200') =>
       paths[route]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+    // A token pair, or the challenge of a second step.
     expect(success('/auth/login', 'post')).to.deep.equal({
+      $ref: '#/components/schemas/LoginOutcome',
+    });
+    expect(document.components.schemas['LoginOutcome']).to.deep.equal({
+      oneOf: [
+        { $ref: '#/components/schemas/TokenPair' },
+        { $ref: '#/components/schemas/SecondFactorChallenge' },
+      ],
+    });
+    expect(success('/auth/2fa/verify', 'post')).to.deep.equal({
       $ref: '#/components/schemas/TokenPair',
+    });
+    expect(success('/auth/2fa/enroll', 'post')).to.deep.equal({
+      $ref: '#/components/schemas/SecondFactorEnrolment',
     });
     expect(success('/auth/refresh', 'post')).to.deep.equal({
       $ref: '#/components/schemas/TokenPair',

@@ -5,6 +5,9 @@ import { DEMO_OPERATIONS } from '../../demo/openapi/demo-operations';
 import { buildOpenApiDocument } from '../../demo/openapi/openapi-document';
 import type { OperationTable } from '../../demo/openapi/operation-table';
 
+/** The cookie transport's controllers: an app without it serves none of them. */
+const COOKIE_CONTROLLERS = ['CookieAuthRoutes', 'CookieSecondFactorRoutes'];
+
 const COOKIES = {
   cookies: { accessCookieName: '__Host-access_token', refreshCookieName: '__Secure-refresh_token' },
 };
@@ -40,10 +43,12 @@ describe('buildOpenApiDocument', () => {
   describe('without the cookie transport (the default)', () => {
     // An app that serves no cookie routes.
     const bearerOnly = Object.fromEntries(
-      Object.entries(DEMO_OPERATIONS).filter(([controller]) => controller !== 'CookieAuthRoutes'),
+      Object.entries(DEMO_OPERATIONS).filter(
+        ([controller]) => !COOKIE_CONTROLLERS.includes(controller),
+      ),
     );
     const document = buildOpenApiDocument(
-      API_CONTROLLERS.filter((controller) => controller.name !== 'CookieAuthRoutes'),
+      API_CONTROLLERS.filter((controller) => !COOKIE_CONTROLLERS.includes(controller.name)),
       bearerOnly,
     );
 

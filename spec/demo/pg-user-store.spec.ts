@@ -42,6 +42,7 @@ describe('PgUserStore and the demo on PostgreSQL', function () {
         'roles ARRAY',
         'is_active boolean',
         'email_verified boolean',
+        'mfa text',
       ]);
     });
 

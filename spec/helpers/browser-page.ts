@@ -1,7 +1,7 @@
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** The demo's cookies, with the default COOKIE_NAME_PREFIX. */
 export const ACCESS = '__Host-fastcore-access';
@@ -41,4 +41,19 @@ export function fetchFromPage(
       headers: ${JSON.stringify(headers)} })
       .then(async (answer) => ({ status: answer.status, body: await answer.json().catch(() => null) }))`,
   );
+}
+
+/** Waits until `locator` (the page's status line) shows `text`. */
+export async function untilStatus(locator: Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).waitFor({ timeout: 10_000 });
+}
+
+/** Collects in `problems` the page's CSP and Trusted Types violations and its script errors. */
+export function watchPage(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (/Content Security Policy|Trusted Type/i.test(message.text())) {
+      problems.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
 }

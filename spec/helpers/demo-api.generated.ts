@@ -351,6 +351,91 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/2fa/enroll': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Enroll */
+    post: operations['SecondFactorRoutes.enroll'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/2fa/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm */
+    post: operations['SecondFactorRoutes.confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/2fa/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Disable */
+    post: operations['SecondFactorRoutes.disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/2fa/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify */
+    post: operations['SecondFactorRoutes.verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/cookie/2fa/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Verify */
+    post: operations['CookieSecondFactorRoutes.verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -385,6 +470,13 @@ export interface components {
       /** Format: email */
       email: string;
     };
+    SecondFactorCodeBody: {
+      code: string;
+    };
+    SecondFactorVerifyBody: {
+      challenge: string;
+      code: string;
+    };
     ResetPasswordBody: {
       token: string;
       new_password: string;
@@ -402,6 +494,24 @@ export interface components {
       token_type: 'bearer';
       /** @description Seconds until the access token expires. */
       expires_in: number;
+    };
+    /** @description The password was right and the user has a second factor: no token yet. `POST /auth/2fa/verify` takes the challenge with a code. */
+    SecondFactorChallenge: {
+      /** @enum {boolean} */
+      mfa_required: true;
+      /** @description Short-lived and single-use, for the second step only: no access token. */
+      challenge: string;
+    };
+    LoginOutcome:
+      components['schemas']['TokenPair'] | components['schemas']['SecondFactorChallenge'];
+    CookieLoginOutcome:
+      components['schemas']['CsrfSession'] | components['schemas']['SecondFactorChallenge'];
+    /** @description Shown once: the secret is in the URI. On after `POST /auth/2fa/confirm`. */
+    SecondFactorEnrolment: {
+      /** @description An `otpauth://totp/…` URI for an authenticator app (a QR code of it). */
+      otpauth_url: string;
+      /** @description Single-use codes accepted in place of a TOTP code. */
+      recovery_codes: string[];
     };
     CsrfSession: {
       /** @description The session’s CSRF token, for the `X-CSRF-Token` header (also in a readable cookie); no JWT is in the body. */
@@ -438,6 +548,8 @@ export interface components {
       is_active: boolean;
       /** @description The email was proven by a verification link. */
       email_verified: boolean;
+      /** @description Logins need a TOTP code. */
+      mfa_enabled: boolean;
     };
     /** @description The request is taken: a mail, if one is due, goes out after the answer (the answer is the same either way). */
     Accepted: {
@@ -848,7 +960,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TokenPair'];
+          'application/json': components['schemas']['LoginOutcome'];
         };
       };
       /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
@@ -862,7 +974,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause. */
+      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login). */
       401: {
         headers: {
           /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `invalid_credentials`. */
@@ -1306,7 +1418,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description `conflict`: The email is already registered. */
+      /** @description `conflict`: The email is already registered; or the second factor is not in the state the request needs (on already, no enrolment waiting, off). */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1479,7 +1591,7 @@ export interface operations {
       /**
        * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
        *
-       *     `invalid_token`: The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).
+       *     `invalid_token`: The link’s token (or the login’s challenge) is malformed, forged, expired, of another purpose, used already, or superseded (the password, the email or the second factor changed since it was issued).
        */
       400: {
         headers: {
@@ -1622,7 +1734,7 @@ export interface operations {
       /**
        * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
        *
-       *     `invalid_token`: The link’s token is malformed, forged, expired, of another purpose, used already, or superseded (the password or the email changed since it was sent).
+       *     `invalid_token`: The link’s token (or the login’s challenge) is malformed, forged, expired, of another purpose, used already, or superseded (the password, the email or the second factor changed since it was issued).
        */
       400: {
         headers: {
@@ -1942,7 +2054,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CsrfSession'];
+          'application/json': components['schemas']['CookieLoginOutcome'];
         };
       };
       /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
@@ -1956,7 +2068,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause. */
+      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login). */
       401: {
         headers: {
           /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `invalid_credentials`. */
@@ -2171,6 +2283,517 @@ export interface operations {
       /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SecondFactorRoutes.enroll': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecondFactorEnrolment'];
+        };
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `conflict`: The email is already registered; or the second factor is not in the state the request needs (on already, no enrolment waiting, off). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SecondFactorRoutes.confirm': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description SecondFactorCodeBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorCodeBody'];
+      };
+    };
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login).
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with no `error` attribute on `invalid_credentials`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `conflict`: The email is already registered; or the second factor is not in the state the request needs (on already, no enrolment waiting, off). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SecondFactorRoutes.disable': {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The session’s `csrf_token`: required when the request is authenticated by the cookie, not needed with the `Authorization` header. */
+        'X-CSRF-Token'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description SecondFactorCodeBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorCodeBody'];
+      };
+    };
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too. */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /**
+       * @description `authentication_required`: No credentials, or another scheme than Bearer.
+       *
+       *     `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login).
+       *
+       *     `invalid_token`: The token is malformed, forged, expired, revoked or of the wrong type.
+       */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `authentication_required`; with no `error` attribute on `invalid_credentials`; with `error="invalid_token"` on `invalid_token`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `conflict`: The email is already registered; or the second factor is not in the state the request needs (on already, no enrolment waiting, off). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'SecondFactorRoutes.verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description SecondFactorVerifyBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorVerifyBody'];
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TokenPair'];
+        };
+      };
+      /**
+       * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
+       *
+       *     `invalid_token`: The link’s token (or the login’s challenge) is malformed, forged, expired, of another purpose, used already, or superseded (the password, the email or the second factor changed since it was issued).
+       */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login). */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `invalid_credentials`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `temporarily_unavailable`: A store the operation needs is unreachable, or password hashing is saturated: try again later. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again, sent only when password hashing is saturated. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  'CookieSecondFactorRoutes.verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description SecondFactorVerifyBody */
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorVerifyBody'];
+      };
+    };
+    responses: {
+      /** @description Successful response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CsrfSession'];
+        };
+      };
+      /**
+       * @description `invalid_request`: The request is malformed: a body that cannot be read, is not an object or fails validation; on an authorized operation, a malformed `Authorization` header too.
+       *
+       *     `invalid_token`: The link’s token (or the login’s challenge) is malformed, forged, expired, of another purpose, used already, or superseded (the password, the email or the second factor changed since it was issued).
+       */
+      400: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with `error="invalid_request"` when the library itself refused the request (a malformed `Authorization` header, a body that is not an object). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `invalid_credentials`: Unknown user, wrong password or inactive user: the same answer whichever the cause; or a wrong or spent code of the second factor (it counts as a failed login). */
+      401: {
+        headers: {
+          /** @description The RFC 6750 challenge, `Bearer realm="…"`, with no `error` attribute on `invalid_credentials`. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `csrf_failed`: Authenticated by the cookie, the request came from an origin that is not allowed, or without the session’s `X-CSRF-Token`. Nothing changed. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `payload_too_large`: The request body is too large (the body of any request is read, whatever its route). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `unsupported_media_type`: The request body has a `Content-Encoding` the server does not read. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description `too_many_attempts`: Too many failed attempts: the account or the client address is locked for a while. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again, until the lock ends. */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {

@@ -7,6 +7,8 @@ export interface TestUser {
   roles: string[];
   is_active: boolean;
   email_verified?: boolean;
+  /** The second-factor record, as the library wrote it. */
+  mfa?: string | null;
 }
 
 /** A `BaseUserAuthentication` over a Map, for specs. */

@@ -135,6 +135,33 @@ export class RedisCluster {
     await cli(fromPort, 'cluster', 'setslot', String(slot), 'migrating', toId);
   }
 
+  /** The keys the node on `port` holds in `slot`. */
+  async keysInSlot(port: number, slot: number): Promise<string[]> {
+    const listed = await cli(port, 'cluster', 'getkeysinslot', String(slot), '1000');
+    return listed.split('\n').filter((key) => key !== '');
+  }
+
+  /** Moves `keys` from one master to the other (`MIGRATE`), as a migration does one batch. */
+  async migrateKeys(fromPort: number, toPort: number, keys: readonly string[]): Promise<void> {
+    await cli(fromPort, 'migrate', '127.0.0.1', String(toPort), '', '0', '5000', 'KEYS', ...keys);
+  }
+
+  /** Ends the migration `startMigrating` began: the rest of the keys move, the target owns it. */
+  async finishMigrating(slot: number, fromPort: number, toPort: number): Promise<void> {
+    const rest = await this.keysInSlot(fromPort, slot);
+    if (rest.length > 0) await this.migrateKeys(fromPort, toPort, rest);
+    const toId = await this.nodeId(toPort);
+    for (const port of [toPort, fromPort, ...(await this.masters())]) {
+      await cli(port, 'cluster', 'setslot', String(slot), 'node', toId);
+    }
+  }
+
+  /** How many times the node on `port` answered the error `code` (`INFO errorstats`). */
+  async errorCount(port: number, code: string): Promise<number> {
+    const stats = await cli(port, 'info', 'errorstats');
+    return Number(new RegExp(`errorstat_${code}:count=(\\d+)`).exec(stats)?.[1] ?? 0);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.processes.map(sigkill));
     rmSync(this.folder, { recursive: true, force: true });
@@ -291,12 +318,14 @@ export class RedisCluster {
    * acknowledged by no replica, and a killed master would lose it.
    */
   private async untilReplicasInSync(): Promise<void> {
-    for (const port of this.ports) {
-      await untilTrue(`cluster node ${port} is a master or a replica in sync`, async () => {
-        const info = await cli(port, 'info', 'replication');
-        return info.includes('role:master') || info.includes('master_link_status:up');
-      });
-    }
+    // Counted over all nodes: right after the creation, a node to be a replica still says
+    // it is a master.
+    await untilTrue('every replica in sync, every master with its replica', async () => {
+      const infos = await Promise.all(this.ports.map((port) => cli(port, 'info', 'replication')));
+      const inSync = infos.filter((info) => info.includes('master_link_status:up')).length;
+      const served = infos.filter((info) => /connected_slaves:[1-9]/.test(info)).length;
+      return inSync === this.ports.length / 2 && served === this.ports.length / 2;
+    });
   }
 
   /** Bounded wait until every node says `cluster_state:ok`. */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hash } from 'bcrypt';
 import { expect } from 'chai';
+import { URI } from 'otpauth';
+import type { TOTP } from 'otpauth';
 import type { Redis } from 'ioredis';
 import { PrivateRedis } from '../helpers/private-redis';
 import { connectRedis } from '../helpers/real-servers';
@@ -144,6 +146,7 @@ describe('an app written from the README against the packed package: two instanc
           BCRYPT_ROUNDS: '4',
           LOGIN_MAX_ATTEMPTS: '3',
           ALLOWED_ORIGINS: FRONT_END,
+          TOTP_ENCRYPTION_KEY: 'consumer-app-totp-key-of-at-least-32-bytes',
         };
         const [first, second] = await Promise.allSettled([
           ConsumerInstance.start(dir, `${wiring} A`, instanceEnv),
@@ -239,6 +242,45 @@ describe('an app written from the README against the packed package: two instanc
         expect((await A().request('GET', '/users/me', { headers: { cookie } })).status).to.equal(
           401,
         );
+      });
+
+      it('turns on a TOTP second factor: the login answers a challenge, a code gives the pair once', async () => {
+        const pair = pairOf(await A().login(USERNAME, PASSWORD));
+        const enrolment = await A().request('POST', '/auth/2fa/enroll', {
+          token: pair.access_token,
+        });
+        expect(enrolment.status, 'the enrolment').to.equal(200);
+        const totp = URI.parse(String(enrolment.body['otpauth_url'])) as TOTP;
+        const recovery = enrolment.body['recovery_codes'] as string[];
+        // The step before now (within the window): the next code is of a later one.
+        const confirm = totp.generate({ timestamp: Date.now() - 30_000 });
+        const confirmed = await A().request('POST', '/auth/2fa/confirm', {
+          token: pair.access_token,
+          body: { code: confirm },
+        });
+        expect(confirmed.status, 'the confirmation').to.equal(204);
+        const first = await A().login(USERNAME, PASSWORD);
+        expect(first.status).to.equal(200);
+        expect(first.body['mfa_required'], 'a challenge, no token').to.equal(true);
+        expect(JSON.stringify(first.body)).not.to.match(/access_token/);
+        const code = totp.generate({ timestamp: Date.now() });
+        const verify = (challenge: unknown) =>
+          A().request('POST', '/auth/2fa/verify', { body: { challenge, code } });
+        pairOf(await verify(first.body['challenge']));
+        const again = await A().login(USERNAME, PASSWORD);
+        expect((await verify(again.body['challenge'])).status, 'the code replayed').to.equal(401);
+        const second = pairOf(
+          await A().request('POST', '/auth/2fa/verify', {
+            body: { challenge: again.body['challenge'], code: recovery[0] },
+          }),
+        );
+        // Off again with another recovery code: the orders' other specs log in with the password.
+        const off = await A().request('POST', '/auth/2fa/disable', {
+          token: second.access_token,
+          body: { code: recovery[1] },
+        });
+        expect(off.status, 'turned off').to.equal(204);
+        pairOf(await A().login(USERNAME, PASSWORD));
       });
 
       // Locks the one user: after every other login of this order.

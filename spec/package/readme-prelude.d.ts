@@ -12,6 +12,8 @@ export interface User {
   roles: string[];
   is_active: boolean;
   email_verified: boolean;
+  /** The second-factor record the library wrote, or null. */
+  mfa: string | null;
 }
 
 /** The application's user repository. */
@@ -24,7 +26,13 @@ export declare const users: {
   replaceHash(id: string, expected: string, hash: string): Promise<number>;
   /** `UPDATE … SET email_verified = true WHERE id = $1 AND email = $2 AND NOT email_verified`: rows changed. */
   markVerified(id: string, email: string): Promise<number>;
+  /** `UPDATE … SET mfa = $3 WHERE id = $1 AND mfa IS NOT DISTINCT FROM $2`: rows changed. */
+  replaceMfa(id: string, expected: string | null, next: string | null): Promise<number>;
 };
+
+/** The second step's fields of a request: the login's challenge, and the typed code. */
+export declare const challenge: string;
+export declare const code: string;
 
 /** The application's mail sender (nodemailer's `sendMail`, say). */
 export declare const mailer: {

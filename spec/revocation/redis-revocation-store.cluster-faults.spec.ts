@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
@@ -114,6 +115,70 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
       `winners: ${winners.join(',')}`,
     ).to.equal(true);
     expect(await cluster.slotsOf(to)).to.include.members([...moved].slice(0, 10));
+  });
+
+  /**
+   * A user of a slot of the first master, its slot half way migrated to the second with its
+   * marker moved (a rotation's keys are split: `TRYAGAIN`), and the family's next refresh token.
+   */
+  async function splitSlot() {
+    const [from = 0, to = 0] = await cluster.masters();
+    const slot = (await cluster.slotsOf(from))[0] ?? 0;
+    const [user = ''] = usersIn(new Set([slot]), 1);
+    const { refresh } = await session(user);
+    const next = { expiresAtMs: clock.now() + 3_600_000 };
+    expect(await a.rotateRefreshToken(refresh, next)).to.equal('rotated');
+    // The next refresh token of the family: its generation key is on the source.
+    const second = { ...refresh, jti: randomUUID(), generation: 1 };
+    await cluster.startMigrating(slot, from, to);
+    const keys = await cluster.keysInSlot(from, slot);
+    const marker = keys.find((key) => !key.includes(':gen:'));
+    expect(marker, `the slot's marker among ${keys.join(', ')}`).to.be.a('string');
+    await cluster.migrateKeys(from, to, [marker ?? '']);
+    return {
+      second,
+      next,
+      tryAgains: () => cluster.errorCount(from, 'TRYAGAIN'),
+      finish: () => cluster.finishMigrating(slot, from, to),
+    };
+  }
+
+  it('a rotation whose keys a migration has split between two nodes (TRYAGAIN) waits until the slot has moved, past any count of tries, then rotates', async () => {
+    // The wait is by time: long here, so that a busy machine finishing the migration slowly
+    // (each step a redis-cli) cannot outlast it.
+    const patient = new RedisRevocationStore(clientA, {
+      keyPrefix: prefix,
+      clock,
+      slotMigrationWaitMs: 60_000,
+    });
+    await patient.sessionEpoch();
+    const { second, next, tryAgains, finish } = await splitSlot();
+    const before = await tryAgains();
+    const rotation = patient.rotateRefreshToken(second, next);
+    // Past the 16 tries a count of redirections allows.
+    await untilTrue(
+      'the rotation waits the migration out',
+      async () => (await tryAgains()) >= before + 20,
+    );
+    await finish();
+    expect(await rotation).to.equal('rotated');
+  });
+
+  it('a rotation still split when its wait for the migration ends answers 503 and changes nothing: once the slot has moved, the same token rotates', async () => {
+    const hasty = new RedisRevocationStore(clientA, {
+      keyPrefix: prefix,
+      clock,
+      slotMigrationWaitMs: 100,
+    });
+    await hasty.sessionEpoch();
+    const { second, next, tryAgains, finish } = await splitSlot();
+    const before = await tryAgains();
+    let refused: unknown;
+    await hasty.rotateRefreshToken(second, next).catch((error: unknown) => (refused = error));
+    expect(refused).to.be.instanceOf(StoreUnavailableError);
+    expect(await tryAgains()).to.be.above(before);
+    await finish();
+    expect(await b.rotateRefreshToken(second, next)).to.equal('rotated');
   });
 
   it('a revocation of a user whose slot is half way migrated follows ASK to the importing node, and is acknowledged there', async () => {

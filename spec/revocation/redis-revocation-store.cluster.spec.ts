@@ -7,6 +7,7 @@ import { RedisRevocationStore } from '../../src/revocation/redis-revocation-stor
 import type { StoreDataLoss, TokenRevocationState } from '../../src/revocation/revocation-store';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { RedisCluster } from '../helpers/redis-cluster';
+import { commandCalls } from '../helpers/redis-command-calls';
 import { uniquePrefix } from '../helpers/real-servers';
 import { rejection } from '../helpers/rejection';
 import { describeRevocationStore } from './revocation-store-behaviour';
@@ -82,10 +83,15 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
 
     /** Users whose state lives on each of the three masters, `perMaster` of each. */
     async function usersOnEachMaster(perMaster: number): Promise<string[][]> {
+      if (cluster === undefined) throw new Error('no cluster');
+      const slotOwner = new Map<number, number>();
+      for (const port of await cluster.masters()) {
+        for (const slot of await cluster.slotsOf(port)) slotOwner.set(slot, port);
+      }
       const byMaster = new Map<string, string[]>();
       for (let n = 0; [...byMaster.values()].filter((u) => u.length >= perMaster).length < 3; n++) {
         const user = `user-${n}`;
-        const owner = await masterOf(`{${userHashTag(user)}}`);
+        const owner = slotOwner.get(slotOfTag(userHashTag(user)));
         const list = byMaster.get(String(owner)) ?? [];
         if (list.length < perMaster) list.push(user);
         byMaster.set(String(owner), list);
@@ -199,6 +205,29 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
         await store.isRevoked(token(validUser, { familyId: randomUUID(), sessionEpoch: later })),
         'a new login',
       ).to.equal(false);
+    });
+
+    it('revocations asked for in one turn share one WAIT per master (a group commit), and each is in force', async () => {
+      const users = (await usersOnEachMaster(20)).flat();
+      /** How many WAITs each master has run so far. */
+      const waits = () => commandCalls(client.nodes('master'), 'WAIT');
+      const tokens = users.map((user) => token(user));
+      for (let trial = 0; trial < 5; trial += 1) {
+        const before = await waits();
+        const jtis = tokens.map(() => randomUUID());
+        await Promise.all(
+          tokens.map((t, i) => store.revokeToken(t.subject, jtis[i] ?? '', clock.now() + 60_000)),
+        );
+        const after = await waits();
+        expect(
+          after.map((calls, i) => calls - (before[i] ?? 0)),
+          '60 revocations, one WAIT on each master',
+        ).to.deep.equal([1, 1, 1]);
+        const revoked = await Promise.all(
+          tokens.map((t, i) => store.isRevoked({ ...t, jti: jtis[i] ?? '' })),
+        );
+        expect(revoked.every(Boolean), 'every one in force').to.equal(true);
+      }
     });
 
     it('a revocation is answered once a replica has it; a replica that does not acknowledge it makes it a 503 within the wait', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
-import { createRedisClient } from '../../src/revocation/redis-client';
+import { createRedisClient, createRedisSentinelClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { untilTrue } from '../helpers/bounded-wait';
@@ -55,6 +55,29 @@ describe('RedisRevocationStore: Redis down when the app starts', () => {
     client.disconnect();
     await untilTrue('the writer has stopped', () =>
       Promise.resolve(duplicates.every((writer) => writer.status === 'end')),
+    );
+  });
+
+  it('through Sentinel, with every sentinel down: the client and its writer stop asking the sentinels once the app closes the client', async () => {
+    const client = createRedisSentinelClient({
+      sentinels: [`127.0.0.1:${await freePort()}`],
+      name: 'mymaster',
+    });
+    const duplicates: Redis[] = [];
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+      const made = duplicate(...args);
+      duplicates.push(made);
+      return made;
+    };
+    const clock = new FrozenClock();
+    const store = new RedisRevocationStore(client, { clock, replicaAcknowledgements: 1 });
+    await store.revokeToken('u', randomUUID(), clock.now() + 60_000).catch(() => undefined);
+    expect(duplicates, 'a writer was made').to.have.length(1);
+    // Closed while it asks the sentinels again and again (ioredis' own loop, not a reconnect).
+    client.disconnect();
+    await untilTrue('the client and the writer have stopped', () =>
+      Promise.resolve([client, ...duplicates].every((redis) => redis.status === 'end')),
     );
   });
 });

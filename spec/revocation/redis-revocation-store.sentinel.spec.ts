@@ -8,6 +8,7 @@ import { untilTrue } from '../helpers/bounded-wait';
 import { sessionStates } from '../helpers/session-states';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { requireRedisBinaries } from '../helpers/redis-binaries';
+import { commandCalls } from '../helpers/redis-command-calls';
 import { RedisSentinel } from '../helpers/redis-sentinel';
 import { uniquePrefix } from '../helpers/real-servers';
 import { describeRevocationStore } from './revocation-store-behaviour';
@@ -44,6 +45,27 @@ describe('RedisRevocationStore through Redis Sentinel (1 master, 1 replica, 3 se
         await redis.set(key, `${generation}:${attempt}:${Number(at) - ms}`, 'KEEPTTL');
       },
     });
+  });
+
+  it('revocations asked for in one turn share one WAIT (a group commit), and each is in force', async () => {
+    const clock = new FrozenClock(Date.now());
+    const store = new RedisRevocationStore(redis, { keyPrefix: uniquePrefix(), clock });
+    await store.sessionEpoch();
+    const waits = async () => (await commandCalls([redis], 'WAIT'))[0] ?? 0;
+    for (let trial = 0; trial < 5; trial += 1) {
+      const tokens = Array.from({ length: 40 }, (_, i) => ({
+        jti: `jti-${trial}-${i}`,
+        subject: `user-${i}`,
+        startedAtMs: clock.now(),
+      }));
+      const before = await waits();
+      await Promise.all(
+        tokens.map((t) => store.revokeToken(t.subject, t.jti, clock.now() + 60_000)),
+      );
+      expect((await waits()) - before, '40 revocations, one WAIT').to.equal(1);
+      const revoked = await Promise.all(tokens.map((t) => store.isRevoked(t)));
+      expect(revoked.every(Boolean), 'every one in force').to.equal(true);
+    }
   });
 
   // After the behaviour suite (mocha runs a describe's own tests before the nested ones).

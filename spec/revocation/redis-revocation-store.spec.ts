@@ -84,6 +84,21 @@ describe('RedisRevocationStore (real Redis)', function () {
       );
     });
 
+    it('refuses counts and waits that are not whole numbers of 0 or more', () => {
+      for (const name of [
+        'replicaAcknowledgements',
+        'acknowledgementTimeoutMs',
+        'slotMigrationWaitMs',
+      ]) {
+        for (const value of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+          expect(
+            () => new RedisRevocationStore(redis, { [name]: value }),
+            `${name} ${value}`,
+          ).to.throw(TypeError, name);
+        }
+      }
+    });
+
     it('never writes an entry with no life left (no EX 0, no negative TTL)', async () => {
       await store.revokeToken('past', 'past', clock.now());
       await store.revokeFamily('past', 'past', clock.now() - 5000);

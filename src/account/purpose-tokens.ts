@@ -8,8 +8,11 @@ import { isIdentifierClaim } from '../tokens/claims-validator';
 import { MAX_CLOCK_AHEAD_MS } from '../tokens/clock-lead';
 import { hasCompactJwsShape } from '../tokens/jws-shape';
 
-/** What an account link's token is for. Never an access or refresh token, nor each other. */
-export type PurposeTokenType = 'verify_email' | 'reset_password';
+/**
+ * What a purpose token is for: an account link's, or a login's second step (the challenge).
+ * Never an access or refresh token, nor each other.
+ */
+export type PurposeTokenType = 'verify_email' | 'reset_password' | 'mfa_challenge';
 
 /** The claims of a verified purpose token. */
 export interface PurposeTokenClaims {
@@ -64,6 +67,7 @@ export class PurposeTokens {
     this.lifetimeSeconds = {
       verify_email: settings.EMAIL_VERIFICATION_EXPIRE_MINUTES * 60,
       reset_password: settings.PASSWORD_RESET_EXPIRE_MINUTES * 60,
+      mfa_challenge: settings.MFA_CHALLENGE_EXPIRE_MINUTES * 60,
     };
   }
 

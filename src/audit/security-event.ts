@@ -19,7 +19,12 @@ export type SecurityEvent =
   | AccountMailSent
   | EmailVerified
   | PasswordResetRequested
-  | PasswordReset;
+  | PasswordReset
+  | SecondFactorEnrolled
+  | SecondFactorEnabled
+  | SecondFactorDisabled
+  | SecondFactorChallenged
+  | RecoveryCodeUsed;
 
 interface EventBase {
   time: Date;
@@ -36,7 +41,13 @@ export interface LoginSucceeded extends EventBase {
 
 export interface LoginFailed extends EventBase {
   type: 'login_failed';
-  reason: 'unknown_user' | 'wrong_password' | 'inactive_user' | 'wrong_current_password';
+  reason:
+    | 'unknown_user'
+    | 'wrong_password'
+    | 'inactive_user'
+    | 'wrong_current_password'
+    | 'wrong_code'
+    | 'replayed_code';
   /** Known when the account exists. */
   userId?: string | undefined;
 }
@@ -48,7 +59,7 @@ export interface AccountLocked extends EventBase {
    * address. The name, address or both only ever appear keyed (`ThrottleKeys`: an HMAC
    * under a key derived from the signing key), never as typed.
    */
-  scope: 'account_address' | 'account' | 'address';
+  scope: 'account_address' | 'account' | 'address' | 'second_factor';
   /** The counter's keyed name: equal for one account (or address) across events. */
   key: string;
   retryAfterSeconds: number;
@@ -167,5 +178,34 @@ export interface PasswordResetRequested extends EventBase {
 /** A password was set through a reset link: every older session and token of the user ended. */
 export interface PasswordReset extends EventBase {
   type: 'password_reset';
+  userId: string;
+}
+
+/** A TOTP secret was made for the user, waiting for a first code (`mfa_enabled`). */
+export interface SecondFactorEnrolled extends EventBase {
+  type: 'mfa_enrolled';
+  userId: string;
+}
+
+/** The user's second factor is on: logins need a code from now. */
+export interface SecondFactorEnabled extends EventBase {
+  type: 'mfa_enabled';
+  userId: string;
+}
+
+export interface SecondFactorDisabled extends EventBase {
+  type: 'mfa_disabled';
+  userId: string;
+}
+
+/** The password of a user with a second factor was right: a challenge was issued, no token. */
+export interface SecondFactorChallenged extends EventBase {
+  type: 'mfa_challenge_issued';
+  userId: string;
+}
+
+/** A recovery code was spent (fewer are left). */
+export interface RecoveryCodeUsed extends EventBase {
+  type: 'recovery_code_used';
   userId: string;
 }

@@ -1,6 +1,8 @@
 import type { AccountMail } from '../account/account-mail';
 import type { AuditTrail } from '../audit/audit-trail';
 import { ConfigurationError } from '../errors/security-errors';
+import type { LoginOutcome } from '../mfa/second-factor-challenge';
+import { isSecondFactorOn } from '../mfa/second-factor-record';
 import type { PasswordHasher } from '../password/password-hasher';
 import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
 import type { RevocationService } from '../revocation/revocation-service';
@@ -197,6 +199,30 @@ export abstract class BaseUserAuthentication<User>
    */
   deliverAccountMail?(user: User, mail: AccountMail): Promise<void>;
 
+  /**
+   * The user's second-factor record: the text last stored by `replaceSecondFactor`, as it
+   * was given (the library's JSON, its TOTP secret encrypted). Default: none.
+   */
+  getSecondFactor(user: User): string | null | undefined {
+    void user;
+    return null;
+  }
+
+  /**
+   * The second factor, for `authRoutes({ secondFactor: true })`: stores `next` (`null` for
+   * none) only if the stored record is still `expected` (`null`: none), in one atomic step,
+   * and says whether it did. Every accepted code writes through it, so that a code is
+   * accepted once across instances. Not implemented by default, e.g.
+   * `UPDATE users SET mfa = $3 WHERE id = $1 AND mfa IS NOT DISTINCT FROM $2` and
+   * `return rowCount === 1`.
+   */
+  replaceSecondFactor?(user: User, expected: string | null, next: string | null): Promise<boolean>;
+
+  /** Whether a login of the user needs a second factor (for `mfa_enabled` in user objects). */
+  hasSecondFactor(user: User): boolean {
+    return isSecondFactorOn(this.getSecondFactor(user));
+  }
+
   /** Claims of the user's tokens: subject and roles. Override to add claims. */
   tokenData(user: User): TokenData {
     return { sub: this.getUserId(user), roles: [...this.getRoles(user)] };
@@ -207,6 +233,8 @@ export abstract class BaseUserAuthentication<User>
    * the same work done whichever the reason. Throttled as `login` is (a failure counts, a
    * success does not): pass the client's address.
    * @throws TooManyAttemptsError when the account, the address or the pair is locked.
+   * @throws SecondFactorRequiredError for a user with a second factor: the password is not
+   *   enough (its `challenge` goes to `verifySecondFactor` with a code).
    */
   async authenticateUser(
     username: string,
@@ -221,9 +249,38 @@ export abstract class BaseUserAuthentication<User>
    * client address.
    * @throws InvalidCredentialsError for an unknown user, a wrong password or an inactive user.
    * @throws TooManyAttemptsError when the account or the address is locked.
+   * @throws SecondFactorRequiredError when the user has a second factor: nothing is issued
+   *   (`beginLogin` gives the challenge of the second step instead).
    */
   async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
     return this.workflow().login(username, password, client);
+  }
+
+  /**
+   * A login's first step: the token pair, or, for a user with a second factor, the challenge
+   * (`{ mfa_required: true, challenge }`) that `verifySecondFactor` takes with a code. Tell
+   * them apart with `isSecondFactorChallenge`.
+   */
+  async beginLogin(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<LoginOutcome> {
+    return this.workflow().beginLogin(username, password, client);
+  }
+
+  /**
+   * A login's second step: a TOTP code (or a recovery code) for the challenge of
+   * `beginLogin` gives the token pair. The challenge is spent by its accepted code.
+   * @throws InvalidAccountTokenError for a challenge used, expired or superseded (a new
+   *   password); InvalidCredentialsError for a wrong or spent code; TooManyAttemptsError.
+   */
+  async verifySecondFactor(
+    challenge: string,
+    code: string,
+    client: LoginClient = {},
+  ): Promise<TokenPair> {
+    return this.workflow().verifySecondFactor(challenge, code, client);
   }
 
   /**

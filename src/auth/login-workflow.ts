@@ -1,11 +1,17 @@
 import type { AuditTrail } from '../audit/audit-trail';
+import type { PurposeTokens } from '../account/purpose-tokens';
 import {
   ConfigurationError,
   CurrentPasswordError,
+  InvalidAccountTokenError,
   InvalidCredentialsError,
   InvalidTokenError,
   PasswordPolicyError,
+  SecondFactorRequiredError,
 } from '../errors/security-errors';
+import type { SecondFactor } from '../mfa/second-factor';
+import type { LoginOutcome, SecondFactorChallenge } from '../mfa/second-factor-challenge';
+import { isSecondFactorChallenge } from '../mfa/second-factor-challenge';
 import type { ErrorReporter } from '../logging/error-reporter';
 import type { PasswordHasher } from '../password/password-hasher';
 import type { RefreshRotationService } from '../revocation/refresh-rotation-service';
@@ -14,7 +20,7 @@ import type { CountedAttempt, LoginThrottle } from '../throttling/login-throttle
 import type { SessionService } from '../sessions/session-service';
 import type { RegistrationThrottle } from '../throttling/registration-throttle';
 import type { AccessTokenClaims, TokenClaims } from '../tokens/token-claims';
-import type { TokenPair } from '../tokens/token-pair';
+import type { RefreshFamily, TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
 import type { LoginClient } from './login-client';
 import type { PasswordReplacement } from './password-replacement';
@@ -32,7 +38,13 @@ export interface LoginWorkflowServices {
   reportError: ErrorReporter;
   sessions: SessionService;
   passwords: PasswordReplacement<unknown>;
+  secondFactor: SecondFactor<unknown>;
+  /** Where the challenges of a login's second step come from (`mfa_challenge`). */
+  purposeTokens: PurposeTokens;
 }
+
+/** What a challenge is bound to: the password hash and the second-factor record. */
+const challengeState = (hash: string, record: string): string => `${hash}\0${record}`;
 
 /** The outcome of a credential check, with the reason of a failure for the audit trail. */
 type CredentialCheck<User> =
@@ -57,7 +69,11 @@ export class LoginWorkflow<User> {
     return this.services.passwords as PasswordReplacement<User>;
   }
 
-  /** The credential check of `login`, throttled the same way, without issuing tokens. */
+  /**
+   * The credential check of `login`, throttled the same way, without issuing tokens.
+   * @throws SecondFactorRequiredError for a user with a second factor: the password alone
+   *   proves nothing then (and ends no failure count).
+   */
   async authenticateUser(
     username: string,
     password: string,
@@ -76,12 +92,35 @@ export class LoginWorkflow<User> {
       });
       return null;
     }
+    if (this.services.secondFactor.isOn(checked.user)) {
+      await attempt.abandoned();
+      throw new SecondFactorRequiredError((await this.challenge(checked.user, client)).challenge);
+    }
     await attempt.succeeded();
     return checked.user;
   }
 
+  /**
+   * `beginLogin` for callers that want tokens only.
+   * @throws SecondFactorRequiredError when the user has a second factor (nothing is issued).
+   */
   async login(username: string, password: string, client: LoginClient = {}): Promise<TokenPair> {
-    const { audit, tokens } = this.services;
+    const outcome = await this.beginLogin(username, password, client);
+    if (isSecondFactorChallenge(outcome)) throw new SecondFactorRequiredError(outcome.challenge);
+    return outcome;
+  }
+
+  /**
+   * The password step of a login: a token pair, or, for a user with a second factor, the
+   * challenge of the second step (`verifySecondFactor`) and no token. A right password then
+   * ends no failure count of the throttle: only the code does.
+   */
+  async beginLogin(
+    username: string,
+    password: string,
+    client: LoginClient = {},
+  ): Promise<LoginOutcome> {
+    const { audit } = this.services;
     // The session starts before the password is checked: a password change that commits
     // while this login checks the old password ends this session as well.
     const family = await this.services.revocation.startSession();
@@ -95,13 +134,86 @@ export class LoginWorkflow<User> {
       throw new InvalidCredentialsError();
     }
     const user = checked.user;
+    const { secondFactor, sessions } = this.services;
+    if (secondFactor.isOn(user)) {
+      // Not a success yet: the guesses of the code count on the same counters.
+      await attempt.abandoned();
+      return this.challenge(user, client);
+    }
     await attempt.succeeded();
+    const userId = String(this.users.getUserId(user));
+    // Registered before any token exists: a registry down is a 503 that issued nothing.
+    await sessions.started(userId, family, client);
+    if (secondFactor.canServe) {
+      // Turned on while this password was checked: the confirmation ended the sessions
+      // registered before this one, so this one asks for the code too.
+      const current = await this.users.getUserById(userId);
+      if (current !== null && current !== undefined && secondFactor.isOn(current)) {
+        await sessions.withdrawn(userId, family.id);
+        return this.challenge(current, client);
+      }
+    }
+    return this.pairOf(user, family, client);
+  }
+
+  /**
+   * The second step of a login: the challenge of `beginLogin` and a code from the user's
+   * authenticator (or a recovery code) give the token pair. The challenge is spent by the
+   * code it was answered with (the accepted code changes the record it is bound to), and dies
+   * with a new password or second factor.
+   * @throws InvalidAccountTokenError (400) for a challenge that is no longer good;
+   *   InvalidCredentialsError (401) for a wrong or spent code; TooManyAttemptsError.
+   */
+  async verifySecondFactor(
+    challenge: unknown,
+    code: unknown,
+    client: LoginClient = {},
+  ): Promise<TokenPair> {
+    const { secondFactor, purposeTokens } = this.services;
+    const claims = purposeTokens.verify(challenge, 'mfa_challenge');
+    // Started before the code is checked, as a login's: a password change meanwhile ends it.
+    const family = await this.services.revocation.startSession();
+    const user = await this.users.getActiveUserById(claims.sub);
+    const hash = user === null ? undefined : this.users.getHashedPassword(user);
+    if (
+      user === null ||
+      typeof hash !== 'string' ||
+      !secondFactor.isOn(user) ||
+      !purposeTokens.isBoundTo(claims, challengeState(hash, secondFactor.stateOf(user)))
+    ) {
+      throw new InvalidAccountTokenError('superseded');
+    }
+    await secondFactor.verify(user, code, client);
+    // Registered before any token exists: a registry down is a 503 that issued nothing.
+    await this.services.sessions.started(String(this.users.getUserId(user)), family, client);
+    return this.pairOf(user, family, client);
+  }
+
+  /**
+   * The challenge of a login's second step, bound to the user as stored now: the login may
+   * have just upgraded the password's hash.
+   */
+  private async challenge(found: User, client: LoginClient): Promise<SecondFactorChallenge> {
+    const userId = String(this.users.getUserId(found));
+    const user = (await this.users.getUserById(userId)) ?? found;
+    const hash = this.users.getHashedPassword(user) ?? '';
+    const state = challengeState(hash, this.services.secondFactor.stateOf(user));
+    const { token } = this.services.purposeTokens.issue('mfa_challenge', userId, state);
+    this.services.audit.record({ type: 'mfa_challenge_issued', userId, address: client.address });
+    return { mfa_required: true, challenge: token };
+  }
+
+  /** The token pair of a new session, once it is registered. */
+  private pairOf(user: User, family: RefreshFamily, client: LoginClient): TokenPair {
     const data = this.users.tokenData(user);
     const userId = String(data.sub);
-    // Registered before any token exists: a registry down is a 503 that issued nothing.
-    await this.services.sessions.started(userId, family, client);
-    audit.record({ type: 'login_succeeded', userId, familyId: family.id, address: client.address });
-    return tokens.createTokenPair(data, { family });
+    this.services.audit.record({
+      type: 'login_succeeded',
+      userId,
+      familyId: family.id,
+      address: client.address,
+    });
+    return this.services.tokens.createTokenPair(data, { family });
   }
 
   /**

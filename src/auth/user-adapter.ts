@@ -58,4 +58,12 @@ export interface UserAdapter<User> {
    * there is no email verification and no password reset.
    */
   deliverAccountMail?(user: User, mail: AccountMail): Promise<void>;
+  /** The user's second-factor record as last stored through `replaceSecondFactor`, or none. */
+  getSecondFactor(user: User): string | null | undefined;
+  /**
+   * Stores `next` (`null`: no second factor) only if the stored record is still `expected`
+   * (`null`: none), in one atomic step: `false` otherwise. Optional: without it there is no
+   * second factor.
+   */
+  replaceSecondFactor?(user: User, expected: string | null, next: string | null): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import type { AccessTokenClaims } from '../tokens/token-claims';
+import type { LoginOutcome } from '../mfa/second-factor-challenge';
 import type { TokenPair } from '../tokens/token-pair';
 import type { LoginClient } from './login-client';
 
@@ -7,7 +8,12 @@ import type { LoginClient } from './login-client';
  * gives (the application's `BaseUserAuthentication` subclass, once configured).
  */
 export interface UserAuthentication<User = unknown> {
+  /** @throws SecondFactorRequiredError for a user with a second factor: use `beginLogin`. */
   login(username: string, password: string, client?: LoginClient): Promise<TokenPair>;
+  /** The token pair, or the second step's challenge for a user with a second factor. */
+  beginLogin(username: string, password: string, client?: LoginClient): Promise<LoginOutcome>;
+  /** The second step: the challenge of `beginLogin` and a code give the token pair. */
+  verifySecondFactor(challenge: string, code: string, client?: LoginClient): Promise<TokenPair>;
   refresh(refreshToken: string, client?: LoginClient): Promise<TokenPair>;
   logout(access: AccessTokenClaims, refreshToken?: unknown, client?: LoginClient): Promise<void>;
   logoutAll(user: User, client?: LoginClient): Promise<void>;

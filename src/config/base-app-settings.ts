@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from '../errors/security-errors';
 import type { Environment } from './env-reader';
 import { EnvReader } from './env-reader';
@@ -39,6 +40,10 @@ export interface SettingsDefaults extends AsymmetricKeyTexts, CookieSettingsDefa
   ACCOUNT_MAIL_MAX_PER_ACCOUNT?: number;
   ACCOUNT_MAIL_MAX_PER_ADDRESS?: number;
   ACCOUNT_MAIL_MAX_QUEUED?: number;
+  TOTP_ENCRYPTION_KEY?: string;
+  MFA_CHALLENGE_EXPIRE_MINUTES?: number;
+  TOTP_ISSUER?: string;
+  MFA_MAX_ATTEMPTS?: number;
 }
 
 const ACCESS_MINUTES = { min: 1, max: 7 * 24 * 60 };
@@ -56,6 +61,9 @@ const REUSE_INTERVAL_SECONDS = { min: 0, max: 10 };
 const SESSIONS_PER_USER = { min: 1, max: 1000 };
 const VERIFICATION_MINUTES = { min: 5, max: 7 * 24 * 60 };
 const RESET_MINUTES = { min: 5, max: 24 * 60 };
+const CHALLENGE_MINUTES = { min: 1, max: 30 };
+/** The least key material for the AES-256-GCM key of TOTP secrets. */
+const MIN_TOTP_KEY_BYTES = 32;
 const MAILS_PER_ACCOUNT = { min: 1, max: 1000 };
 const MAILS_PER_ADDRESS = { min: 1, max: 100_000 };
 const QUEUED_MAILS = { min: 1, max: 100_000 };
@@ -187,6 +195,32 @@ export class BaseAppSettings {
    * (and reported) rather than queued without bound. 1 to 100000. Default 100.
    */
   readonly ACCOUNT_MAIL_MAX_QUEUED: number;
+  /**
+   * The key material (at least 32 bytes) that the key encrypting stored TOTP secrets
+   * (AES-256-GCM) is derived from. Required in production once the second factor is used;
+   * in development, when unset, a random key made at start (`totpKeyIsEphemeral`): secrets
+   * enrolled before a restart, or on another instance, no longer decrypt.
+   */
+  readonly TOTP_ENCRYPTION_KEY: string | undefined;
+  /** Whether `TOTP_ENCRYPTION_KEY` was made at start (development without one). */
+  readonly totpKeyIsEphemeral: boolean;
+  /**
+   * Lifetime of the challenge a login answers with when the user has a second factor (the
+   * password was right; the code is still due): 1 to 30. Default 5.
+   */
+  readonly MFA_CHALLENGE_EXPIRE_MINUTES: number;
+  /**
+   * The issuer an authenticator app shows beside the account (the `otpauth://` URI's
+   * `issuer`): at most 64 characters, no `:`. Default `fastcore`.
+   */
+  readonly TOTP_ISSUER: string;
+  /**
+   * Wrong codes of one account's second factor, from all addresses together, before its
+   * second step locks for `LOGIN_LOCKOUT_SECONDS`: 1 to 100. Default 5. Only an accepted
+   * code ends the count (a right password, a password reset do not): whoever holds the
+   * password gets this many guesses of a six-digit code per lockout, wherever from.
+   */
+  readonly MFA_MAX_ATTEMPTS: number;
   /**
    * The cookie transport's settings, used when the application enables it (`transports`):
    * `ALLOWED_ORIGINS` (comma-separated origins of the pages that may use the cookies;
@@ -335,6 +369,26 @@ export class BaseAppSettings {
       defaults.ACCOUNT_MAIL_MAX_QUEUED ?? 100,
       QUEUED_MAILS,
     );
+    const totpKey = readTotpKey(
+      read.rawString('TOTP_ENCRYPTION_KEY') ?? defaults.TOTP_ENCRYPTION_KEY,
+      this.isProduction,
+    );
+    this.totpKeyIsEphemeral = totpKey === undefined && !this.isProduction;
+    this.TOTP_ENCRYPTION_KEY = this.totpKeyIsEphemeral
+      ? randomBytes(MIN_TOTP_KEY_BYTES).toString('base64')
+      : totpKey;
+    this.MFA_CHALLENGE_EXPIRE_MINUTES = read.integer(
+      'MFA_CHALLENGE_EXPIRE_MINUTES',
+      defaults.MFA_CHALLENGE_EXPIRE_MINUTES ?? 5,
+      CHALLENGE_MINUTES,
+    );
+    this.MFA_MAX_ATTEMPTS = read.integer('MFA_MAX_ATTEMPTS', defaults.MFA_MAX_ATTEMPTS ?? 5, {
+      min: 1,
+      max: 100,
+    });
+    this.TOTP_ISSUER = readTotpIssuer(
+      read.optionalString('TOTP_ISSUER') ?? defaults.TOTP_ISSUER ?? 'fastcore',
+    );
     this.cookies = readCookieSettings(read, defaults, this.isProduction);
     this.JWT_ISSUER = read.optionalString('JWT_ISSUER');
     this.JWT_AUDIENCE = read.optionalString('JWT_AUDIENCE');
@@ -380,6 +434,34 @@ function readAlgorithm(value: string | undefined): JwtAlgorithm {
     );
   }
   throw new ConfigurationError('JWT_ALGORITHM', `must be one of ${choices}`);
+}
+
+function readTotpIssuer(issuer: string): string {
+  // Printable characters only: it is shown by authenticator apps.
+  if (issuer.length > 64 || issuer.includes(':') || !/^[\P{Cc}]*$/u.test(issuer)) {
+    throw new ConfigurationError(
+      'TOTP_ISSUER',
+      'must be at most 64 characters, without : or controls',
+    );
+  }
+  return issuer;
+}
+
+function readTotpKey(key: string | undefined, production: boolean): string | undefined {
+  if (key === undefined || key === '') return undefined;
+  if (Buffer.byteLength(key, 'utf8') < MIN_TOTP_KEY_BYTES) {
+    throw new ConfigurationError(
+      'TOTP_ENCRYPTION_KEY',
+      `must be at least ${MIN_TOTP_KEY_BYTES} bytes (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+  if (production && isPlaceholderKey(key)) {
+    throw new ConfigurationError(
+      'TOTP_ENCRYPTION_KEY',
+      'is a well-known placeholder; production needs a random key (e.g. `openssl rand -base64 32`)',
+    );
+  }
+  return key;
 }
 
 function readSecretKey(

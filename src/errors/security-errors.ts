@@ -188,6 +188,30 @@ export class SessionNotFoundError extends SecurityError {
 }
 
 /** A registration for a name that is taken (409 `conflict`). */
+/**
+ * The second factor is not in the state the request needs: enrolment while it is on,
+ * confirmation without an enrolment waiting, disabling while it is off (409).
+ */
+export class SecondFactorStateError extends SecurityError {
+  readonly code = 'ERR_SECOND_FACTOR_STATE';
+  /** @param reason the rule that failed, for logs and tests; never shown to clients. */
+  constructor(readonly reason: string = 'state') {
+    super('The second factor is not in the state this needs.');
+  }
+}
+
+/**
+ * The password was right and the user has a second factor: `login` issues nothing. Thrown by
+ * `login` only; `beginLogin` answers the challenge instead, for the second step
+ * (`verifySecondFactor`). Its `challenge` is the short-lived, single-purpose token for that.
+ */
+export class SecondFactorRequiredError extends SecurityError {
+  readonly code = 'ERR_SECOND_FACTOR_REQUIRED';
+  constructor(readonly challenge: string) {
+    super('A second factor is required.');
+  }
+}
+
 export class AlreadyRegisteredError extends SecurityError {
   readonly code = 'ERR_ALREADY_REGISTERED';
   constructor() {

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions, SentinelAddress } from 'ioredis';
+import { takeOverSlotRefresh } from '../redis/cluster-slot-refresh';
 
 /** Options of `createRedisClient`, on top of ioredis's own. */
 export interface FailFastRedisOptions extends RedisOptions {
@@ -74,20 +75,22 @@ export function createRedisClusterClient(
   options: FailFastClusterOptions = {},
 ): Cluster {
   const { onError, redisOptions, ...clusterOptions } = options;
-  const client = new Cluster(nodes.map(redisAddress), {
-    enableOfflineQueue: false,
-    // Each redirection or wait stays well inside one command timeout.
-    maxRedirections: 6,
-    retryDelayOnMoved: 0,
-    retryDelayOnTryAgain: 50,
-    retryDelayOnClusterDown: 100,
-    retryDelayOnFailover: 100,
-    slotsRefreshTimeout: 500,
-    slotsRefreshInterval: 1000,
-    clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    ...clusterOptions,
-    redisOptions: { ...FAIL_FAST, ...redisOptions },
-  });
+  const client = takeOverSlotRefresh(
+    new Cluster(nodes.map(redisAddress), {
+      enableOfflineQueue: false,
+      // Each redirection or wait stays well inside one command timeout.
+      maxRedirections: 6,
+      retryDelayOnMoved: 0,
+      retryDelayOnTryAgain: 50,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnFailover: 100,
+      slotsRefreshTimeout: 500,
+      slotsRefreshInterval: 1000,
+      clusterRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      ...clusterOptions,
+      redisOptions: { ...FAIL_FAST, ...redisOptions },
+    }),
+  );
   // A node's own connection errors reach the same listener, never the console.
   client.on('node error', (error: Error) => onError?.(error));
   return listened(client, onError);

@@ -3,13 +3,10 @@ import DataLoader from 'dataloader';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
-import {
-  CLUSTER_SLOTS,
-  keySlot,
-  slotOfTag,
-  slotTags,
-  userHashTag,
-} from '../redis/cluster-hash-tags';
+import { CLUSTER_SLOTS, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
+import { takeOverSlotRefresh } from '../redis/cluster-slot-refresh';
+import { AcknowledgedWrites } from './acknowledged-writes';
+import type { SlotRefreshingCluster } from '../redis/cluster-slot-refresh';
 import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
 import {
   CHECK_REFRESH,
@@ -61,6 +58,13 @@ export interface RedisRevocationStoreOptions {
   replicaAcknowledgements?: number;
   /** How long a revocation waits for its replicas. Default 200 ms. */
   acknowledgementTimeoutMs?: number;
+  /**
+   * How long an acknowledged write (a revocation, a rotation) waits out a slot being migrated
+   * on a Redis Cluster (`TRYAGAIN`: its keys are split between two nodes until the migration of
+   * the slot ends) before a 503 that changed nothing. By time, not by count: how long one slot
+   * takes depends on how busy the nodes are. Default 3000 ms.
+   */
+  slotMigrationWaitMs?: number;
 }
 
 /**
@@ -149,16 +153,8 @@ const MAX_CHECK_BATCH = 256;
 /** How many times a rotation is sent when it keeps arriving after its deadline. */
 const LATE_ROTATION_SENDS = 3;
 
-/** How often an acknowledged write follows a slot moved (or moving) before it gives up. */
-const MAX_REDIRECTIONS = 16;
-
-/** The pause before a write is sent again to a slot being moved (ASK, TRYAGAIN). */
-const REDIRECTION_PAUSE_MS = 40;
-
-/** Resolves after `ms`, without holding the process open. */
-function pause(ms: number): Promise<void> {
-  return new Promise((next) => setTimeout(next, ms).unref());
-}
+/** How long an acknowledged write waits out a slot being migrated, unless told. */
+const SLOT_MIGRATION_WAIT_MS = 3000;
 
 /** How many markers the start writes at once on a Redis Cluster. */
 const MARKER_WRITES_AT_ONCE = 512;
@@ -217,10 +213,8 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly rotationWindowMs: number;
   private readonly clustered: boolean;
   private readonly replicas: number;
-  private readonly acknowledgementTimeoutMs: number;
+  private readonly acks: AcknowledgedWrites;
 
-  /** Per slot (0 on a single Redis): how many replicas its master counted at the last write. */
-  private readonly knownReplicas = new Map<number, number>();
   private readonly lossListeners: ((loss: StoreDataLoss) => void)[] = [];
   /** Markers a token older than them was found under (`reportOlderThanMarker`). */
   private readonly olderThanMarker = new Set<string>();
@@ -243,10 +237,16 @@ export class RedisRevocationStore implements RevocationStore {
       'replicaAcknowledgements',
       options.replicaAcknowledgements ?? (this.clustered || throughSentinel(redis) ? 1 : 0),
     );
-    this.acknowledgementTimeoutMs = checkedCount(
-      'acknowledgementTimeoutMs',
-      options.acknowledgementTimeoutMs ?? 200,
-    );
+    this.acks = new AcknowledgedWrites({
+      replicas: this.replicas,
+      timeoutMs: checkedCount('acknowledgementTimeoutMs', options.acknowledgementTimeoutMs ?? 200),
+      slotMigrationWaitMs: checkedCount(
+        'slotMigrationWaitMs',
+        options.slotMigrationWaitMs ?? SLOT_MIGRATION_WAIT_MS,
+      ),
+      clustered: this.clustered,
+      scripts: SCRIPTS,
+    });
     if (this.clustered && !readsFromMasters(redis)) {
       throw new ConfigurationError(
         'scaleReads',
@@ -524,92 +524,22 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   /**
-   * Runs one of the store's write scripts, then, when replicas must acknowledge it, `WAIT` and
-   * `ROLE` in the same pipeline (so on the node that took the write). The write is done when
-   * `replicaAcknowledgements` replicas have it: fewer is `StoreUnavailableError` (the write may
-   * be in force on the master, never answered as done), whatever the master counts as
-   * connected, since a replica it lost sight of (cut off, resyncing) may still be promoted. A
-   * master that counted fewer replicas at its last write is asked first (`ROLE`), and while it
-   * still has too few the write is refused before it is sent: nothing changes.
+   * Runs one of the store's write scripts; when replicas must acknowledge it, through
+   * `AcknowledgedWrites` (behind a `WAIT` on the node that took it, shared with the other
+   * writes of the same turn).
    */
-  private async acknowledged(
+  private acknowledged(
     script: keyof Scripts,
-    firstArgs: (string | number)[],
+    args: (string | number)[],
     /** The arguments to send again after a redirection, when they are not the same. */
     again?: () => Promise<(string | number)[]>,
   ): Promise<unknown> {
-    let args = firstArgs;
     const writer = this.writer;
     if (this.replicas === 0) {
       const client = writer as unknown as ScriptedPipeline;
       return this.call(() => client[script](...args) as Promise<unknown>);
     }
-    const key = String(args[0]);
-    const slot = this.clustered ? keySlot(key) : 0;
-    const known = this.knownReplicas.get(slot);
-    if (known !== undefined && known < this.replicas) {
-      const connected = await this.replicasOfMaster(writer, key);
-      this.knownReplicas.set(slot, connected);
-      if (connected < this.replicas) throw new StoreUnavailableError();
-    }
-    let replies: [Error | null, unknown][] | null;
-    // Where an ASK sends the write: the node importing the slot, once, behind `ASKING`.
-    let asked: ScriptedPipelineSource | undefined;
-    for (let redirections = 0; ; redirections += 1) {
-      if (redirections > 0 && again !== undefined) args = await again();
-      const pipeline = (asked ?? writer).pipeline() as ScriptedPipeline;
-      if (asked === undefined) {
-        pipeline[script](...args);
-      } else {
-        const { lua, numberOfKeys } = SCRIPTS[script];
-        pipeline.call('ASKING');
-        pipeline.call('EVAL', lua, numberOfKeys, ...args);
-      }
-      pipeline.call('WAIT', this.replicas, this.acknowledgementTimeoutMs);
-      pipeline.call('ROLE');
-      const sent = await this.call(() => pipeline.exec());
-      replies = asked === undefined || sent === null ? sent : sent.slice(1);
-      asked = undefined;
-      // ioredis follows a pipeline's redirection only when nothing else in it succeeded: a
-      // slot moved, or moving, is followed here (the script did not run).
-      const error = replies?.[0]?.[0];
-      if (error === null || error === undefined || redirections >= MAX_REDIRECTIONS) break;
-      const ask = /^ASK \d+ (\S+)$/.exec(error.message);
-      if (ask !== null) asked = clusterNode(writer, ask[1] ?? '');
-      if (error.message.startsWith('MOVED ')) await this.refreshSlots(writer);
-      else if (ask !== null && asked !== undefined) continue;
-      else if (/^(ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message))
-        await pause(REDIRECTION_PAUSE_MS);
-      else break;
-    }
-    const [written, waited, role] = replies ?? [];
-    if (written === undefined || written[0] !== null) throw new StoreUnavailableError();
-    if (waited === undefined || waited[0] !== null || role === undefined || role[0] !== null) {
-      throw new StoreUnavailableError();
-    }
-    this.knownReplicas.set(slot, connectedReplicas(role[1]));
-    if (Number(waited[1]) < this.replicas) throw new StoreUnavailableError();
-    return written[1];
-  }
-
-  /** How many replicas the master serving `key` counts as connected now (`ROLE`, on its node). */
-  private async replicasOfMaster(writer: ScriptedRedis, key: string): Promise<number> {
-    const pipeline = writer.pipeline() as ScriptedPipeline;
-    // The keyed command routes the pipeline to the slot's node on a Cluster.
-    pipeline.call('EXISTS', key);
-    pipeline.call('ROLE');
-    const replies = await this.call(() => pipeline.exec());
-    const role = replies?.[1];
-    if (role === undefined || role[0] !== null) throw new StoreUnavailableError();
-    return connectedReplicas(role[1]);
-  }
-
-  /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */
-  private refreshSlots(writer: ScriptedRedis): Promise<void> {
-    const refresh = (writer as { refreshSlotsCache?: (done: () => void) => void })
-      .refreshSlotsCache;
-    if (typeof refresh !== 'function') return Promise.resolve();
-    return new Promise((done) => refresh.call(writer, () => done()));
+    return this.acks.write(writer, script, args, again);
   }
 
   /** Best effort: when it cannot be sent either, the retry of this refresh counts as reuse. */
@@ -776,7 +706,6 @@ const WRITER_READY_WAIT_MS = 1000;
 /** How long a failed start stands before a request tries it again. */
 const START_RETRY_MS = 1000;
 
-/** The store's scripts, registered on `redis` under names that are ours. */
 /** The store's scripts: their Lua and how many of their arguments are keys. */
 const SCRIPTS: Readonly<Record<keyof Scripts, { numberOfKeys: number; lua: string }>> = {
   fastcoreRememberLongest: { numberOfKeys: 1, lua: REMEMBER_LONGEST },
@@ -795,24 +724,6 @@ function withScripts(redis: RedisRevocationClient): ScriptedRedis {
   return redis as ScriptedRedis;
 }
 
-/** One node of an ioredis `Cluster` by its address (`host:port`), as the client knows it. */
-function clusterNode(
-  redis: RedisRevocationClient,
-  address: string,
-): ScriptedPipelineSource | undefined {
-  const nodes = (redis as { nodes?: (role: 'all') => ScriptedPipelineSource[] }).nodes;
-  if (typeof nodes !== 'function') return undefined;
-  return nodes
-    .call(redis, 'all')
-    .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === address);
-}
-
-/** What `clusterNode` finds: a node's connection, which can send a pipeline. */
-interface ScriptedPipelineSource {
-  readonly options?: { host?: string; port?: number };
-  pipeline(): unknown;
-}
-
 /** The writer of each client: stores sharing a client share its connection. */
 const writers = new WeakMap<RedisRevocationClient, ScriptedRedis>();
 
@@ -824,7 +735,15 @@ function writerBeside(redis: ScriptedRedis): ScriptedRedis {
   if (typeof redis.duplicate !== 'function' || typeof redis.once !== 'function') return redis;
   const known = writers.get(redis);
   if (known !== undefined) return known;
-  const writer = withScripts(redis.duplicate());
+  const copy = redis.duplicate();
+  const writer = withScripts(
+    redis.isCluster === true
+      ? takeOverSlotRefresh(
+          copy as RedisRevocationClient & SlotRefreshingCluster,
+          redis as unknown as SlotRefreshingCluster,
+        )
+      : copy,
+  );
   // Its connection errors are the client's own, which the application listens to.
   writer.on?.('error', () => undefined);
   const forget = () => {
@@ -888,12 +807,6 @@ function checkedCount(name: string, value: number): number {
     throw new TypeError(`${name} must be a whole number, 0 or more`);
   }
   return value;
-}
-
-/** How many replicas a master's `ROLE` lists as connected (none for anything else). */
-function connectedReplicas(role: unknown): number {
-  if (!Array.isArray(role) || role[0] !== 'master') return 0;
-  return Array.isArray(role[2]) ? role[2].length : 0;
 }
 
 /** Whether an ioredis `Redis` was made to find its master through Sentinel. */

@@ -4,11 +4,18 @@ import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
  * every instance of an app sees one order of events.
  */
 
-/** KEYS[1]: key; ARGV[1]: ttl ms. Marks the key, keeping the longer of two lifetimes. */
+/**
+ * KEYS[1]: key; ARGV[1]: ttl ms. Marks the key, keeping the longer of two lifetimes. It writes
+ * even when the key is there already: a `WAIT` behind it then covers the state it found (a
+ * write of another instance that was never acknowledged), not only the writes before it.
+ */
 export const REMEMBER_LONGEST = `
 local ttl = tonumber(ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ttl then
-  redis.call('SET', KEYS[1], '1', 'PX', ttl)
+local left = redis.call('PTTL', KEYS[1])
+if left == -1 then
+  redis.call('SET', KEYS[1], '1')
+else
+  redis.call('SET', KEYS[1], '1', 'PX', math.max(left, ttl))
 end
 return 1`;
 

@@ -2,6 +2,9 @@ import { Allow, Equals, IsEmail, IsOptional, IsString, MaxLength } from 'class-v
 import { MAX_PASSWORD_LENGTH } from '../password/password-policy';
 import { MAX_TOKEN_LENGTH } from '../tokens/jws-shape';
 
+/** Longer than any code (six digits, or a recovery code with spaces). */
+const MAX_CODE_LENGTH = 32;
+
 /**
  * The auth routes' request bodies, JSON or form-encoded (the OAuth2 password and refresh
  * grants' forms). Unknown fields (such as `roles`) are stripped by the
@@ -73,6 +76,24 @@ export class ForgotPasswordBody {
   @IsEmail()
   @MaxLength(254)
   email!: string;
+}
+
+/** `POST /auth/2fa/confirm` and `/auth/2fa/disable`: a code from the authenticator. */
+export class SecondFactorCodeBody {
+  @IsString()
+  @MaxLength(MAX_CODE_LENGTH)
+  code!: string;
+}
+
+/** `POST /auth/2fa/verify`: the login's challenge, and a code (or a recovery code). */
+export class SecondFactorVerifyBody {
+  @IsString()
+  @MaxLength(MAX_TOKEN_LENGTH)
+  challenge!: string;
+
+  @IsString()
+  @MaxLength(MAX_CODE_LENGTH)
+  code!: string;
 }
 
 /** `POST /auth/reset-password`: the token of the link, and the new password. */

@@ -14,6 +14,10 @@ import {
   SessionNotFoundError,
 } from '../errors/security-errors';
 import type { ErrorReporter } from '../logging/error-reporter';
+import type { SecondFactor, SecondFactorEnrolment } from '../mfa/second-factor';
+import { SECOND_FACTOR_NEEDS } from '../mfa/second-factor';
+import type { LoginOutcome, SecondFactorChallenge } from '../mfa/second-factor-challenge';
+import { isSecondFactorChallenge } from '../mfa/second-factor-challenge';
 import type { SessionService, SessionView } from '../sessions/session-service';
 import type { TokenPair } from '../tokens/token-pair';
 import type { TokenService } from '../tokens/token-service';
@@ -27,6 +31,8 @@ import type {
   RefreshBody,
   RegisterBody,
   ResetPasswordBody,
+  SecondFactorCodeBody,
+  SecondFactorVerifyBody,
   VerifyEmailBody,
 } from './auth-bodies';
 
@@ -50,7 +56,55 @@ export class AuthEndpoints {
     private readonly cookies: CookieTransportParts | null,
     private readonly reportError: ErrorReporter,
     private readonly sessions: SessionService,
+    private readonly secondFactor: SecondFactor<unknown>,
   ) {}
+
+  /** What the second factor lacks (the adapter's `replaceSecondFactor`, the key), or null. */
+  get secondFactorMissing(): 'replaceSecondFactor' | 'TOTP_ENCRYPTION_KEY' | null {
+    return this.secondFactor.missing;
+  }
+
+  /** A new TOTP secret (as an `otpauth://` URI) and recovery codes, shown once. */
+  enrollSecondFactor(principal: Principal, ctx: Context): Promise<SecondFactorEnrolment> {
+    this.requireSecondFactor();
+    return this.secondFactor.enroll(principal.user, clientOf(ctx));
+  }
+
+  /**
+   * Turns the second factor on; every other session of the user ends (one opened by whoever
+   * the user is locking out now).
+   */
+  async confirmSecondFactor(principal: Principal, body: SecondFactorCodeBody, ctx: Context) {
+    this.requireSecondFactor();
+    // Ended once the code matched, before the factor is on: a 503 there changes nothing.
+    await this.secondFactor.confirm(principal.user, body.code, clientOf(ctx), () =>
+      this.sessions.endOthers(principal),
+    );
+  }
+
+  disableSecondFactor(principal: Principal, body: SecondFactorCodeBody, ctx: Context) {
+    this.requireSecondFactor();
+    return this.secondFactor.disable(principal.user, body.code, clientOf(ctx));
+  }
+
+  /** The second step of a login: the token pair. */
+  verifySecondFactor(body: SecondFactorVerifyBody, ctx: Context): Promise<TokenPair> {
+    this.requireSecondFactor();
+    return this.workflow.verifySecondFactor(body.challenge, body.code, clientOf(ctx));
+  }
+
+  /** The second step of a cookie login: its cookies (from an allowed origin only). */
+  async cookieVerifySecondFactor(
+    body: SecondFactorVerifyBody,
+    ctx: Context,
+    refreshPath: string,
+  ): Promise<CookieSessionAnswer> {
+    this.requireSecondFactor();
+    const { csrf, session } = this.requireCookies();
+    csrf.checkOrigin(ctx);
+    const pair = await this.workflow.verifySecondFactor(body.challenge, body.code, clientOf(ctx));
+    return session.start(ctx, pair, refreshPath);
+  }
 
   /** Reported once per route and configuration, however many requests find it. */
   private readonly reportedUnserved = new Set<string>();
@@ -99,8 +153,9 @@ export class AuthEndpoints {
     return this.cookies !== null;
   }
 
-  login(body: LoginBody, ctx: Context): Promise<TokenPair> {
-    return this.workflow.login(body.username, body.password, clientOf(ctx));
+  /** The token pair, or the second step's challenge for a user with a second factor. */
+  login(body: LoginBody, ctx: Context): Promise<LoginOutcome> {
+    return this.workflow.beginLogin(body.username, body.password, clientOf(ctx));
   }
 
   refresh(body: RefreshBody, ctx: Context): Promise<TokenPair> {
@@ -188,11 +243,13 @@ export class AuthEndpoints {
     body: LoginBody,
     ctx: Context,
     refreshPath: string,
-  ): Promise<CookieSessionAnswer> {
+  ): Promise<CookieSessionAnswer | SecondFactorChallenge> {
     const { csrf, session } = this.requireCookies();
     csrf.checkOrigin(ctx);
-    const pair = await this.workflow.login(body.username, body.password, clientOf(ctx));
-    return session.start(ctx, pair, refreshPath);
+    const outcome = await this.workflow.beginLogin(body.username, body.password, clientOf(ctx));
+    // No cookie yet: the second step (`cookie/2fa/verify`) sets them.
+    if (isSecondFactorChallenge(outcome)) return outcome;
+    return session.start(ctx, outcome, refreshPath);
   }
 
   /**
@@ -262,6 +319,16 @@ export class AuthEndpoints {
       this.notServed(
         'deliverAccountMail',
         'is not implemented by the user authentication: the password reset routes are not served',
+      );
+    }
+  }
+
+  private requireSecondFactor(): void {
+    const missing = this.secondFactorMissing;
+    if (missing !== null) {
+      this.notServed(
+        missing,
+        `${SECOND_FACTOR_NEEDS[missing]}: the second factor routes are not served`,
       );
     }
   }

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/security-errors';
 import type { AuthEndpoints } from './auth-endpoints';
+import { SECOND_FACTOR_NEEDS } from '../mfa/second-factor';
 
 /** What the controllers made by `authRoutes` need of the configuration. */
 export interface AuthRoutesRequirements {
@@ -7,6 +8,7 @@ export interface AuthRoutesRequirements {
   registration: boolean;
   emailVerification: boolean;
   passwordReset: boolean;
+  secondFactor: boolean;
   /** The refresh cookie's `Path`: the refresh route's path as a browser requests it. */
   refreshCookiePath: string;
 }
@@ -64,6 +66,13 @@ export function assertAuthRoutesServed(
       throw new ConfigurationError(
         'deliverAccountMail',
         'must be implemented by the user authentication for authRoutes({ passwordReset: true })',
+      );
+    }
+    const missing = needs.secondFactor ? served.secondFactorMissing : null;
+    if (missing !== null) {
+      throw new ConfigurationError(
+        missing,
+        `${SECOND_FACTOR_NEEDS[missing]}, as authRoutes({ secondFactor: true }) needs`,
       );
     }
     if (needs.registration && !served.canRegister) {

@@ -29,8 +29,12 @@ import {
   RefreshBody,
   RegisterBody,
   ResetPasswordBody,
+  SecondFactorCodeBody,
+  SecondFactorVerifyBody,
   VerifyEmailBody,
 } from './auth-bodies';
+import type { SecondFactorEnrolment } from '../mfa/second-factor';
+import type { LoginOutcome, SecondFactorChallenge } from '../mfa/second-factor-challenge';
 import type { AuthEndpoints } from './auth-endpoints';
 import type { AuthRoutesRequirements } from './auth-routes-requirements';
 import { AUTH_ROUTES_REQUIREMENTS } from './auth-routes-requirements';
@@ -65,6 +69,16 @@ export interface AuthRoutesOptions {
    * authentication's `deliverAccountMail`. Default false.
    */
   passwordReset?: boolean;
+  /**
+   * The TOTP second factor: `POST <basePath>/2fa/enroll` (an `otpauth://` URI and recovery
+   * codes, shown once), `/2fa/confirm` (`{"code"}`: on from the next login), `/2fa/disable`
+   * (`{"code"}`), and the login's second step `/2fa/verify` (`{"challenge","code"}`: the
+   * token pair); with `cookies`, also `<basePath>/cookie/2fa/verify` (the cookies). Needs the
+   * user authentication's `replaceSecondFactor` and `getSecondFactor`, and
+   * `TOTP_ENCRYPTION_KEY` in production. A login of a user with the factor on answers
+   * `{"mfa_required":true,"challenge"}` whether these routes are mounted or not. Default false.
+   */
+  secondFactor?: boolean;
   /**
    * The refresh route's path as the browser requests it: the refresh cookie's `Path`, so that
    * it is sent nowhere else. Default `<basePath>/cookie/refresh`; set it when the routes are
@@ -117,7 +131,7 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
 
     @Post('/login')
     @Header('Cache-Control', 'no-store')
-    login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<TokenPair> {
+    login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<LoginOutcome> {
       return this.endpoints.login(body, ctx);
     }
 
@@ -261,7 +275,10 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
 
     @Post('/login')
     @Header('Cache-Control', 'no-store')
-    login(@Body() body: LoginBody, @Ctx() ctx: Context): Promise<CookieSessionAnswer> {
+    login(
+      @Body() body: LoginBody,
+      @Ctx() ctx: Context,
+    ): Promise<CookieSessionAnswer | SecondFactorChallenge> {
       return this.endpoints.cookieLogin(body, ctx, refreshPath);
     }
 
@@ -279,17 +296,82 @@ export function authRoutes(options: AuthRoutesOptions = {}): AuthRoutesControlle
     }
   }
 
+  @Service()
+  @JsonController(`${basePath}/2fa`)
+  class SecondFactorRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    /** The secret and the recovery codes, once: never cached. */
+    @Authorized()
+    @Post('/enroll')
+    @Header('Cache-Control', 'no-store')
+    enroll(
+      @CurrentPrincipal() principal: Principal,
+      @Ctx() ctx: Context,
+    ): Promise<SecondFactorEnrolment> {
+      return this.endpoints.enrollSecondFactor(principal, ctx);
+    }
+
+    @Authorized()
+    @Post('/confirm')
+    @OnUndefined(204)
+    confirm(
+      @CurrentPrincipal() principal: Principal,
+      @Body() body: SecondFactorCodeBody,
+      @Ctx() ctx: Context,
+    ): Promise<void> {
+      return this.endpoints.confirmSecondFactor(principal, body, ctx);
+    }
+
+    @Authorized()
+    @Post('/disable')
+    @OnUndefined(204)
+    disable(
+      @CurrentPrincipal() principal: Principal,
+      @Body() body: SecondFactorCodeBody,
+      @Ctx() ctx: Context,
+    ): Promise<void> {
+      return this.endpoints.disableSecondFactor(principal, body, ctx);
+    }
+
+    @Post('/verify')
+    @Header('Cache-Control', 'no-store')
+    verify(@Body() body: SecondFactorVerifyBody, @Ctx() ctx: Context): Promise<TokenPair> {
+      return this.endpoints.verifySecondFactor(body, ctx);
+    }
+  }
+
+  @Service()
+  @JsonController(`${basePath}/cookie/2fa`)
+  class CookieSecondFactorRoutes {
+    constructor(@Inject(AUTH_ENDPOINTS) private readonly endpoints: AuthEndpoints) {}
+
+    @Post('/verify')
+    @Header('Cache-Control', 'no-store')
+    verify(
+      @Body() body: SecondFactorVerifyBody,
+      @Ctx() ctx: Context,
+    ): Promise<CookieSessionAnswer> {
+      return this.endpoints.cookieVerifySecondFactor(body, ctx, refreshPath);
+    }
+  }
+
   const routes: AuthRoutesController[] = [AuthRoutes, PasswordChangeRoutes];
   if (options.sessions !== false) routes.push(SessionRoutes);
   if (options.registration === true) routes.push(RegistrationRoutes);
   if (options.cookies === true) routes.push(CookieAuthRoutes);
   if (options.emailVerification === true) routes.push(EmailVerificationRoutes);
   if (options.passwordReset === true) routes.push(PasswordResetRoutes);
+  if (options.secondFactor === true) routes.push(SecondFactorRoutes);
+  if (options.secondFactor === true && options.cookies === true) {
+    routes.push(CookieSecondFactorRoutes);
+  }
   const requirements: AuthRoutesRequirements = {
     cookies: options.cookies === true,
     registration: options.registration === true,
     emailVerification: options.emailVerification === true,
     passwordReset: options.passwordReset === true,
+    secondFactor: options.secondFactor === true,
     refreshCookiePath: refreshPath,
   };
   for (const route of routes) {

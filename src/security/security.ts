@@ -2,6 +2,10 @@ import { AccountLifecycle } from '../account/account-lifecycle';
 import { MailOutbox } from '../account/mail-outbox';
 import { PurposeTokens } from '../account/purpose-tokens';
 import { AuditTrail } from '../audit/audit-trail';
+import { RecoveryCodes } from '../mfa/recovery-codes';
+import { SecretCipher } from '../mfa/secret-cipher';
+import type { SecondFactorKeys } from '../mfa/second-factor';
+import { SecondFactor } from '../mfa/second-factor';
 import type { BaseUserAuthentication, LoginWorkflowSource } from '../auth/base-user-authentication';
 import { bindUserAuthentication } from '../auth/base-user-authentication';
 import { LoginWorkflow } from '../auth/login-workflow';
@@ -131,8 +135,20 @@ export function createSecurity(
     userAuthentication === null
       ? null
       : new PasswordReplacement(userAuthentication, hasher, revocation, sessions, reportError);
+  const purposeTokens = new PurposeTokens(settings, clock);
+  const secondFactor =
+    userAuthentication === null
+      ? null
+      : new SecondFactor(
+          userAuthentication,
+          secondFactorKeys(settings),
+          settings.TOTP_ISSUER,
+          throttle,
+          audit,
+          clock,
+        );
   const loginWorkflow =
-    userAuthentication === null || passwords === null
+    userAuthentication === null || passwords === null || secondFactor === null
       ? null
       : new LoginWorkflow(userAuthentication, {
           hasher,
@@ -145,13 +161,15 @@ export function createSecurity(
           reportError,
           sessions,
           passwords,
+          secondFactor,
+          purposeTokens,
         });
   const accountLifecycle =
     userAuthentication === null || passwords === null
       ? null
       : new AccountLifecycle(
           userAuthentication,
-          new PurposeTokens(settings, clock),
+          purposeTokens,
           new MailOutbox(settings.ACCOUNT_MAIL_MAX_QUEUED, reportError),
           new AccountMailThrottle(loginLimiters, settings, throttleKeys),
           passwords,
@@ -166,7 +184,10 @@ export function createSecurity(
     ? cookieParts(settings, names, audit, tokens, clock)
     : null;
   const authEndpoints =
-    loginWorkflow === null || userAuthentication === null || accountLifecycle === null
+    loginWorkflow === null ||
+    userAuthentication === null ||
+    accountLifecycle === null ||
+    secondFactor === null
       ? null
       : new AuthEndpoints(
           loginWorkflow,
@@ -176,6 +197,7 @@ export function createSecurity(
           cookieTransport,
           reportError,
           sessions,
+          secondFactor,
         );
   if (userAuthentication !== null && owner === undefined) {
     bindUserAuthentication(userAuthentication, {
@@ -272,4 +294,12 @@ function defaultSessionRegistry(store: RevocationStore, clock: Clock): SessionRe
     'sessionRegistry',
     'is required beside a revocation store of your own: the instances sharing the store must share the sessions (a refresh goes on only while its session is registered)',
   );
+}
+
+/** The second factor's keys, from `TOTP_ENCRYPTION_KEY`; none without it (production). */
+function secondFactorKeys(settings: BaseAppSettings): SecondFactorKeys | null {
+  const material = settings.TOTP_ENCRYPTION_KEY;
+  return material === undefined
+    ? null
+    : { cipher: new SecretCipher(material), recovery: new RecoveryCodes(material) };
 }

@@ -167,6 +167,14 @@ export class SessionService implements SessionGate {
   }
 
   /**
+   * Takes back a session registered by `started` for which no token was issued (a login
+   * that found it must ask for a second factor after all). Nothing of it is left to end.
+   */
+  async withdrawn(userId: string, id: string): Promise<void> {
+    await this.registry.remove(userId, id);
+  }
+
+  /**
    * Drops from the list the sessions the revocation store has ended (a logout: `id`; a
    * cutoff: every session it ended, not one started after it). Best effort: the list leaves
    * out revoked sessions anyway.

@@ -1,8 +1,9 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { LoginClient } from '../auth/login-client';
 import type { BaseAppSettings } from '../config/base-app-settings';
-import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
+import { TooManyAttemptsError } from '../errors/security-errors';
+import { pointCounted } from './limiter-call';
 import { throttlingAddress } from './client-address';
 import type { LoginLimiters } from './login-limiters';
 import { loginLimiterOptions } from './login-limiters';
@@ -55,25 +56,16 @@ export class AccountMailThrottle {
     const address = client.address ? throttlingAddress(client.address) : '';
     if (address !== '') {
       const key = this.keys.of('account_mail_address', address);
-      const counted = await call(() => this.perAddress.penalty(key));
+      const counted = await pointCounted(this.perAddress, key);
       if (counted.consumedPoints > this.settings.ACCOUNT_MAIL_MAX_PER_ADDRESS) {
         throw new TooManyAttemptsError(Math.max(1, Math.ceil(counted.msBeforeNext / 1000)));
       }
     }
     const limit = this.settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT;
     const fromHere = this.keys.of('account_mail_from', JSON.stringify([target, address]));
-    if ((await call(() => this.perTarget.penalty(fromHere))).consumedPoints > limit) return false;
+    if ((await pointCounted(this.perTarget, fromHere)).consumedPoints > limit) return false;
     const fromAll = this.keys.of('account_mail', target);
-    const all = await call(() => this.perTarget.penalty(fromAll));
+    const all = await pointCounted(this.perTarget, fromAll);
     return all.consumedPoints <= limit * ALL_ADDRESSES_FACTOR;
-  }
-}
-
-async function call(operation: () => Promise<RateLimiterRes>): Promise<RateLimiterRes> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof RateLimiterRes) return error;
-    throw new StoreUnavailableError();
   }
 }

@@ -35,6 +35,11 @@ export interface LoginLimiters {
    */
   accountMail?: RateLimiterAbstract;
   accountMailAddress?: RateLimiterAbstract;
+  /**
+   * Wrong second-factor codes of one account from all addresses (`MFA_MAX_ATTEMPTS`), ended
+   * only by an accepted code. Optional: without it they are counted in this process only.
+   */
+  secondFactor?: RateLimiterAbstract;
 }
 
 /**
@@ -61,6 +66,7 @@ export function loginLimiterOptions(
     knownAddress: 1,
     accountMail: settings.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
     accountMailAddress: settings.ACCOUNT_MAIL_MAX_PER_ADDRESS,
+    secondFactor: settings.MFA_MAX_ATTEMPTS,
   }[kind];
   const duration = {
     accountAddress: settings.LOGIN_LOCKOUT_SECONDS,
@@ -70,6 +76,7 @@ export function loginLimiterOptions(
     knownAddress: KNOWN_ADDRESS_DAYS * 86400,
     accountMail: 3600,
     accountMailAddress: 3600,
+    secondFactor: settings.LOGIN_LOCKOUT_SECONDS,
   }[kind];
   return { points, duration, keyPrefix: `${keyPrefix}${kind}` };
 }
@@ -83,6 +90,7 @@ function limitersOf(make: (kind: keyof LoginLimiters) => RateLimiterAbstract): L
     knownAddress: make('knownAddress'),
     accountMail: make('accountMail'),
     accountMailAddress: make('accountMailAddress'),
+    secondFactor: make('secondFactor'),
   };
 }
 

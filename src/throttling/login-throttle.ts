@@ -1,10 +1,12 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { BaseAppSettings } from '../config/base-app-settings';
 import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
 import { throttlingAddress } from './client-address';
+import { limiterCall } from './limiter-call';
 import type { LoginLimiters } from './login-limiters';
+import { loginLimiterOptions } from './login-limiters';
 import type { ThrottleKeys } from './throttle-keys';
 
 /** Who is trying to log in. */
@@ -35,7 +37,16 @@ export interface CountedAttempt {
 }
 
 /** The login counters, in the order an attempt is counted. */
-type LoginCounter = 'address' | 'account' | 'accountAddress';
+type LoginCounter = 'address' | 'account' | 'accountAddress' | 'secondFactor';
+
+/** What an attempt is: a password (the default), or a second factor's code. */
+export interface AttemptKind {
+  /**
+   * A code of this user (the id): also counted on the user's second-factor counter
+   * (`MFA_MAX_ATTEMPTS`), keyed by the id, so that no other account shares it.
+   */
+  secondFactorOf?: string;
+}
 
 /** One point counted on one counter for one attempt. */
 interface CountedPoint {
@@ -51,7 +62,11 @@ const AUDIT_SCOPES = {
   address: 'address',
   account: 'account',
   accountAddress: 'account_address',
+  secondFactor: 'second_factor',
 } as const;
+
+/** Counters of consecutive failures: a success ends them (the others give its point back). */
+const CONSECUTIVE: ReadonlySet<LoginCounter> = new Set(['accountAddress', 'secondFactor']);
 
 /**
  * Brute-force protection of logins (ASVS 6.3.1), after OWASP's and rate-limiter-flexible's
@@ -74,6 +89,7 @@ const AUDIT_SCOPES = {
 export class LoginThrottle {
   private readonly lockoutSeconds: number;
   private readonly maxAttempts: Record<LoginCounter, number>;
+  private readonly counters: Record<LoginCounter, RateLimiterAbstract>;
 
   constructor(
     private readonly limiters: LoginLimiters,
@@ -86,6 +102,15 @@ export class LoginThrottle {
       address: settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       account: settings.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
       accountAddress: settings.LOGIN_MAX_ATTEMPTS,
+      secondFactor: settings.MFA_MAX_ATTEMPTS,
+    };
+    this.counters = {
+      address: limiters.address,
+      account: limiters.account,
+      accountAddress: limiters.accountAddress,
+      secondFactor:
+        limiters.secondFactor ??
+        new RateLimiterMemory(loginLimiterOptions(settings, 'secondFactor')),
     };
   }
 
@@ -94,9 +119,9 @@ export class LoginThrottle {
    * @throws TooManyAttemptsError when the address, the account or the pair is locked.
    * @throws StoreUnavailableError when the limiter's store does not answer.
    */
-  async begin(attempt: LoginAttempt): Promise<CountedAttempt> {
+  async begin(attempt: LoginAttempt, kind: AttemptKind = {}): Promise<CountedAttempt> {
     const counted: CountedPoint[] = [];
-    const { counters, known } = this.keysOf(attempt);
+    const { counters, known } = this.keysOf(attempt, kind);
     try {
       for (const [kind, key] of counters) {
         // An address the account logged in from is not held by the account-wide lock (and
@@ -119,12 +144,11 @@ export class LoginThrottle {
       };
     return {
       succeeded: once(async () => {
-        const pair = counted.find((c) => c.kind === 'accountAddress');
-        if (pair !== undefined) {
-          await this.call(this.limiters.accountAddress, (l) => l.delete(pair.key));
+        for (const point of counted.filter((c) => CONSECUTIVE.has(c.kind))) {
+          await limiterCall(this.counters[point.kind], (l) => l.delete(point.key));
         }
         await this.giveBack(
-          counted.filter((c) => c.kind !== 'accountAddress'),
+          counted.filter((c) => !CONSECUTIVE.has(c.kind)),
           true,
         );
         if (known !== undefined) await this.markKnown(known);
@@ -145,7 +169,8 @@ export class LoginThrottle {
   async proven(attempt: LoginAttempt): Promise<void> {
     const { counters, known } = this.keysOf(attempt);
     const pair = counters.find(([kind]) => kind === 'accountAddress');
-    if (pair !== undefined) await this.call(this.limiters.accountAddress, (l) => l.delete(pair[1]));
+    if (pair !== undefined)
+      await limiterCall(this.counters.accountAddress, (l) => l.delete(pair[1]));
     if (known !== undefined) await this.markKnown(known);
   }
 
@@ -153,7 +178,10 @@ export class LoginThrottle {
    * The counters an attempt is counted on, address first (no address, no address counter),
    * and the key of the account's mark for the address (none without an address).
    */
-  private keysOf(attempt: LoginAttempt): {
+  private keysOf(
+    attempt: LoginAttempt,
+    kind: AttemptKind = {},
+  ): {
     counters: [LoginCounter, string][];
     known: string | undefined;
   } {
@@ -166,6 +194,9 @@ export class LoginThrottle {
       'accountAddress',
       this.keys.of('account_address', JSON.stringify([name, address ?? null])),
     ]);
+    if (kind.secondFactorOf !== undefined) {
+      counters.push(['secondFactor', this.keys.of('second_factor', kind.secondFactorOf)]);
+    }
     const known =
       address === undefined || this.limiters.knownAddress === undefined
         ? undefined
@@ -174,14 +205,14 @@ export class LoginThrottle {
   }
 
   private async isKnown(key: string): Promise<boolean> {
-    const mark = await this.call(this.limiters.knownAddress!, (l) => l.get(key));
+    const mark = await limiterCall(this.limiters.knownAddress!, (l) => l.get(key));
     return mark !== null && mark.consumedPoints > 0;
   }
 
   /** A success marks the address known to the account, for `KNOWN_ADDRESS_DAYS` from now. */
   private async markKnown(key: string): Promise<void> {
     const limiter = this.limiters.knownAddress!;
-    await this.call(limiter, (l) => l.set(key, 1, limiter.duration));
+    await limiterCall(limiter, (l) => l.set(key, 1, limiter.duration));
   }
 
   /** Counts one attempt on one counter; 429 past the limit. */
@@ -191,12 +222,12 @@ export class LoginThrottle {
     const sentAt = Date.now();
     let result: RateLimiterRes;
     try {
-      result = await this.call(this.limiters[kind], (l) => l.penalty(key));
+      result = await limiterCall(this.counters[kind], (l) => l.penalty(key));
     } catch (error) {
       // No answer in time, yet the store may have counted (a frozen Redis runs it later):
       // take the point back behind it, so that a 503 counts as nothing.
       if (error instanceof StoreUnavailableError) {
-        await this.call(this.limiters[kind], (l) => l.reward(key, 1)).catch(() => undefined);
+        await limiterCall(this.counters[kind], (l) => l.reward(key, 1)).catch(() => undefined);
       }
       throw error;
     }
@@ -215,7 +246,7 @@ export class LoginThrottle {
     for (const point of points) {
       if (Date.now() >= point.windowEnd) continue;
       try {
-        await this.call(this.limiters[point.kind], (l) => l.reward(point.key, 1));
+        await limiterCall(this.counters[point.kind], (l) => l.reward(point.key, 1));
       } catch (error) {
         if (strict) throw error;
       }
@@ -225,7 +256,7 @@ export class LoginThrottle {
   /** A failure that reached the limit locks, from now, for the whole lockout. */
   private async lockAtLimit(point: CountedPoint, address: string | undefined): Promise<void> {
     if (point.count !== this.maxAttempts[point.kind]) return;
-    await this.call(this.limiters[point.kind], (l) => l.block(point.key, this.lockoutSeconds));
+    await limiterCall(this.counters[point.kind], (l) => l.block(point.key, this.lockoutSeconds));
     this.audit.record({
       type: 'account_locked',
       scope: AUDIT_SCOPES[point.kind],
@@ -233,17 +264,5 @@ export class LoginThrottle {
       retryAfterSeconds: this.lockoutSeconds,
       address,
     });
-  }
-
-  private async call<T>(
-    limiter: RateLimiterAbstract,
-    operation: (l: RateLimiterAbstract) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await operation(limiter);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw error;
-      throw new StoreUnavailableError();
-    }
   }
 }

@@ -1,8 +1,8 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LoginClient } from '../auth/login-client';
 import type { BaseAppSettings } from '../config/base-app-settings';
-import { StoreUnavailableError, TooManyAttemptsError } from '../errors/security-errors';
+import { TooManyAttemptsError } from '../errors/security-errors';
+import { limiterCall } from './limiter-call';
 import { throttlingAddress } from './client-address';
 import type { ThrottleKeys } from './throttle-keys';
 
@@ -34,7 +34,7 @@ export class RegistrationThrottle {
   async begin(client: LoginClient = {}): Promise<CountedRegistration> {
     if (!client.address) return { abandoned: () => Promise.resolve() };
     const key = this.keys.of('registration', throttlingAddress(client.address));
-    const result = await this.call((l) => l.penalty(key));
+    const result = await limiterCall(this.limiter, (l) => l.penalty(key));
     if (result.consumedPoints > this.settings.REGISTER_MAX_PER_ADDRESS) {
       throw new TooManyAttemptsError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)));
     }
@@ -44,7 +44,7 @@ export class RegistrationThrottle {
       abandoned: async () => {
         if (settled || Date.now() >= windowEnd) return;
         settled = true;
-        await this.call((l) => l.reward(key, 1)).catch(() => undefined);
+        await limiterCall(this.limiter, (l) => l.reward(key, 1)).catch(() => undefined);
       },
     };
   }
@@ -60,15 +60,6 @@ export class RegistrationThrottle {
     } catch (error) {
       await counted.abandoned();
       throw error;
-    }
-  }
-
-  private async call<T>(operation: (l: RateLimiterAbstract) => Promise<T>): Promise<T> {
-    try {
-      return await operation(this.limiter);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw error;
-      throw new StoreUnavailableError();
     }
   }
 }

@@ -33,6 +33,22 @@ export class DatabaseUserAuthentication extends BaseUserAuthentication<User> {
     return user.is_active;
   }
 
+  override getSecondFactor(user: User): string | null {
+    return user.mfa ?? null;
+  }
+
+  /** The README's compare-and-set, over the in-memory table. */
+  override replaceSecondFactor(
+    user: User,
+    expected: string | null,
+    next: string | null,
+  ): Promise<boolean> {
+    const stored = userTable.get(user.id);
+    if (stored === undefined || (stored.mfa ?? null) !== expected) return Promise.resolve(false);
+    userTable.set(user.id, { ...stored, mfa: next });
+    return Promise.resolve(true);
+  }
+
   override updatePasswordHash(user: User, hash: string): Promise<void> {
     userTable.set(user.id, { ...user, hashed_password: hash });
     return Promise.resolve();

@@ -5,6 +5,8 @@ export interface User {
   hashed_password: string;
   roles: string[];
   is_active: boolean;
+  /** The second-factor record the library wrote (README, The second factor), or none. */
+  mfa?: string | null;
 }
 
 /** What `GET /users/me` shows of a user: never the hash. */

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { StoreUnavailableError } from '../../src/errors/security-errors';
+import { AcknowledgedWrites } from '../../src/revocation/acknowledged-writes';
+import { rejection } from '../helpers/rejection';
+
+/** What a fake node answers one pipeline: its replies, or a rejection of the whole. */
+type Answer = (commands: string[][]) => [Error | null, unknown][] | Error;
+
+/** A writer whose pipelines record their commands and get `answer`'s replies. */
+function fakeWriter(answer: Answer) {
+  const sent: string[][][] = [];
+  const writer = {
+    pipeline() {
+      const commands: string[][] = [];
+      return {
+        script: (...args: unknown[]) => commands.push(['script', ...args.map(String)]),
+        call: (...args: unknown[]) => commands.push(args.map(String)),
+        exec: () => {
+          sent.push(commands);
+          const replies = answer(commands);
+          return replies instanceof Error ? Promise.reject(replies) : Promise.resolve(replies);
+        },
+      };
+    },
+  };
+  return { writer, sent };
+}
+
+/** A node with `replicas` replicas that acknowledge every write: each script answers its key. */
+function acknowledging(replicas: number): Answer {
+  return (commands) =>
+    commands.map(([name, , , key]) => {
+      if (name === 'WAIT') return [null, replicas];
+      if (name === 'ROLE') return [null, ['master', 1, Array.from({ length: replicas }, () => [])]];
+      return [null, `done ${key}`];
+    });
+}
+
+const writes = (replicas = 1) =>
+  new AcknowledgedWrites({
+    replicas,
+    timeoutMs: 200,
+    slotMigrationWaitMs: 1000,
+    clustered: false,
+    scripts: { script: { lua: 'return 1', numberOfKeys: 1 } },
+  });
+
+describe('AcknowledgedWrites', () => {
+  it('sends the writes of one turn in one pipeline, behind one WAIT, and answers each its own reply', async () => {
+    const { writer, sent } = fakeWriter(acknowledging(1));
+    const acks = writes();
+    const replies = await Promise.all(
+      ['a', 'b', 'c'].map((key) => acks.write(writer, 'script', [key])),
+    );
+    expect(replies).to.deep.equal(['done a', 'done b', 'done c']);
+    expect(sent).to.have.length(1);
+    // EVAL, never EVALSHA: ioredis would send a NOSCRIPT script again after the WAIT.
+    expect(sent[0]?.map(([name]) => name)).to.deep.equal(['EVAL', 'EVAL', 'EVAL', 'WAIT', 'ROLE']);
+  });
+
+  it('puts at most 64 writes behind one WAIT', async () => {
+    const { writer, sent } = fakeWriter(acknowledging(1));
+    const acks = writes();
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => acks.write(writer, 'script', [`k${i}`])),
+    );
+    expect(sent.map((commands) => commands.length - 2)).to.deep.equal([64, 36]);
+  });
+
+  it('too few acknowledgements: every write of the batch is a 503; the next is refused before it is sent while the master still has too few', async () => {
+    const { writer, sent } = fakeWriter(acknowledging(0));
+    const acks = writes(1);
+    const failed = await Promise.all(
+      ['a', 'b'].map((key) => rejection(acks.write(writer, 'script', [key]))),
+    );
+    for (const error of failed) expect(error).to.be.instanceOf(StoreUnavailableError);
+    expect(await rejection(acks.write(writer, 'script', ['c']))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
+    const scripts = sent.flat().filter(([name]) => name === 'EVAL');
+    expect(scripts, 'c was never sent').to.have.length(2);
+  });
+
+  it('a pipeline that failed once sent (a timeout) is a 503 for each write, never sent again: a rotation may have run', async () => {
+    const { writer, sent } = fakeWriter(() => new Error('Command timed out'));
+    const acks = writes();
+    const failed = await Promise.all(
+      ['a', 'b'].map((key) => rejection(acks.write(writer, 'script', [key]))),
+    );
+    for (const error of failed) expect(error).to.be.instanceOf(StoreUnavailableError);
+    expect(sent).to.have.length(1);
+  });
+
+  it('a pipeline ioredis refused to send (its keys on several nodes) is sent again write by write', async () => {
+    const refusing: Answer = (commands) =>
+      commands.length > 3
+        ? new Error('All keys in the pipeline should belong to the same slots allocation group')
+        : acknowledging(1)(commands);
+    const { writer, sent } = fakeWriter(refusing);
+    const acks = writes();
+    const replies = await Promise.all(['a', 'b'].map((key) => acks.write(writer, 'script', [key])));
+    expect(replies).to.deep.equal(['done a', 'done b']);
+    expect(sent.map((commands) => commands.length)).to.deep.equal([4, 3, 3]);
+  });
+
+  it('a reply of the wrong shape is a 503, not a write answered as done', async () => {
+    const { writer } = fakeWriter(() => [[null, 'done a']]);
+    expect(await rejection(writes().write(writer, 'script', ['a']))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
+  });
+});
