@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Cluster, Redis } from 'ioredis';
+import type { ClusterOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { slotOfTag, userHashTag } from '../../src/redis/cluster-hash-tags';
+import { createRedisClusterClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 import type { StoreDataLoss, TokenRevocationState } from '../../src/revocation/revocation-store';
+import { untilTrue } from '../helpers/bounded-wait';
 import { FrozenClock } from '../helpers/frozen-clock';
 import { RedisCluster } from '../helpers/redis-cluster';
 import { commandCalls } from '../helpers/redis-command-calls';
 import { uniquePrefix } from '../helpers/real-servers';
 import { rejection } from '../helpers/rejection';
+import { ReplyDroppingProxy } from '../helpers/reply-dropping-proxy';
+import { rotationTrials } from './resent-rotation';
 import { describeRevocationStore } from './revocation-store-behaviour';
+
+/** A Cluster client as an application writes one: ioredis' defaults. */
+function ownCluster(nodes: { host: string; port: number }[], options: ClusterOptions): Cluster {
+  return new Cluster(nodes, options);
+}
 
 /**
  * Issue 16: the revocation store on a real Redis Cluster (three masters, one replica each,
@@ -229,6 +239,39 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
         expect(revoked.every(Boolean), 'every one in force').to.equal(true);
       }
     });
+
+    for (const [whose, connect] of [
+      ['createRedisClusterClient', createRedisClusterClient],
+      ["an application's own Cluster (ioredis' defaults)", ownCluster],
+    ] as const) {
+      it(`a rotation whose reply was lost, run again by ${whose}, answers rotated behind its WAIT (many trials)`, async () => {
+        if (cluster === undefined) throw new Error('no cluster');
+        const proxies = await Promise.all(
+          cluster.nodes.map((node) => ReplyDroppingProxy.start(node)),
+        );
+        // The nodes as the cluster names them, reached through the proxies.
+        const natMap = Object.fromEntries(
+          cluster.ports.map((port, i) => [
+            `127.0.0.1:${port}`,
+            { host: '127.0.0.1', port: proxies[i]?.port ?? 0 },
+          ]),
+        );
+        const proxied = connect(
+          proxies.map((proxy) => ({ host: '127.0.0.1', port: proxy.port })),
+          { natMap },
+        );
+        try {
+          await untilTrue('the proxied client ready', () =>
+            Promise.resolve(proxied.status === 'ready'),
+          );
+          const rotating = new RedisRevocationStore(proxied, { keyPrefix: prefix, clock });
+          await rotationTrials(rotating, clock, proxies, 10);
+        } finally {
+          proxied.disconnect();
+          await Promise.all(proxies.map((proxy) => proxy.close()));
+        }
+      });
+    }
 
     it('a revocation is answered once a replica has it; a replica that does not acknowledge it makes it a 503 within the wait', async () => {
       await store.revokeToken('ada', 'j1', clock.now() + 60_000);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../src/errors/security-errors';
 import { createRedisSentinelClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
@@ -10,7 +10,9 @@ import { FrozenClock } from '../helpers/frozen-clock';
 import { requireRedisBinaries } from '../helpers/redis-binaries';
 import { commandCalls } from '../helpers/redis-command-calls';
 import { RedisSentinel } from '../helpers/redis-sentinel';
+import { ReplyDroppingProxy } from '../helpers/reply-dropping-proxy';
 import { uniquePrefix } from '../helpers/real-servers';
+import { rotationTrials } from './resent-rotation';
 import { describeRevocationStore } from './revocation-store-behaviour';
 
 /**
@@ -65,6 +67,26 @@ describe('RedisRevocationStore through Redis Sentinel (1 master, 1 replica, 3 se
       expect((await waits()) - before, '40 revocations, one WAIT').to.equal(1);
       const revoked = await Promise.all(tokens.map((t) => store.isRevoked(t)));
       expect(revoked.every(Boolean), 'every one in force').to.equal(true);
+    }
+  });
+
+  it("a rotation whose reply was lost, sent again by an application's own client (ioredis' defaults), answers rotated behind its WAIT (many trials)", async () => {
+    const port = Number((await redis.config('GET', 'port'))[1]);
+    const proxy = await ReplyDroppingProxy.start({ host: '127.0.0.1', port });
+    const own = new Redis({ host: '127.0.0.1', port: proxy.port, lazyConnect: true });
+    own.on('error', () => undefined);
+    try {
+      await own.connect();
+      const clock = new FrozenClock(Date.now());
+      const store = new RedisRevocationStore(own, {
+        keyPrefix: uniquePrefix(),
+        clock,
+        replicaAcknowledgements: 1,
+      });
+      await rotationTrials(store, clock, [proxy], 10);
+    } finally {
+      own.disconnect();
+      await proxy.close();
     }
   });
 

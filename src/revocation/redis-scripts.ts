@@ -160,9 +160,15 @@ return standing`;
  * time (ms) at which the rotation may still happen; ARGV[9]: an id of this rotation alone
  * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
- * refresh answered 503 has rotated nothing.
+ * refresh answered 503 has rotated nothing. Run again once it has rotated (a client that
+ * sends a command again when the connection closed before its reply: ioredis' resend of
+ * unfulfilled commands, a Cluster's retry of a pipeline), it answers `rotated` again and
+ * changes nothing: the same rotation, not a reuse of the token it spent.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
+local own = redis.call('GET', KEYS[4])
+local ownPrefix = string.format('%d:%s:', tonumber(ARGV[2]) + 1, ARGV[9])
+if own and string.sub(own, 1, #ownPrefix) == ownPrefix then return 'rotated' end
 if now > tonumber(ARGV[8]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
