@@ -36,12 +36,13 @@ function acknowledging(replicas: number): Answer {
     });
 }
 
-const writes = (replicas = 1) =>
+const writes = (replicas = 1, options: { deadlineMs?: number; clustered?: boolean } = {}) =>
   new AcknowledgedWrites({
     replicas,
     timeoutMs: 200,
+    deadlineMs: options.deadlineMs ?? 5000,
     slotMigrationWaitMs: 1000,
-    clustered: false,
+    clustered: options.clustered ?? false,
     scripts: { script: { lua: 'return 1', numberOfKeys: 1 } },
   });
 
@@ -101,6 +102,80 @@ describe('AcknowledgedWrites', () => {
     const replies = await Promise.all(['a', 'b'].map((key) => acks.write(writer, 'script', [key])));
     expect(replies).to.deep.equal(['done a', 'done b']);
     expect(sent.map((commands) => commands.length)).to.deep.equal([4, 3, 3]);
+  });
+
+  it('a pipeline that gets no answer (a client with no command timeout) is a 503 for each write at the deadline, not a hang', async () => {
+    const { writer } = fakeWriter(() => [[null, 'never']]);
+    let sent = 0;
+    const silent = {
+      pipeline: () => ({
+        ...(writer.pipeline() as object),
+        exec: () => {
+          sent += 1;
+          return new Promise(() => {});
+        },
+      }),
+    };
+    const acks = writes(1, { deadlineMs: 50 });
+    const failed = await Promise.all(
+      ['a', 'b'].map((key) => rejection(acks.write(silent, 'script', [key]))),
+    );
+    for (const error of failed) expect(error).to.be.instanceOf(StoreUnavailableError);
+    expect(sent, 'one pipeline, never sent again').to.equal(1);
+  });
+
+  it("after a failover the client has not seen, the master check follows MOVED to the new master instead of reading the old one's ROLE (a replica now) and refusing", async () => {
+    let failedOver = false;
+    let refreshes = 0;
+    const answer: Answer = (commands) => {
+      if (!failedOver) return acknowledging(0)(commands);
+      if (refreshes > 0) return acknowledging(1)(commands);
+      // The old master, now a replica of the promoted one, still asked by the client.
+      return commands.map(([name]) =>
+        name === 'ROLE'
+          ? [null, ['slave', '127.0.0.1', 7001, 'connected', 1]]
+          : [new Error('MOVED 15495 127.0.0.1:7001'), null],
+      );
+    };
+    const { writer, sent } = fakeWriter(answer);
+    const cluster = {
+      ...writer,
+      refreshSlotsCache(done: () => void) {
+        refreshes += 1;
+        done();
+      },
+    };
+    const acks = writes(1, { clustered: true });
+    // The master had lost its replica: the write is a 503, and the slot is known short.
+    expect(await rejection(acks.write(cluster, 'script', ['a']))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
+    failedOver = true;
+    expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
+    expect(refreshes, 'the slots read again').to.equal(1);
+    expect(sent.flat().filter(([name]) => name === 'EVAL')).to.have.length(2);
+  });
+
+  it('a master check answered MOVED twice is a 503 with nothing written', async () => {
+    let short = true;
+    const answer: Answer = (commands) =>
+      short
+        ? acknowledging(0)(commands)
+        : commands.map(([name]) =>
+            name === 'ROLE' ? [null, ['slave']] : [new Error('MOVED 1 127.0.0.1:7001'), null],
+          );
+    const { writer, sent } = fakeWriter(answer);
+    const cluster = { ...writer, refreshSlotsCache: (done: () => void) => done() };
+    const acks = writes(1, { clustered: true });
+    await rejection(acks.write(cluster, 'script', ['a']));
+    short = false;
+    expect(await rejection(acks.write(cluster, 'script', ['a']))).to.be.instanceOf(
+      StoreUnavailableError,
+    );
+    expect(
+      sent.flat().filter(([name]) => name === 'EVAL'),
+      'only the first',
+    ).to.have.length(1);
   });
 
   it('a reply of the wrong shape is a 503, not a write answered as done', async () => {

@@ -20,6 +20,11 @@ export interface AcknowledgedWritesOptions {
   readonly timeoutMs: number;
   /** How long a write waits out a slot being migrated (`TRYAGAIN`) before a 503. */
   readonly slotMigrationWaitMs: number;
+  /**
+   * How long one pipeline (the writes, `WAIT`, `ROLE`) may take before its writes are 503s,
+   * whatever the client's own command timeout (it may have none).
+   */
+  readonly deadlineMs: number;
   /** Whether the writer is a Redis Cluster client (its writes are grouped by node). */
   readonly clustered: boolean;
   /** The scripts by name (sent as `EVAL`). */
@@ -104,8 +109,7 @@ export class AcknowledgedWrites {
     const slot = this.options.clustered ? keySlot(key) : 0;
     const known = this.knownReplicas.get(slot);
     if (known !== undefined && known < this.options.replicas) {
-      const connected = await this.replicasOfMaster(writer, key);
-      this.knownReplicas.set(slot, connected);
+      const connected = await this.replicasOfMaster(writer, key, slot);
       if (connected < this.options.replicas) throw new StoreUnavailableError();
     }
     return new Promise((done, fail) =>
@@ -183,7 +187,7 @@ export class AcknowledgedWrites {
     pipeline.call('ROLE');
     let replies: [Error | null, unknown][] | null;
     try {
-      replies = await pipeline.exec();
+      replies = await within(pipeline.exec(), this.options.deadlineMs);
     } catch (error) {
       // Refused by ioredis before it was sent (the slots are no longer one node's): each on
       // its own. Any other failure may come after the node ran the scripts: never sent again.
@@ -242,19 +246,52 @@ export class AcknowledgedWrites {
     this.enqueue(write);
   }
 
-  /** How many replicas the master serving `key` counts as connected now (`ROLE`, on its node). */
-  private async replicasOfMaster(writer: AcknowledgingClient, key: string): Promise<number> {
-    const pipeline = writer.pipeline() as ScriptedPipeline;
-    // The keyed command routes the pipeline to the slot's node on a Cluster.
-    pipeline.call('EXISTS', key);
-    pipeline.call('ROLE');
-    const replies = await pipeline.exec().catch(() => {
-      throw new StoreUnavailableError();
-    });
-    const role = replies?.[1];
-    if (role === undefined || role[0] !== null) throw new StoreUnavailableError();
-    return connectedReplicas(role[1]);
+  /**
+   * How many replicas the master serving `key` counts as connected now (`ROLE`, on its node),
+   * recorded for `slot`. A node that no longer serves the slot (a failover the client has not
+   * seen: `MOVED`) is not asked for its `ROLE`: the slots are read again and the new master
+   * asked, once; still none is a 503, with nothing written.
+   */
+  private async replicasOfMaster(
+    writer: AcknowledgingClient,
+    key: string,
+    slot: number,
+  ): Promise<number> {
+    for (let asked = 0; asked < 2; asked += 1) {
+      const pipeline = writer.pipeline() as ScriptedPipeline;
+      // The keyed command routes the pipeline to the slot's node on a Cluster.
+      pipeline.call('EXISTS', key);
+      pipeline.call('ROLE');
+      const replies = await within(pipeline.exec(), this.options.deadlineMs).catch(() => {
+        throw new StoreUnavailableError();
+      });
+      const [routed, role] = replies ?? [];
+      if (routed?.[0] instanceof Error && /^(MOVED|ASK) /.test(routed[0].message)) {
+        await refreshSlots(writer);
+        continue;
+      }
+      if (routed === undefined || routed[0] !== null || role === undefined || role[0] !== null) {
+        throw new StoreUnavailableError();
+      }
+      const connected = connectedReplicas(role[1]);
+      this.knownReplicas.set(slot, connected);
+      return connected;
+    }
+    throw new StoreUnavailableError();
   }
+}
+
+/**
+ * `work`, or `StoreUnavailableError` once `ms` have passed (the work may still complete; its
+ * outcome is then ignored).
+ */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new StoreUnavailableError()), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** Whether ioredis refused a pipeline before sending it: its keys span several nodes. */

@@ -237,9 +237,17 @@ export class RedisRevocationStore implements RevocationStore {
       'replicaAcknowledgements',
       options.replicaAcknowledgements ?? (this.clustered || throughSentinel(redis) ? 1 : 0),
     );
+    this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
+    const acknowledgementTimeoutMs = checkedCount(
+      'acknowledgementTimeoutMs',
+      options.acknowledgementTimeoutMs ?? 200,
+    );
     this.acks = new AcknowledgedWrites({
       replicas: this.replicas,
-      timeoutMs: checkedCount('acknowledgementTimeoutMs', options.acknowledgementTimeoutMs ?? 200),
+      timeoutMs: acknowledgementTimeoutMs,
+      // Past the rotation window twice over: a rotation the deadline gave up on changes
+      // nothing when it reaches Redis later (it answers late).
+      deadlineMs: acknowledgementTimeoutMs + 2 * this.rotationWindowMs,
       slotMigrationWaitMs: checkedCount(
         'slotMigrationWaitMs',
         options.slotMigrationWaitMs ?? SLOT_MIGRATION_WAIT_MS,
@@ -254,7 +262,6 @@ export class RedisRevocationStore implements RevocationStore {
       );
     }
     this.redis = withScripts(redis);
-    this.rotationWindowMs = options.rotationWindowMs ?? defaultRotationWindow(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
       cache: false,
       maxBatchSize: MAX_CHECK_BATCH,
