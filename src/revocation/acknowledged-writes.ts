@@ -201,12 +201,17 @@ export class AcknowledgedWrites {
     const [waited, role] = replies?.slice(-2) ?? [];
     const acknowledged =
       waited?.[0] === null && role?.[0] === null && Number(waited[1]) >= this.options.replicas;
-    if (role?.[0] === null) {
-      const connected = connectedReplicas(role[1]);
-      for (const write of writes) this.knownReplicas.set(write.slot, connected);
-    }
     // Behind `ASKING`, each write's reply is the second of its two.
     const each = asking ? 2 : 1;
+    if (role?.[0] === null) {
+      const connected = connectedReplicas(role[1]);
+      // Only for the slots this node served: a write sent elsewhere (MOVED) says nothing of them.
+      writes.forEach((write, index) => {
+        if (replies?.[index * each + each - 1]?.[0] === null) {
+          this.knownReplicas.set(write.slot, connected);
+        }
+      });
+    }
     writes.forEach((write, index) => {
       const written = replies?.[index * each + each - 1];
       if (written === undefined || replies?.length !== writes.length * each + 2) {
