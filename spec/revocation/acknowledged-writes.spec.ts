@@ -178,6 +178,42 @@ describe('AcknowledgedWrites', () => {
     ).to.have.length(1);
   });
 
+  it('a write told ASK goes to the importing node once its connection is open (ioredis opens a node on its first command, and without an offline queue refuses that command)', async () => {
+    const source = fakeWriter((commands) =>
+      commands.map(([name]): [Error | null, unknown] => {
+        if (name === 'EVAL') return [new Error('ASK 3300 127.0.0.1:7001'), null];
+        return name === 'WAIT' ? [null, 1] : [null, ['master', 1, [[]]]];
+      }),
+    );
+    const target = fakeWriter(acknowledging(1));
+    let status = 'wait';
+    const listeners: (() => void)[] = [];
+    const importing = {
+      options: { host: '127.0.0.1', port: 7001 },
+      get status() {
+        return status;
+      },
+      connect: () => {
+        status = 'ready';
+        for (const listener of listeners.splice(0)) listener();
+        return Promise.resolve();
+      },
+      once: (_event: string, listener: () => void) => listeners.push(listener),
+      pipeline: () => {
+        if (status !== 'ready') throw new Error("Stream isn't writeable");
+        return target.writer.pipeline();
+      },
+    };
+    const cluster = { ...source.writer, nodes: () => [importing] };
+    expect(await writes(1, { clustered: true }).write(cluster, 'script', ['a'])).to.equal('done a');
+    expect(target.sent.flat().map(([name]) => name)).to.deep.equal([
+      'ASKING',
+      'EVAL',
+      'WAIT',
+      'ROLE',
+    ]);
+  });
+
   it('a reply of the wrong shape is a 503, not a write answered as done', async () => {
     const { writer } = fakeWriter(() => [[null, 'done a']]);
     expect(await rejection(writes().write(writer, 'script', ['a']))).to.be.instanceOf(

@@ -167,7 +167,21 @@ export class AcknowledgedWrites {
     return typeof group === 'number' ? group : `slot ${write.slot}`;
   }
 
+  /** Sends one pipeline; whatever throws on the way is a 503 for its writes, never a hang. */
   private async send(
+    source: AcknowledgingClient,
+    writes: readonly Write[],
+    asking: boolean,
+  ): Promise<void> {
+    try {
+      await this.sendPipeline(source, writes, asking);
+    } catch {
+      // A write already answered keeps its answer.
+      for (const write of writes) write.fail(new StoreUnavailableError());
+    }
+  }
+
+  private async sendPipeline(
     source: AcknowledgingClient,
     writes: readonly Write[],
     asking: boolean,
@@ -243,6 +257,7 @@ export class AcknowledgedWrites {
     try {
       if (error.message.startsWith('MOVED ')) await refreshSlots(write.writer);
       else if (write.asked === undefined) await pause(REDIRECTION_PAUSE_MS);
+      else await within(connected(write.asked), this.options.deadlineMs);
       if (write.again !== undefined) write.args = await write.again();
     } catch {
       write.fail(new StoreUnavailableError());
@@ -290,7 +305,7 @@ export class AcknowledgedWrites {
  * `work`, or `StoreUnavailableError` once `ms` have passed (the work may still complete; its
  * outcome is then ignored).
  */
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
+export function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, fail) => {
     timer = setTimeout(() => fail(new StoreUnavailableError()), ms);
@@ -323,6 +338,24 @@ function clusterNode(redis: AcknowledgingClient, address: string): Acknowledging
   return nodes
     .call(redis, 'all')
     .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === address);
+}
+
+/**
+ * Resolves once a Cluster node's own connection is ready. ioredis opens a node's connection
+ * on its first command, and one without an offline queue refuses that command: the node an
+ * `ASK` names may be one the writer never sent to.
+ */
+function connected(node: AcknowledgingClient): Promise<void> {
+  const redis = node as {
+    status?: string;
+    connect?: () => Promise<void>;
+    once?: (event: string, listener: () => void) => void;
+  };
+  if (redis.status === undefined || redis.status === 'ready') return Promise.resolve();
+  return new Promise((ready) => {
+    redis.once?.('ready', () => ready());
+    if (redis.status === 'wait') redis.connect?.().catch(() => undefined);
+  });
 }
 
 /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */

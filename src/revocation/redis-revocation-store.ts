@@ -5,7 +5,7 @@ import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
 import { CLUSTER_SLOTS, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
 import { takeOverSlotRefresh } from '../redis/cluster-slot-refresh';
-import { AcknowledgedWrites } from './acknowledged-writes';
+import { AcknowledgedWrites, within } from './acknowledged-writes';
 import type { SlotRefreshingCluster } from '../redis/cluster-slot-refresh';
 import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
 import {
@@ -356,7 +356,8 @@ export class RedisRevocationStore implements RevocationStore {
       // No answer in time (or no replica has it), yet Redis may have rotated (our event loop
       // stalled past the timeout while the answer waited): undo it, behind it on the same
       // connection. The refresh answers 503, so no one holds the new generation's tokens.
-      await this.undoRotation(token, attempt);
+      // Bounded: on a connection that no longer answers, the 503 does not wait for it.
+      await within(this.undoRotation(token, attempt), this.rotationWindowMs).catch(() => undefined);
       throw new StoreUnavailableError();
     }
     if (outcome === 'late') throw new StoreUnavailableError();

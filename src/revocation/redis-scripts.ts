@@ -163,12 +163,17 @@ return standing`;
  * refresh answered 503 has rotated nothing. Run again once it has rotated (a client that
  * sends a command again when the connection closed before its reply: ioredis' resend of
  * unfulfilled commands, a Cluster's retry of a pipeline), it answers `rotated` again and
- * changes nothing: the same rotation, not a reuse of the token it spent.
+ * changes nothing: the same rotation, not a reuse of the token it spent. It writes its entry
+ * back unchanged, so that the `WAIT` behind the second run covers the first's write.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
 local own = redis.call('GET', KEYS[4])
 local ownPrefix = string.format('%d:%s:', tonumber(ARGV[2]) + 1, ARGV[9])
-if own and string.sub(own, 1, #ownPrefix) == ownPrefix then return 'rotated' end
+if own and string.sub(own, 1, #ownPrefix) == ownPrefix then
+  -- Written again: the WAIT behind this run (on a new connection) covers the rotation.
+  redis.call('SET', KEYS[4], own, 'KEEPTTL')
+  return 'rotated'
+end
 if now > tonumber(ARGV[8]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
