@@ -8,6 +8,18 @@ import { FrozenClock } from '../helpers/frozen-clock';
 import { untilTrue } from '../helpers/bounded-wait';
 import { freePort } from '../helpers/private-redis';
 
+/** The connections made from now on by `client.duplicate()` (the store's writer among them). */
+function recordDuplicates(client: Redis): Redis[] {
+  const duplicates: Redis[] = [];
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const made = duplicate(...args);
+    duplicates.push(made);
+    return made;
+  };
+  return duplicates;
+}
+
 /**
  * A Redis that does not answer when the app starts (nothing listens on its port): each
  * request fails fast with a 503, the store's start is not run again at every request, and
@@ -40,13 +52,7 @@ describe('RedisRevocationStore: Redis down when the app starts', () => {
 
   it("the writer's connection stops when the app closes its client while Redis is still down (nothing holds the process open)", async () => {
     const client = createRedisClient(`redis://127.0.0.1:${await freePort()}`);
-    const duplicates: Redis[] = [];
-    const duplicate = client.duplicate.bind(client);
-    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-      const made = duplicate(...args);
-      duplicates.push(made);
-      return made;
-    };
+    const duplicates = recordDuplicates(client);
     const clock = new FrozenClock();
     const store = new RedisRevocationStore(client, { clock, replicaAcknowledgements: 1 });
     await store.revokeToken('u', randomUUID(), clock.now() + 60_000).catch(() => undefined);
@@ -63,13 +69,7 @@ describe('RedisRevocationStore: Redis down when the app starts', () => {
       sentinels: [`127.0.0.1:${await freePort()}`],
       name: 'mymaster',
     });
-    const duplicates: Redis[] = [];
-    const duplicate = client.duplicate.bind(client);
-    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-      const made = duplicate(...args);
-      duplicates.push(made);
-      return made;
-    };
+    const duplicates = recordDuplicates(client);
     const clock = new FrozenClock();
     const store = new RedisRevocationStore(client, { clock, replicaAcknowledgements: 1 });
     await store.revokeToken('u', randomUUID(), clock.now() + 60_000).catch(() => undefined);

@@ -1,5 +1,7 @@
 import { StoreUnavailableError } from '../errors/security-errors';
 import { keySlot } from '../redis/cluster-hash-tags';
+import { type ReadyingClient, untilReady } from '../redis/until-ready';
+import { within } from '../redis/within-deadline';
 
 /** A script the writes run: its Lua and how many of its arguments are keys. */
 export interface WriteScript {
@@ -61,7 +63,7 @@ interface Write {
   readonly started: number;
   redirections: number;
   /** Where an ASK sends it next: the node importing its slot, alone, behind `ASKING`. */
-  asked: AcknowledgingClient | undefined;
+  asked: (AcknowledgingClient & ReadyingClient) | undefined;
   readonly done: (reply: unknown) => void;
   readonly fail: (error: Error) => void;
 }
@@ -257,7 +259,9 @@ export class AcknowledgedWrites {
     try {
       if (error.message.startsWith('MOVED ')) await refreshSlots(write.writer);
       else if (write.asked === undefined) await pause(REDIRECTION_PAUSE_MS);
-      else await within(connected(write.asked), this.options.deadlineMs);
+      else if (!(await untilReady(write.asked, this.options.deadlineMs))) {
+        throw new StoreUnavailableError();
+      }
       if (write.again !== undefined) write.args = await write.again();
     } catch {
       write.fail(new StoreUnavailableError());
@@ -301,19 +305,6 @@ export class AcknowledgedWrites {
   }
 }
 
-/**
- * `work`, or `StoreUnavailableError` once `ms` have passed (the work may still complete; its
- * outcome is then ignored).
- */
-export function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new StoreUnavailableError()), ms);
-    timer.unref();
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 /** Whether ioredis refused a pipeline before sending it: its keys span several nodes. */
 function isUnsent(error: unknown): boolean {
   return error instanceof Error && error.message.includes('same slots allocation group');
@@ -331,31 +322,17 @@ function connectedReplicas(role: unknown): number {
 }
 
 /** One node of an ioredis `Cluster` by its address (`host:port`), as the client knows it. */
-function clusterNode(redis: AcknowledgingClient, address: string): AcknowledgingClient | undefined {
-  type Node = AcknowledgingClient & { readonly options?: { host?: string; port?: number } };
+function clusterNode(
+  redis: AcknowledgingClient,
+  address: string,
+): (AcknowledgingClient & ReadyingClient) | undefined {
+  type Node = AcknowledgingClient &
+    ReadyingClient & { readonly options?: { host?: string; port?: number } };
   const nodes = (redis as { nodes?: (role: 'all') => Node[] }).nodes;
   if (typeof nodes !== 'function') return undefined;
   return nodes
     .call(redis, 'all')
     .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === address);
-}
-
-/**
- * Resolves once a Cluster node's own connection is ready. ioredis opens a node's connection
- * on its first command, and one without an offline queue refuses that command: the node an
- * `ASK` names may be one the writer never sent to.
- */
-function connected(node: AcknowledgingClient): Promise<void> {
-  const redis = node as {
-    status?: string;
-    connect?: () => Promise<void>;
-    once?: (event: string, listener: () => void) => void;
-  };
-  if (redis.status === undefined || redis.status === 'ready') return Promise.resolve();
-  return new Promise((ready) => {
-    redis.once?.('ready', () => ready());
-    if (redis.status === 'wait') redis.connect?.().catch(() => undefined);
-  });
 }
 
 /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */

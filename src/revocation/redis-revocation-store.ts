@@ -5,7 +5,9 @@ import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
 import { CLUSTER_SLOTS, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
 import { takeOverSlotRefresh } from '../redis/cluster-slot-refresh';
-import { AcknowledgedWrites, within } from './acknowledged-writes';
+import { untilReady } from '../redis/until-ready';
+import { within } from '../redis/within-deadline';
+import { AcknowledgedWrites } from './acknowledged-writes';
 import type { SlotRefreshingCluster } from '../redis/cluster-slot-refresh';
 import { INSTANCE_CLOCK_SKEW_MS } from '../tokens/clock-lead';
 import {
@@ -790,23 +792,6 @@ function stopsWith(writer: RedisRevocationClient, client: RedisRevocationClient)
 function readsFromMasters(redis: RedisRevocationClient): boolean {
   const scaleReads = (redis as { options?: { scaleReads?: unknown } }).options?.scaleReads;
   return scaleReads === undefined || scaleReads === 'master';
-}
-
-/** Resolves when the client is ready, or after `waitMs`. */
-function untilReady(redis: RedisRevocationClient, waitMs: number): Promise<void> {
-  if (redis.status === undefined || redis.status === 'ready') return Promise.resolve();
-  return new Promise((done) => {
-    const ready = () => {
-      clearTimeout(timer);
-      done();
-    };
-    const timer = setTimeout(() => {
-      redis.removeListener?.('ready', ready);
-      done();
-    }, waitMs);
-    timer.unref();
-    redis.once?.('ready', ready);
-  });
 }
 
 /** The count option `name`: a whole number, 0 or more. */
