@@ -1,5 +1,7 @@
 // An application written the way the README shows, compiled and run from the packed package
-// (spec/package/consumer-app/). Runs after `npm test`'s build; CONSUMER_PACKAGE_ROOT packs
+// (spec/package/consumer-app/), as two instances on one Redis, on a Redis Cluster and through
+// Sentinel, each started by the spec on loopback ports (spec/package/consumer-redis.ts), with a
+// failover on the last two. Runs after `npm test`'s build; CONSUMER_PACKAGE_ROOT packs
 // another checkout (a worktree), KEEP_CONSUMER_APP=1 keeps the temporary project. Alone:
 // `npx mocha --no-config -r ts-node/register -r spec/helpers/setup.ts spec/package/consumer-app.spec.ts`
 // (with the config, mocha adds this file to every spec of .mocharc.json's `spec`).
@@ -10,19 +12,21 @@ import { hash } from 'bcrypt';
 import { expect } from 'chai';
 import { URI } from 'otpauth';
 import type { TOTP } from 'otpauth';
-import type { Redis } from 'ioredis';
-import { PrivateRedis } from '../helpers/private-redis';
-import { connectRedis } from '../helpers/real-servers';
+import { untilTrue } from '../helpers/bounded-wait';
 import { TEST_SECRET_KEY } from '../helpers/test-environment';
 import type { Answer } from './consumer-instance';
 import { ConsumerInstance } from './consumer-instance';
 import type { ConsumerProject } from './consumer-project';
 import { buildConsumerProject } from './consumer-project';
+import type { ConsumerRedis } from './consumer-redis';
+import { clusterRedis, sentinelRedis, singleRedis } from './consumer-redis';
 
 const run = promisify(execFile);
 /** The browser front end's origin the app allows (ALLOWED_ORIGINS). */
 const FRONT_END = 'https://front.example.com';
 const USERNAME = 'ada@example.com';
+/** The seeded user's id, and so the hash tag of every key of theirs (one Cluster slot). */
+const USER_KEYS = '{1}';
 const PASSWORD = 'consumer-app-password';
 
 /** Anything shaped like a JWT, and a line of a stack trace. */
@@ -45,6 +49,42 @@ const ORDERS: { wiring: string; env: Record<string, string> }[] = [
   { wiring: 'manual', env: { SECRET_KEY: TEST_SECRET_KEY, ACCESS_TOKEN_EXPIRE_MINUTES: '7' } },
 ];
 
+/** Orders by name. */
+function orders(...names: string[]): typeof ORDERS {
+  return ORDERS.filter(({ wiring }) => names.includes(wiring));
+}
+
+/**
+ * Where the app's Redis is, each started by the spec on loopback ports, and the wiring orders
+ * run there: every order on one Redis; on a Cluster and through Sentinel (the client is the
+ * only difference, `redis-security.ts`) one order each, and a failover.
+ */
+const DEPLOYMENTS: {
+  name: string;
+  start: () => Promise<ConsumerRedis>;
+  orders: typeof ORDERS;
+  /** Whether the start with the stores after `configureApp` is tried there. */
+  lateWiring: boolean;
+  /** Whether its master is killed under the app (a failover). */
+  failover: boolean;
+}[] = [
+  { name: 'one Redis', start: singleRedis, orders: ORDERS, lateWiring: true, failover: false },
+  {
+    name: 'a Redis Cluster (3 masters, 1 replica each)',
+    start: clusterRedis,
+    orders: orders('inline'),
+    lateWiring: false,
+    failover: true,
+  },
+  {
+    name: 'Redis through Sentinel (1 master, 1 replica, 3 sentinels)',
+    start: sentinelRedis,
+    orders: orders('split'),
+    lateWiring: false,
+    failover: true,
+  },
+];
+
 function given<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} was not set up`);
   return value;
@@ -59,17 +99,13 @@ function pairOf(answer: Answer): { access_token: string; refresh_token: string }
   return { access_token, refresh_token };
 }
 
-describe('an app written from the README against the packed package: two instances, one Redis', function () {
-  // npm pack, npm install (warm cache) and tsc, once for every wiring order.
+describe('an app written from the README against the packed package: two instances', function () {
+  // npm pack, npm install (warm cache) and tsc, once for every deployment and wiring order.
   this.timeout(90_000);
-  let redis: PrivateRedis | undefined;
-  let client: Redis | undefined;
   let project: ConsumerProject | undefined;
   let seedHash = '';
 
   before(async () => {
-    redis = await PrivateRedis.start();
-    client = await connectRedis(redis.url);
     seedHash = await hash(PASSWORD, 4);
     project = await buildConsumerProject();
     const shared = [...project.compileErrors].filter(([file]) => !file.startsWith('src/wiring/'));
@@ -79,49 +115,63 @@ describe('an app written from the README against the packed package: two instanc
       );
     }
   });
-  after(async () => {
-    client?.disconnect();
-    await redis?.kill();
-    project?.remove();
-  });
+  after(() => project?.remove());
 
-  async function keysUnder(pattern: string): Promise<string[]> {
-    return given(client, 'the Redis client').keys(pattern);
+  for (const deployment of DEPLOYMENTS) {
+    describe(`on ${deployment.name}`, () => {
+      let redis: ConsumerRedis | undefined;
+      const R = (): ConsumerRedis => given(redis, deployment.name);
+      before(async () => {
+        redis = await deployment.start();
+      });
+      after(async () => {
+        await redis?.stop();
+      });
+
+      if (deployment.lateWiring) describeLateWiring(R);
+      for (const order of deployment.orders) describeOrder(R, order, deployment.failover);
+    });
   }
 
-  it('stops the start with one ConfigurationError line when the stores come after configureApp', async () => {
-    const dir = given(project, 'the consumer project').dir;
-    const errors = given(project, 'the consumer project').compileErrors.get('src/wiring/late.ts');
-    if (errors !== undefined) throw new Error(`does not compile:\n${errors.join('\n')}`);
-    const started = await run(process.execPath, [join(dir, 'dist', 'main.js')], {
-      cwd: dir,
-      timeout: 10_000,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        WIRING: 'late',
-        PORT: '0',
-        SECRET_KEY: TEST_SECRET_KEY,
-        REDIS_URL: given(redis, 'the private Redis').url,
-        REDIS_KEY_PREFIX: 'consumer-late:',
-        ALLOWED_ORIGINS: FRONT_END,
-        SEED_USER_NAME: USERNAME,
-        SEED_USER_HASH: seedHash,
-      },
-    }).then(
-      () => ({ code: 0, output: '' }),
-      (error: { code?: number; stdout?: string; stderr?: string }) => ({
-        code: error.code,
-        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
-      }),
-    );
-    expect(started.code, 'the exit code').to.equal(1);
-    const lines = started.output.trim().split('\n');
-    expect(lines, 'one line').to.have.length(1);
-    expect(lines[0]).to.include('ConfigurationError: revocationStore came after');
-    expect(STACK_LINE.test(started.output)).to.equal(false);
-  });
+  function describeLateWiring(R: () => ConsumerRedis): void {
+    it('stops the start with one ConfigurationError line when the stores come after configureApp', async () => {
+      const dir = given(project, 'the consumer project').dir;
+      const errors = given(project, 'the consumer project').compileErrors.get('src/wiring/late.ts');
+      if (errors !== undefined) throw new Error(`does not compile:\n${errors.join('\n')}`);
+      const started = await run(process.execPath, [join(dir, 'dist', 'main.js')], {
+        cwd: dir,
+        timeout: 10_000,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          WIRING: 'late',
+          PORT: '0',
+          SECRET_KEY: TEST_SECRET_KEY,
+          ...R().env,
+          REDIS_KEY_PREFIX: 'consumer-late:',
+          ALLOWED_ORIGINS: FRONT_END,
+          SEED_USER_NAME: USERNAME,
+          SEED_USER_HASH: seedHash,
+        },
+      }).then(
+        () => ({ code: 0, output: '' }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: error.code,
+          output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+        }),
+      );
+      expect(started.code, 'the exit code').to.equal(1);
+      const lines = started.output.trim().split('\n');
+      expect(lines, 'one line').to.have.length(1);
+      expect(lines[0]).to.include('ConfigurationError: revocationStore came after');
+      expect(STACK_LINE.test(started.output)).to.equal(false);
+    });
+  }
 
-  for (const { wiring, env } of ORDERS) {
+  function describeOrder(
+    R: () => ConsumerRedis,
+    { wiring, env }: (typeof ORDERS)[number],
+    failover: boolean,
+  ): void {
     describe(`wired ${wiring}`, () => {
       const prefix = `consumer-${wiring}:`;
       let a: ConsumerInstance | undefined;
@@ -135,11 +185,11 @@ describe('an app written from the README against the packed package: two instanc
           `src/wiring/${wiring}.ts`,
         );
         if (errors !== undefined) throw new Error(`does not compile:\n${errors.join('\n')}`);
-        await given(client, 'the Redis client').flushall();
+        await R().flush();
         const instanceEnv = {
           ...env,
+          ...R().env,
           WIRING: wiring,
-          REDIS_URL: given(redis, 'the private Redis').url,
           REDIS_KEY_PREFIX: prefix,
           SEED_USER_NAME: USERNAME,
           SEED_USER_HASH: seedHash,
@@ -197,12 +247,10 @@ describe('an app written from the README against the packed package: two instanc
         const pair = pairOf(await A().login(USERNAME, PASSWORD));
         const next = pairOf(await B().refresh(pair.refresh_token));
         expect((await A().logout(next.access_token)).status).to.equal(204);
-        expect(await keysUnder(`${prefix}revocation:{*}:gen:*`), 'rotated sessions').not.to.be
-          .empty;
+        expect(await R().keys(`${prefix}revocation:{*}:gen:*`), 'rotated sessions').not.to.be.empty;
         // A logout ends the session by its family: one entry, none per token.
-        expect(await keysUnder(`${prefix}revocation:{*}:jti:*`), 'revoked tokens').to.be.empty;
-        expect(await keysUnder(`${prefix}revocation:{*}:fam:*`), 'revoked families').not.to.be
-          .empty;
+        expect(await R().keys(`${prefix}revocation:{*}:jti:*`), 'revoked tokens').to.be.empty;
+        expect(await R().keys(`${prefix}revocation:{*}:fam:*`), 'revoked families').not.to.be.empty;
       });
 
       it('serves a browser by cookie across A and B, with the CSRF checks', async () => {
@@ -283,6 +331,49 @@ describe('an app written from the README against the packed package: two instanc
         pairOf(await A().login(USERNAME, PASSWORD));
       });
 
+      if (failover) {
+        it('keeps a logout and a spent refresh answered before the master is killed, and serves again by itself once the replica is promoted', async function () {
+          // A failover, the killed node's restart and its resync: real processes, bounded.
+          this.timeout(120_000);
+          const { failover: servers } = R();
+          if (servers === undefined) throw new Error('this deployment has no replica to promote');
+          const kept = pairOf(await A().login(USERNAME, PASSWORD));
+          const spent = pairOf(await A().login(USERNAME, PASSWORD));
+          const next = pairOf(await B().refresh(spent.refresh_token));
+          expect((await A().logout(next.access_token)).status, 'the logout').to.equal(204);
+          await servers.killMaster(USER_KEYS);
+          // No restart of A or B: their clients find the promoted replica by themselves.
+          await untilTrue('A and B serve the kept session again', async () => {
+            const answers = await Promise.all([
+              A().me(kept.access_token),
+              B().me(kept.access_token),
+            ]);
+            return answers.every(({ status }) => status === 200);
+          });
+          for (const instance of [A(), B()]) {
+            const loggedOut = await instance.me(next.access_token);
+            expect(loggedOut.status, `the logged-out token on ${instance.name}`).to.equal(401);
+            // Its reuse ends the session: a write, refused (503) while the new master has no
+            // replica to acknowledge it; never a new pair.
+            const replayed = await instance.refresh(spent.refresh_token);
+            expect(replayed.status, `the spent refresh token on ${instance.name}`).to.be.oneOf([
+              401, 503,
+            ]);
+          }
+          await servers.restartKilled();
+          // With a replica again, sessions are written and ended as before.
+          const fresh = pairOf(await B().login(USERNAME, PASSWORD));
+          expect((await A().me(fresh.access_token)).status, 'a new login').to.equal(200);
+          expect(
+            (await A().refresh(spent.refresh_token)).status,
+            'the spent refresh token',
+          ).to.equal(401);
+          expect((await A().logout(fresh.access_token)).status, 'a new logout').to.equal(204);
+          expect((await B().me(fresh.access_token)).status, 'after it').to.equal(401);
+          expect((await B().me(kept.access_token)).status, 'the kept session').to.equal(200);
+        });
+      }
+
       // Locks the one user: after every other login of this order.
       it('locks the account after three failed logins spread over A and B: 429 on both', async () => {
         for (const [attempt, instance] of [A(), B(), A()].entries()) {
@@ -293,7 +384,7 @@ describe('an app written from the README against the packed package: two instanc
           const locked = await instance.login(USERNAME, PASSWORD);
           expect(locked.status, `the right password on ${instance.name}`).to.equal(429);
         }
-        expect(await keysUnder(`${prefix}login:*`), 'login counters').not.to.be.empty;
+        expect(await R().keys(`${prefix}login:*`), 'login counters').not.to.be.empty;
       });
 
       it('writes no stack trace and no token to stdout or stderr', () => {

@@ -156,6 +156,63 @@ describe('AcknowledgedWrites', () => {
     expect(sent.flat().filter(([name]) => name === 'EVAL')).to.have.length(2);
   });
 
+  it('a write a replica answered (a master killed and started again, which the client still sends the slot to) is sent again to the master once the slots are read, not a 503', async () => {
+    let refreshes = 0;
+    const answer: Answer = (commands) =>
+      refreshes > 0
+        ? acknowledging(1)(commands)
+        : // Its READONLY connection ran a script that wrote nothing; WAIT is refused.
+          commands.map(([name]) => {
+            if (name === 'WAIT')
+              return [new Error('ERR WAIT cannot be used with replica instances'), null];
+            if (name === 'ROLE') return [null, ['slave', '127.0.0.1', 7001, 'connected', 1]];
+            return [null, 'ran on the replica'];
+          });
+    const { writer, sent } = fakeWriter(answer);
+    const cluster = {
+      ...writer,
+      refreshSlotsCache(done: () => void) {
+        refreshes += 1;
+        done();
+      },
+    };
+    const acks = writes(1, { clustered: true });
+    expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
+    expect(refreshes, 'the slots read again').to.equal(1);
+    expect(sent.flat().filter(([name]) => name === 'EVAL')).to.have.length(2);
+    // The replica's ROLE was not recorded as the slot's master's: the next write goes at once.
+    await acks.write(cluster, 'script', ['b']);
+    expect(
+      sent.flat().filter(([name]) => name === 'EXISTS'),
+      'no master check',
+    ).to.be.empty;
+  });
+
+  it("a master check a replica answered reads the slots again and asks the master, instead of counting the replica's ROLE", async () => {
+    let short = true;
+    let refreshes = 0;
+    const answer: Answer = (commands) => {
+      if (short) return acknowledging(0)(commands);
+      if (refreshes > 0) return acknowledging(1)(commands);
+      return commands.map(([name]) =>
+        name === 'ROLE' ? [null, ['slave', '127.0.0.1', 7001, 'connected', 1]] : [null, 0],
+      );
+    };
+    const { writer } = fakeWriter(answer);
+    const cluster = {
+      ...writer,
+      refreshSlotsCache(done: () => void) {
+        refreshes += 1;
+        done();
+      },
+    };
+    const acks = writes(1, { clustered: true });
+    await rejection(acks.write(cluster, 'script', ['a']));
+    short = false;
+    expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
+    expect(refreshes).to.equal(1);
+  });
+
   it('a master check answered MOVED twice is a 503 with nothing written', async () => {
     let short = true;
     const answer: Answer = (commands) =>

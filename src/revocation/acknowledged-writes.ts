@@ -36,6 +36,9 @@ export interface AcknowledgedWritesOptions {
 /** How often a write follows a slot moved (MOVED, ASK) before it gives up. */
 const MAX_REDIRECTIONS = 16;
 
+/** A write that a replica answered, followed as a MOVED (its slots read again). */
+const DEMOTED = 'MOVED (the node is a replica now)';
+
 /** The pause before a write is sent again to a slot being moved (ASK, TRYAGAIN). */
 const REDIRECTION_PAUSE_MS = 40;
 
@@ -84,8 +87,8 @@ interface Write {
  * master that counted fewer replicas at its last write is asked first (`ROLE`), and while it
  * still has too few the write is refused before it is sent: nothing changes.
  *
- * On a Redis Cluster, a write whose slot moved (MOVED) or is moving (ASK) is followed, up to
- * 16 times; one whose keys a migration has split (TRYAGAIN) is sent again until
+ * On a Redis Cluster, a write whose slot moved (MOVED), is moving (ASK), or that a replica
+ * answered (a demoted master the client still sends the slot to) is followed, up to 16 times; one whose keys a migration has split (TRYAGAIN) is sent again until
  * `slotMigrationWaitMs` has passed. ioredis follows neither for a pipeline in which something
  * else succeeded, as `WAIT` does.
  */
@@ -219,7 +222,11 @@ export class AcknowledgedWrites {
       waited?.[0] === null && role?.[0] === null && Number(waited[1]) >= this.options.replicas;
     // Behind `ASKING`, each write's reply is the second of its two.
     const each = asking ? 2 : 1;
-    if (role?.[0] === null) {
+    // A node the client still takes for the slot's master, a replica now (a master killed
+    // and started again, before the client read the slots again): its connection may be
+    // READONLY, so a script that wrote nothing ran there. Followed as a MOVED.
+    const demoted = this.options.clustered && role?.[0] === null && isReplica(role[1]);
+    if (role?.[0] === null && !demoted) {
       const connected = connectedReplicas(role[1]);
       // Only for the slots this node served: a write sent elsewhere (MOVED) says nothing of them.
       writes.forEach((write, index) => {
@@ -234,6 +241,8 @@ export class AcknowledgedWrites {
         write.fail(new StoreUnavailableError());
       } else if (written[0] !== null) {
         void this.redirected(write, written[0]);
+      } else if (demoted) {
+        void this.redirected(write, new Error(DEMOTED));
       } else if (acknowledged) {
         write.done(written[1]);
       } else {
@@ -273,8 +282,8 @@ export class AcknowledgedWrites {
   /**
    * How many replicas the master serving `key` counts as connected now (`ROLE`, on its node),
    * recorded for `slot`. A node that no longer serves the slot (a failover the client has not
-   * seen: `MOVED`) is not asked for its `ROLE`: the slots are read again and the new master
-   * asked, once; still none is a 503, with nothing written.
+   * seen: `MOVED`, or a `ROLE` of a replica) is not counted: the slots are read again and the
+   * new master asked, once; still none is a 503, with nothing written.
    */
   private async replicasOfMaster(
     writer: AcknowledgingClient,
@@ -290,7 +299,8 @@ export class AcknowledgedWrites {
         throw new StoreUnavailableError();
       });
       const [routed, role] = replies ?? [];
-      if (routed?.[0] instanceof Error && /^(MOVED|ASK) /.test(routed[0].message)) {
+      const moved = routed?.[0] instanceof Error && /^(MOVED|ASK) /.test(routed[0].message);
+      if (moved || (role?.[0] === null && isReplica(role[1]))) {
         await refreshSlots(writer);
         continue;
       }
@@ -313,6 +323,11 @@ function isUnsent(error: unknown): boolean {
 /** Resolves after `ms`, without holding the process open. */
 function pause(ms: number): Promise<void> {
   return new Promise((next) => setTimeout(next, ms).unref());
+}
+
+/** Whether a node's `ROLE` says it is a replica. */
+function isReplica(role: unknown): boolean {
+  return Array.isArray(role) && role[0] === 'slave';
 }
 
 /** How many replicas a master's `ROLE` lists as connected (none for anything else). */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type Koa from 'koa';
 import { logLine } from './log';
+import { untilRedisReady } from './redis-security';
 
 interface Wiring {
   createApp(): Koa;
@@ -29,6 +30,7 @@ function loadWiring(name: string | undefined): Promise<Wiring> {
 async function main(): Promise<void> {
   const wiring = process.env['WIRING'];
   const app = (await loadWiring(wiring)).createApp();
+  await untilRedisReady();
   const port = Number(process.env['PORT']);
   app.listen(port, '127.0.0.1', () => {
     process.stdout.write(`listening on ${port} (${wiring ?? ''})\n`);
