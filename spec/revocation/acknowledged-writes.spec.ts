@@ -59,6 +59,13 @@ describe('AcknowledgedWrites', () => {
     expect(sent[0]?.map(([name]) => name)).to.deep.equal(['EVAL', 'EVAL', 'EVAL', 'WAIT', 'ROLE']);
   });
 
+  it('refuses a script it was not given, before anything is sent', async () => {
+    const { writer, sent } = fakeWriter(acknowledging(1));
+    const error = await rejection(writes().write(writer, 'unknown', ['a']));
+    expect(error).to.be.instanceOf(TypeError);
+    expect(sent).to.be.empty;
+  });
+
   it('puts at most 64 writes behind one WAIT', async () => {
     const { writer, sent } = fakeWriter(acknowledging(1));
     const acks = writes();

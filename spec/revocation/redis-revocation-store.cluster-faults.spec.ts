@@ -202,6 +202,37 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
     }
   });
 
+  it("the same through a Cluster client with a keyPrefix of its own: the write followed to the importing node is under the client's prefix", async () => {
+    const prefixed = createRedisClusterClient(cluster.nodes, { keyPrefix: 'client-prefix:' });
+    try {
+      await untilTrue('the prefixed client ready', () =>
+        Promise.resolve(prefixed.status === 'ready'),
+      );
+      const store = new RedisRevocationStore(prefixed, { keyPrefix: prefix, clock });
+      await store.sessionEpoch();
+      const [from = 0, to = 0] = await cluster.masters();
+      const slot = (await cluster.slotsOf(from))[0] ?? 0;
+      const [user = ''] = usersIn(new Set([slot]), 1);
+      const { access } = await sessionStates(user, await store.sessionEpoch(), clock.now());
+      await cluster.startMigrating(slot, from, to);
+      await store.revokeToken(user, access.jti, clock.now() + 60_000);
+      const target = new Redis(to, '127.0.0.1');
+      try {
+        await target.asking();
+        const keys = await target.keys('*:jti:*');
+        expect(keys, 'written on the target, under both prefixes').to.include(
+          `client-prefix:${prefix}{${userHashTag(user)}}:jti:${access.jti}`,
+        );
+      } finally {
+        target.disconnect();
+      }
+      await cluster.finishMigrating(slot, from, to);
+      expect(await store.isRevoked(access), 'read back through the client').to.equal(true);
+    } finally {
+      prefixed.disconnect();
+    }
+  });
+
   it('an instance that starts while a master is down serves the users of the other masters before any failover', async () => {
     const [victim = 0, ...rest] = await cluster.masters();
     const [elsewhere = ''] = usersIn(new Set(await cluster.slotsOf(rest[0] ?? 0)), 1);

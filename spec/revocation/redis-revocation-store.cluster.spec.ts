@@ -137,6 +137,23 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
       }
     });
 
+    it("a Cluster client whose own keyPrefix holds a brace is refused: it would be every key's hash tag", () => {
+      for (const keyPrefix of ['{app}:', 'app}:']) {
+        const tagged = new Cluster(cluster?.nodes ?? [], { keyPrefix, lazyConnect: true });
+        try {
+          expect(() => new RedisRevocationStore(tagged), keyPrefix).to.throw(/keyPrefix/);
+        } finally {
+          tagged.disconnect();
+        }
+      }
+      const plain = new Cluster(cluster?.nodes ?? [], { keyPrefix: 'app:', lazyConnect: true });
+      try {
+        expect(() => new RedisRevocationStore(plain)).not.to.throw();
+      } finally {
+        plain.disconnect();
+      }
+    });
+
     it('after its client disconnected and connected again, acknowledged revocations work again (a writer of its own again)', async () => {
       const own = cluster!.client();
       await own.ping();

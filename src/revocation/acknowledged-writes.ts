@@ -59,7 +59,7 @@ interface ScriptedPipeline {
 /** One write, from its first send to its answer. */
 interface Write {
   readonly writer: AcknowledgingClient;
-  readonly script: string;
+  readonly script: WriteScript;
   args: Args;
   readonly again: (() => Promise<Args>) | undefined;
   readonly slot: number;
@@ -103,6 +103,8 @@ export class AcknowledgedWrites {
    * Runs `script` with `args` (its first argument a key) on `writer`, and answers its reply
    * once the replicas have it. `again` gives the arguments to send after a redirection, when
    * they are not the same.
+   *
+   * @throws TypeError when no script of the options is named `script` (before anything is sent).
    */
   async write(
     writer: AcknowledgingClient,
@@ -110,6 +112,8 @@ export class AcknowledgedWrites {
     args: Args,
     again?: () => Promise<Args>,
   ): Promise<unknown> {
+    const written = this.options.scripts[script];
+    if (written === undefined) throw new TypeError(`no write script is named ${script}`);
     const key = String(args[0]);
     const slot = this.options.clustered ? keySlot(key) : 0;
     const known = this.knownReplicas.get(slot);
@@ -120,7 +124,7 @@ export class AcknowledgedWrites {
     return new Promise((done, fail) =>
       this.enqueue({
         writer,
-        script,
+        script: written,
         args,
         again,
         slot,
@@ -195,12 +199,13 @@ export class AcknowledgedWrites {
     for (const write of writes) {
       // EVAL, never ioredis' EVALSHA: on NOSCRIPT ioredis sends the script again by itself,
       // after the WAIT behind it, which then would not cover it.
-      const { lua, numberOfKeys } = this.options.scripts[write.script] ?? {
-        lua: '',
-        numberOfKeys: 0,
-      };
+      const { lua, numberOfKeys } = write.script;
       if (asking) pipeline.call('ASKING');
-      pipeline.call('EVAL', lua, numberOfKeys, ...write.args);
+      const missing = asking ? prefixMissingOn(write.writer, source) : '';
+      const args = write.args.map((arg, index) =>
+        index < numberOfKeys ? `${missing}${arg}` : arg,
+      );
+      pipeline.call('EVAL', lua, numberOfKeys, ...args);
     }
     pipeline.call('WAIT', this.options.replicas, this.options.timeoutMs);
     pipeline.call('ROLE');
@@ -323,6 +328,23 @@ function isUnsent(error: unknown): boolean {
 /** Resolves after `ms`, without holding the process open. */
 function pause(ms: number): Promise<void> {
   return new Promise((next) => setTimeout(next, ms).unref());
+}
+
+/**
+ * The `keyPrefix` a Cluster client puts before its keys that one of its nodes' own connections
+ * does not (ioredis gives its nodes the `redisOptions` only, not the Cluster's own options):
+ * added by hand to a write sent to that node itself. A node that puts another is a 503.
+ */
+function prefixMissingOn(writer: AcknowledgingClient, node: AcknowledgingClient): string {
+  const prefixOf = (client: AcknowledgingClient): string => {
+    const prefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
+    return typeof prefix === 'string' ? prefix : '';
+  };
+  const wanted = prefixOf(writer);
+  const own = prefixOf(node);
+  if (own === wanted) return '';
+  if (own === '') return wanted;
+  throw new StoreUnavailableError();
 }
 
 /** Whether a node's `ROLE` says it is a replica. */

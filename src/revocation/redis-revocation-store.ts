@@ -263,6 +263,12 @@ export class RedisRevocationStore implements RevocationStore {
         "must be 'master' on the Cluster client of a revocation store: a replica may not have a revocation yet",
       );
     }
+    if (this.clustered && /[{}]/.test(clientKeyPrefix(redis))) {
+      throw new ConfigurationError(
+        'keyPrefix',
+        "of the Cluster client must not hold { or }: it would be every key's hash tag, and one slot would hold every user",
+      );
+    }
     this.redis = withScripts(redis);
     this.checks = new DataLoader((tokens) => this.checkBatch(tokens), {
       cache: false,
@@ -786,6 +792,12 @@ function stopsWith(writer: RedisRevocationClient, client: RedisRevocationClient)
     options[name] = (...args: unknown[]): unknown =>
       closed() ? null : (strategy as (...a: unknown[]) => unknown)(...args);
   }
+}
+
+/** The `keyPrefix` option of the client itself ('' for none). */
+function clientKeyPrefix(redis: RedisRevocationClient): string {
+  const prefix = (redis as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
+  return typeof prefix === 'string' ? prefix : '';
 }
 
 /** Whether a Cluster client reads from masters only (ioredis' `scaleReads`, default master). */
