@@ -213,7 +213,7 @@ describe('RedisRevocationStore under Redis Cluster faults (reshard, a master kil
       const [from = 0, to = 0] = await cluster.masters();
       const slot = (await cluster.slotsOf(from))[0] ?? 0;
       const [user = ''] = usersIn(new Set([slot]), 1);
-      const { access } = await sessionStates(user, await store.sessionEpoch(), clock.now());
+      const { access } = sessionStates(user, await store.sessionEpoch(), clock.now());
       await cluster.startMigrating(slot, from, to);
       await store.revokeToken(user, access.jti, clock.now() + 60_000);
       const target = new Redis(to, '127.0.0.1');
