@@ -1,11 +1,12 @@
 /**
  * A program for `cluster-slot-refresh.spec.ts`: it opens a Redis Cluster client, closes it
  * while a periodic read of the slots is in flight, and then has nothing left to do: it must
- * exit by itself. Usage: `closing-cluster-client.ts <ioredis|ours|writer> <port>...`: an
- * ioredis client as ioredis makes it, one of `createRedisClusterClient`, or the revocation
- * store's writer beside an application's own ioredis client.
+ * exit by itself. Usage: `closing-cluster-client.ts <ioredis5|ioredis|ours|writer> <port>...`:
+ * an ioredis 5 or 6 client as ioredis makes it, one of `createRedisClusterClient`, or the
+ * revocation store's writer beside an application's own ioredis client.
  */
 import { Cluster } from 'ioredis';
+import { Cluster as Cluster5 } from 'ioredis5';
 import { createRedisClusterClient } from '../../src/revocation/redis-client';
 import { RedisRevocationStore } from '../../src/revocation/redis-revocation-store';
 
@@ -13,20 +14,22 @@ const [mode = '', ...ports] = process.argv.slice(2);
 const nodes = ports.map((port) => ({ host: '127.0.0.1', port: Number(port) }));
 
 // Each read of the slots answers 300 ms late, so that the close lands while one is in flight.
-const clients = Cluster.prototype as unknown as {
-  getInfoFromNode: (this: Cluster, node: unknown, done: (error?: unknown) => void) => void;
-};
-const read = clients.getInfoFromNode;
 const reading = new Set<Cluster>();
-clients.getInfoFromNode = function (node, done) {
-  reading.add(this);
-  read.call(this, node, (error) =>
-    setTimeout(() => {
-      reading.delete(this);
-      done(error);
-    }, 300),
-  );
-};
+for (const prototype of [Cluster.prototype, Cluster5.prototype]) {
+  const clients = prototype as unknown as {
+    getInfoFromNode: (this: Cluster, node: unknown, done: (error?: unknown) => void) => void;
+  };
+  const read = clients.getInfoFromNode;
+  clients.getInfoFromNode = function (node, done) {
+    reading.add(this);
+    read.call(this, node, (error) =>
+      setTimeout(() => {
+        reading.delete(this);
+        done(error);
+      }, 300),
+    );
+  };
+}
 
 function ready(client: Cluster): Promise<void> {
   return client.status === 'ready'
@@ -43,7 +46,9 @@ async function main(): Promise<void> {
   const client =
     mode === 'ours'
       ? createRedisClusterClient(nodes)
-      : new Cluster(nodes, { slotsRefreshInterval: 1000 });
+      : mode === 'ioredis5'
+        ? (new Cluster5(nodes, { slotsRefreshInterval: 1000 }) as unknown as Cluster)
+        : new Cluster(nodes, { slotsRefreshInterval: 1000 });
   client.on('error', () => undefined);
   await ready(client);
   if (mode === 'writer') {

@@ -50,6 +50,13 @@ describe('untilReady', () => {
     expect(await waiting).to.equal(true);
   });
 
+  it('is false at once for a client closed for good (end)', async () => {
+    const client = new FakeClient('end');
+    expect(await untilReady(client, 1000)).to.equal(false);
+    expect(client.connects).to.equal(0);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
   it('is false after the wait, and leaves no listener behind on a client that never opens', async () => {
     const client = new FakeClient('reconnecting');
     for (let wait = 0; wait < 20; wait += 1) {

@@ -99,6 +99,27 @@ describe('AcknowledgedWrites', () => {
     expect(sent).to.have.length(1);
   });
 
+  it("on a Cluster, a write whose node's connection closed (ioredis' Cluster pipeline, told to follow nothing, answers each command so) is sent again once it is open; on one Redis, a 503 (the client sends it again itself)", async () => {
+    for (const clustered of [true, false]) {
+      let pipelines = 0;
+      const answer: Answer = (commands) =>
+        (pipelines += 1) === 1
+          ? commands.map(() => [new Error('Connection is closed.'), null])
+          : acknowledging(1)(commands);
+      const { writer, sent } = fakeWriter(answer);
+      const outcome = await writes(1, { clustered })
+        .write(writer, 'script', ['a'])
+        .catch((error: unknown) => error);
+      if (clustered) {
+        expect(outcome).to.equal('done a');
+        expect(sent).to.have.length(2);
+      } else {
+        expect(outcome).to.be.instanceOf(StoreUnavailableError);
+        expect(sent).to.have.length(1);
+      }
+    }
+  });
+
   it('a pipeline ioredis refused to send (its keys on several nodes) is sent again write by write', async () => {
     const refusing: Answer = (commands) =>
       commands.length > 3
@@ -193,6 +214,35 @@ describe('AcknowledgedWrites', () => {
       sent.flat().filter(([name]) => name === 'EXISTS'),
       'no master check',
     ).to.be.empty;
+  });
+
+  it("a write a replica's READONLY connection refused (the same demoted node) is followed to the master too", async () => {
+    let refreshes = 0;
+    const answer: Answer = (commands) =>
+      refreshes > 0
+        ? acknowledging(1)(commands)
+        : commands.map(([name]) => {
+            if (name === 'EVAL') {
+              return [new Error("READONLY You can't write against a read only replica."), null];
+            }
+            if (name === 'WAIT') {
+              return [new Error('ERR WAIT cannot be used with replica instances'), null];
+            }
+            return [null, ['slave', '127.0.0.1', 7001, 'connected', 1]];
+          });
+    const { writer } = fakeWriter(answer);
+    const cluster = {
+      ...writer,
+      refreshSlotsCache(done: () => void) {
+        refreshes += 1;
+        done();
+      },
+    };
+    expect(await writes(1, { clustered: true }).write(cluster, 'script', ['a'])).to.equal('done a');
+    // On a single Redis (Sentinel: a client not yet moved to the promoted master), a 503.
+    refreshes = 0;
+    const single = writes(1).write(fakeWriter(answer).writer, 'script', ['a']);
+    expect(await rejection(single)).to.be.instanceOf(StoreUnavailableError);
   });
 
   it("a master check a replica answered reads the slots again and asks the master, instead of counting the replica's ROLE", async () => {

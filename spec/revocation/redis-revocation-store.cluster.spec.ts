@@ -261,7 +261,7 @@ describe('RedisRevocationStore on a real Redis Cluster (3 masters, 3 replicas)',
       ['createRedisClusterClient', createRedisClusterClient],
       ["an application's own Cluster (ioredis' defaults)", ownCluster],
     ] as const) {
-      it(`a rotation whose reply was lost, run again by ${whose}, answers rotated behind its WAIT (many trials)`, async () => {
+      it(`a rotation whose reply was lost (its connection closed), with ${whose}, is sent again by the store and answers rotated behind its WAIT (many trials)`, async () => {
         if (cluster === undefined) throw new Error('no cluster');
         const proxies = await Promise.all(
           cluster.nodes.map((node) => ReplyDroppingProxy.start(node)),

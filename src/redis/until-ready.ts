@@ -8,12 +8,14 @@ export interface ReadyingClient {
 
 /**
  * Resolves `true` once the client is ready, or `false` after `waitMs` (its listener then
- * removed). A client whose connection waits for its first command (ioredis' `lazyConnect`, a
+ * removed), or at once for a client closed for good (`end`). A client whose connection waits for its first command (ioredis' `lazyConnect`, a
  * Cluster's nodes; status `wait`) is told to connect: one without an offline queue refuses
  * that command instead of opening its connection for it.
  */
 export function untilReady(redis: ReadyingClient, waitMs: number): Promise<boolean> {
   if (redis.status === undefined || redis.status === 'ready') return Promise.resolve(true);
+  // Closed for good: it will not be ready.
+  if (redis.status === 'end') return Promise.resolve(false);
   return new Promise((done) => {
     const ready = () => {
       clearTimeout(timer);

@@ -228,8 +228,9 @@ export class AcknowledgedWrites {
     // Behind `ASKING`, each write's reply is the second of its two.
     const each = asking ? 2 : 1;
     // A node the client still takes for the slot's master, a replica now (a master killed
-    // and started again, before the client read the slots again): its connection may be
-    // READONLY, so a script that wrote nothing ran there. Followed as a MOVED.
+    // and started again, before the client read the slots again). On a READONLY connection
+    // (ioredis opens its replicas so) a script that wrote nothing ran there, and one that
+    // wrote was refused (READONLY): either is followed as a MOVED.
     const demoted = this.options.clustered && role?.[0] === null && isReplica(role[1]);
     if (role?.[0] === null && !demoted) {
       const connected = connectedReplicas(role[1]);
@@ -245,7 +246,9 @@ export class AcknowledgedWrites {
       if (written === undefined || replies?.length !== writes.length * each + 2) {
         write.fail(new StoreUnavailableError());
       } else if (written[0] !== null) {
-        void this.redirected(write, written[0]);
+        // A replica's READONLY connection refused the script's write: the same demoted node.
+        const demotion = this.options.clustered && written[0].message.startsWith('READONLY ');
+        void this.redirected(write, demotion ? new Error(DEMOTED) : written[0]);
       } else if (demoted) {
         void this.redirected(write, new Error(DEMOTED));
       } else if (acknowledged) {
@@ -256,14 +259,18 @@ export class AcknowledgedWrites {
     });
   }
 
-  /** A write the node refused: followed (its slot moved, or moving) and sent again, or a 503. */
+  /**
+   * A write the node refused, or whose Cluster connection was lost: followed (its slot moved,
+   * or moving; the connection open again) and sent again, or a 503.
+   */
   private async redirected(write: Write, error: Error): Promise<void> {
     const waiting = error.message.startsWith('TRYAGAIN ');
     const ask = /^ASK \d+ (\S+)$/.exec(error.message);
     const followed =
       (waiting && monotonicNow() - write.started < this.options.slotMigrationWaitMs) ||
       (!waiting &&
-        /^(MOVED|ASK|CLUSTERDOWN) /.test(error.message) &&
+        (/^(MOVED|ASK|CLUSTERDOWN) /.test(error.message) ||
+          (this.options.clustered && isConnectionLoss(error))) &&
         (write.redirections += 1) <= MAX_REDIRECTIONS);
     if (!followed) {
       write.fail(new StoreUnavailableError());
@@ -305,7 +312,8 @@ export class AcknowledgedWrites {
       });
       const [routed, role] = replies ?? [];
       const moved = routed?.[0] instanceof Error && /^(MOVED|ASK) /.test(routed[0].message);
-      if (moved || (role?.[0] === null && isReplica(role[1]))) {
+      const demoted = this.options.clustered && role?.[0] === null && isReplica(role[1]);
+      if (moved || demoted) {
         await refreshSlots(writer);
         continue;
       }
@@ -345,6 +353,17 @@ function prefixMissingOn(writer: AcknowledgingClient, node: AcknowledgingClient)
   if (own === wanted) return '';
   if (own === '') return wanted;
   throw new StoreUnavailableError();
+}
+
+/**
+ * Whether a Cluster pipeline's command failed with its node's connection: closed after it was
+ * sent (it may have run: every write may run twice), or not open to send it. The writer's
+ * Cluster follows nothing by itself (`maxRedirections: 0`), so the write is sent again here.
+ */
+function isConnectionLoss(error: Error): boolean {
+  return (
+    error.message === 'Connection is closed.' || error.message.startsWith("Stream isn't writeable")
+  );
 }
 
 /** Whether a node's `ROLE` says it is a replica. */

@@ -746,12 +746,23 @@ const writers = new WeakMap<RedisRevocationClient, ScriptedRedis>();
 /**
  * A connection of the application's client for acknowledged writes (ioredis' `duplicate`),
  * one per client, closed when the client ends; the client itself when it cannot be duplicated.
+ * A Cluster's copy follows no redirection by itself (`maxRedirections: 0`).
  */
 function writerBeside(redis: ScriptedRedis): ScriptedRedis {
   if (typeof redis.duplicate !== 'function' || typeof redis.once !== 'function') return redis;
   const known = writers.get(redis);
   if (known !== undefined) return known;
-  const copy = redis.duplicate();
+  const copy =
+    redis.isCluster === true
+      ? // Redirections are followed by the acknowledged writes themselves: ioredis 6.1 sends a
+        // pipelined command told MOVED or ASK on its own to the new node, while the WAIT and
+        // ROLE behind it stay on the old one, which would then count the wrong replicas.
+        (redis.duplicate as (nodes: unknown[], options: object) => RedisRevocationClient).call(
+          redis,
+          [],
+          { maxRedirections: 0 },
+        )
+      : redis.duplicate();
   const writer = withScripts(
     redis.isCluster === true
       ? takeOverSlotRefresh(
