@@ -26,6 +26,23 @@ function fakeWriter(answer: Answer) {
   return { writer, sent };
 }
 
+/**
+ * A Cluster writer by shape: its pipelines as `fakeWriter`'s, and `refreshSlotsCache`, whose
+ * count so far `answer` is told (the node asked may change once the slots are read again).
+ */
+function fakeCluster(answer: (commands: string[][], refreshes: number) => ReturnType<Answer>) {
+  let refreshes = 0;
+  const { writer, sent } = fakeWriter((commands) => answer(commands, refreshes));
+  const cluster = {
+    ...writer,
+    refreshSlotsCache(done: () => void) {
+      refreshes += 1;
+      done();
+    },
+  };
+  return { cluster, sent, refreshes: () => refreshes };
+}
+
 /** A node with `replicas` replicas that acknowledge every write: each script answers its key. */
 function acknowledging(replicas: number): Answer {
   return (commands) =>
@@ -154,25 +171,16 @@ describe('AcknowledgedWrites', () => {
 
   it("after a failover the client has not seen, the master check follows MOVED to the new master instead of reading the old one's ROLE (a replica now) and refusing", async () => {
     let failedOver = false;
-    let refreshes = 0;
-    const answer: Answer = (commands) => {
+    const { cluster, sent, refreshes } = fakeCluster((commands, refreshed) => {
       if (!failedOver) return acknowledging(0)(commands);
-      if (refreshes > 0) return acknowledging(1)(commands);
+      if (refreshed > 0) return acknowledging(1)(commands);
       // The old master, now a replica of the promoted one, still asked by the client.
       return commands.map(([name]) =>
         name === 'ROLE'
           ? [null, ['slave', '127.0.0.1', 7001, 'connected', 1]]
           : [new Error('MOVED 15495 127.0.0.1:7001'), null],
       );
-    };
-    const { writer, sent } = fakeWriter(answer);
-    const cluster = {
-      ...writer,
-      refreshSlotsCache(done: () => void) {
-        refreshes += 1;
-        done();
-      },
-    };
+    });
     const acks = writes(1, { clustered: true });
     // The master had lost its replica: the write is a 503, and the slot is known short.
     expect(await rejection(acks.write(cluster, 'script', ['a']))).to.be.instanceOf(
@@ -180,14 +188,13 @@ describe('AcknowledgedWrites', () => {
     );
     failedOver = true;
     expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
-    expect(refreshes, 'the slots read again').to.equal(1);
+    expect(refreshes(), 'the slots read again').to.equal(1);
     expect(sent.flat().filter(([name]) => name === 'EVAL')).to.have.length(2);
   });
 
   it('a write a replica answered (a master killed and started again, which the client still sends the slot to) is sent again to the master once the slots are read, not a 503', async () => {
-    let refreshes = 0;
-    const answer: Answer = (commands) =>
-      refreshes > 0
+    const { cluster, sent, refreshes } = fakeCluster((commands, refreshed) =>
+      refreshed > 0
         ? acknowledging(1)(commands)
         : // Its READONLY connection ran a script that wrote nothing; WAIT is refused.
           commands.map(([name]) => {
@@ -195,18 +202,11 @@ describe('AcknowledgedWrites', () => {
               return [new Error('ERR WAIT cannot be used with replica instances'), null];
             if (name === 'ROLE') return [null, ['slave', '127.0.0.1', 7001, 'connected', 1]];
             return [null, 'ran on the replica'];
-          });
-    const { writer, sent } = fakeWriter(answer);
-    const cluster = {
-      ...writer,
-      refreshSlotsCache(done: () => void) {
-        refreshes += 1;
-        done();
-      },
-    };
+          }),
+    );
     const acks = writes(1, { clustered: true });
     expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
-    expect(refreshes, 'the slots read again').to.equal(1);
+    expect(refreshes(), 'the slots read again').to.equal(1);
     expect(sent.flat().filter(([name]) => name === 'EVAL')).to.have.length(2);
     // The replica's ROLE was not recorded as the slot's master's: the next write goes at once.
     await acks.write(cluster, 'script', ['b']);
@@ -217,57 +217,39 @@ describe('AcknowledgedWrites', () => {
   });
 
   it("a write a replica's READONLY connection refused (the same demoted node) is followed to the master too", async () => {
-    let refreshes = 0;
-    const answer: Answer = (commands) =>
-      refreshes > 0
-        ? acknowledging(1)(commands)
-        : commands.map(([name]) => {
-            if (name === 'EVAL') {
-              return [new Error("READONLY You can't write against a read only replica."), null];
-            }
-            if (name === 'WAIT') {
-              return [new Error('ERR WAIT cannot be used with replica instances'), null];
-            }
-            return [null, ['slave', '127.0.0.1', 7001, 'connected', 1]];
-          });
-    const { writer } = fakeWriter(answer);
-    const cluster = {
-      ...writer,
-      refreshSlotsCache(done: () => void) {
-        refreshes += 1;
-        done();
-      },
-    };
+    const onReplica: Answer = (commands) =>
+      commands.map(([name]) => {
+        if (name === 'EVAL') {
+          return [new Error("READONLY You can't write against a read only replica."), null];
+        }
+        if (name === 'WAIT') {
+          return [new Error('ERR WAIT cannot be used with replica instances'), null];
+        }
+        return [null, ['slave', '127.0.0.1', 7001, 'connected', 1]];
+      });
+    const { cluster } = fakeCluster((commands, refreshed) =>
+      refreshed > 0 ? acknowledging(1)(commands) : onReplica(commands),
+    );
     expect(await writes(1, { clustered: true }).write(cluster, 'script', ['a'])).to.equal('done a');
     // On a single Redis (Sentinel: a client not yet moved to the promoted master), a 503.
-    refreshes = 0;
-    const single = writes(1).write(fakeWriter(answer).writer, 'script', ['a']);
+    const single = writes(1).write(fakeWriter(onReplica).writer, 'script', ['a']);
     expect(await rejection(single)).to.be.instanceOf(StoreUnavailableError);
   });
 
   it("a master check a replica answered reads the slots again and asks the master, instead of counting the replica's ROLE", async () => {
     let short = true;
-    let refreshes = 0;
-    const answer: Answer = (commands) => {
+    const { cluster, refreshes } = fakeCluster((commands, refreshed) => {
       if (short) return acknowledging(0)(commands);
-      if (refreshes > 0) return acknowledging(1)(commands);
+      if (refreshed > 0) return acknowledging(1)(commands);
       return commands.map(([name]) =>
         name === 'ROLE' ? [null, ['slave', '127.0.0.1', 7001, 'connected', 1]] : [null, 0],
       );
-    };
-    const { writer } = fakeWriter(answer);
-    const cluster = {
-      ...writer,
-      refreshSlotsCache(done: () => void) {
-        refreshes += 1;
-        done();
-      },
-    };
+    });
     const acks = writes(1, { clustered: true });
     await rejection(acks.write(cluster, 'script', ['a']));
     short = false;
     expect(await acks.write(cluster, 'script', ['a'])).to.equal('done a');
-    expect(refreshes).to.equal(1);
+    expect(refreshes()).to.equal(1);
   });
 
   it('a master check answered MOVED twice is a 503 with nothing written', async () => {
