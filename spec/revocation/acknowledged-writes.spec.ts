@@ -137,6 +137,47 @@ describe('AcknowledgedWrites', () => {
     }
   });
 
+  it('a write sent again is bounded by the deadline while its new arguments are made (a rotation reads the server time on a client that may hang)', async () => {
+    const { writer } = fakeWriter((commands) =>
+      commands.map(() => [new Error('Connection is closed.'), null]),
+    );
+    const started = performance.now();
+    const outcome = await writes(1, { clustered: true, deadlineMs: 100 })
+      .write(writer, 'script', ['a'], () => new Promise(() => undefined))
+      .catch((error: unknown) => error);
+    expect(outcome).to.be.instanceOf(StoreUnavailableError);
+    expect(performance.now() - started).to.be.below(2000);
+  });
+
+  it('an ASK naming a node by the address the cluster gives it finds the node the client reached through natMap', async () => {
+    const importing = fakeWriter(acknowledging(1));
+    const node = {
+      ...importing.writer,
+      status: 'ready',
+      options: { host: 'localhost', port: 7001 },
+    };
+    const source = fakeWriter((commands) =>
+      commands.map(([name]): [Error | null, unknown] => {
+        if (name === 'EVAL') return [new Error('ASK 1234 127.0.0.1:7001'), null];
+        return name === 'WAIT' ? [null, 1] : [null, ['master', 1, [[]]]];
+      }),
+    );
+    const cluster = {
+      ...source.writer,
+      nodes: () => [node],
+      natMapper: (address: string) =>
+        address === '127.0.0.1:7001' ? { host: 'localhost', port: 7001 } : { host: '?', port: 0 },
+    };
+    expect(await writes(1, { clustered: true }).write(cluster, 'script', ['a'])).to.equal('done a');
+    expect(source.sent, 'sent once to the migrating node').to.have.length(1);
+    expect(importing.sent.flat().map(([name]) => name)).to.deep.equal([
+      'ASKING',
+      'EVAL',
+      'WAIT',
+      'ROLE',
+    ]);
+  });
+
   it('a pipeline ioredis refused to send (its keys on several nodes) is sent again write by write', async () => {
     const refusing: Answer = (commands) =>
       commands.length > 3

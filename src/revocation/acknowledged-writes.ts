@@ -279,11 +279,16 @@ export class AcknowledgedWrites {
     write.asked = ask === null ? undefined : clusterNode(write.writer, ask[1] ?? '');
     try {
       if (error.message.startsWith('MOVED ')) await refreshSlots(write.writer);
-      else if (write.asked === undefined) await pause(REDIRECTION_PAUSE_MS);
+      else if (isConnectionLoss(error)) {
+        // Maybe its master died: the slots are read again, and the connection given a moment.
+        await within(refreshSlots(write.writer), this.options.deadlineMs);
+        await pause(REDIRECTION_PAUSE_MS);
+      } else if (write.asked === undefined) await pause(REDIRECTION_PAUSE_MS);
       else if (!(await untilReady(write.asked, this.options.deadlineMs))) {
         throw new StoreUnavailableError();
       }
-      if (write.again !== undefined) write.args = await write.again();
+      if (write.again !== undefined)
+        write.args = await within(write.again(), this.options.deadlineMs);
     } catch {
       write.fail(new StoreUnavailableError());
       return;
@@ -384,11 +389,18 @@ function clusterNode(
 ): (AcknowledgingClient & ReadyingClient) | undefined {
   type Node = AcknowledgingClient &
     ReadyingClient & { readonly options?: { host?: string; port?: number } };
-  const nodes = (redis as { nodes?: (role: 'all') => Node[] }).nodes;
-  if (typeof nodes !== 'function') return undefined;
-  return nodes
+  type Located = { host?: string; port?: number };
+  const cluster = redis as {
+    nodes?: (role: 'all') => Node[];
+    natMapper?: (address: string) => Located;
+  };
+  if (typeof cluster.nodes !== 'function') return undefined;
+  // The address as the cluster names it; the client knows the node by its natMap'd address.
+  const mapped = typeof cluster.natMapper === 'function' ? cluster.natMapper(address) : undefined;
+  const wanted = mapped === undefined ? address : `${mapped.host ?? ''}:${mapped.port ?? ''}`;
+  return cluster.nodes
     .call(redis, 'all')
-    .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === address);
+    .find(({ options }) => `${options?.host ?? ''}:${options?.port ?? ''}` === wanted);
 }
 
 /** Has a Cluster client read the slots again (after a MOVED), within its refresh timeout. */
