@@ -48,12 +48,45 @@ describe('RedisRevocationStore: a rotation sent again by the client after its re
   });
   afterEach(() => dropKeys(admin, prefix));
 
+  /** The keys of one user's rotation: jti, family, cutoff, generation, marker, its grace key. */
+  function rotationKeys(attempt: string): string[] {
+    return ['jti', 'fam', 'cut', 'gen', 'marker', `grace:${attempt}`].map(
+      (name) => `${prefix}{u}:${name}`,
+    );
+  }
+
+  it("a second tab's rotation answered grace, run again once the reuse interval has passed, answers grace again: not reused, which would end the session", async () => {
+    const keys = rotationKeys('tab-2');
+    const [marker = '', generation = ''] = [keys[4], keys[3]];
+    await admin.set(marker, '0:0');
+    const serverMs = async () => {
+      const [seconds = 0, micros = 0] = (await admin.time()).map(Number);
+      return seconds * 1000 + Math.floor(micros / 1000);
+    };
+    // Tab 1 rotated generation 0 a moment ago; tab 2 presents generation 0 within the interval.
+    await admin.set(generation, `1:tab-1:${(await serverMs()) - 100}:-1`);
+    const now = Date.now();
+    const args = [now, 0, 600_000, -1, 5_000, now, 600_000, now + 3_600_000, 'tab-2', 60_000];
+    const rotate = () => admin.eval(ROTATE_REFRESH, 6, ...keys, ...args);
+    expect(await rotate(), 'the first run').to.equal('grace');
+    // Its reply is lost; by the time it is sent again, the interval has passed (the entry's
+    // rotation time moved back stands for the wait, with no clock to wait on).
+    await admin.set(generation, `1:tab-1:${(await serverMs()) - 60_000}:-1`);
+    expect(await rotate(), 'run again').to.equal('grace');
+    expect(await admin.exists(keys[1] ?? ''), 'the family is not revoked').to.equal(0);
+    // Another attempt with the same token, past the interval, is a reuse all the same.
+    const other = rotationKeys('tab-3');
+    const replay = [...args.slice(0, 8), 'tab-3', 60_000];
+    expect(await admin.eval(ROTATE_REFRESH, 6, ...other, ...replay)).to.equal('reused');
+    expect(await admin.pttl(keys[5] ?? ''), 'the grace key expires').to.be.within(1, 60_000);
+  });
+
   it("the second run writes the rotation's entry again (unchanged), so that the WAIT behind it, on its new connection, covers the rotation", async () => {
-    const keys = ['jti', 'fam', 'cut', 'gen', 'marker'].map((name) => `${prefix}{u}:${name}`);
+    const keys = rotationKeys('attempt-1');
     await admin.set(keys[4] ?? '', '0:0');
     const now = Date.now();
-    const args = [now, 0, 600_000, -1, 0, now, 600_000, now + 3_600_000, 'attempt-1'];
-    const rotate = () => admin.eval(ROTATE_REFRESH, 5, ...keys, ...args);
+    const args = [now, 0, 600_000, -1, 0, now, 600_000, now + 3_600_000, 'attempt-1', 60_000];
+    const rotate = () => admin.eval(ROTATE_REFRESH, 6, ...keys, ...args);
     expect(await rotate()).to.equal('rotated');
     const entry = await admin.get(keys[3] ?? '');
     // A transaction watching the entry fails when anything wrote it, even the same value.

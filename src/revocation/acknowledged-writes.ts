@@ -100,6 +100,16 @@ export class AcknowledgedWrites {
   constructor(private readonly options: AcknowledgedWritesOptions) {}
 
   /**
+   * The longest a write may go on being sent again after its first send: the migration wait,
+   * then each redirection's pipeline, wait for the node and new arguments, each bounded by the
+   * deadline. What a script remembers of an attempt (a rotation's grace) is kept this long.
+   */
+  get longestLifeMs(): number {
+    const { deadlineMs, slotMigrationWaitMs } = this.options;
+    return slotMigrationWaitMs + (MAX_REDIRECTIONS + 2) * (3 * deadlineMs + REDIRECTION_PAUSE_MS);
+  }
+
+  /**
    * Runs `script` with `args` (its first argument a key) on `writer`, and answers its reply
    * once the replicas have it. `again` gives the arguments to send after a redirection, when
    * they are not the same.

@@ -106,10 +106,12 @@ interface Scripts {
   fastcoreRotateRefresh(
     ...args: [
       ...RefreshKeys,
+      graceKey: string,
       ...RefreshArgs,
       nextTtlMs: number,
       deadlineMs: number,
       attempt: string,
+      graceKeptMs: number,
     ]
   ): Promise<RefreshRotateOutcome | 'lost' | 'late'>;
   fastcoreUndoRotation(generationKey: string, entry: string, previous: string): Promise<unknown>;
@@ -347,10 +349,12 @@ export class RedisRevocationStore implements RevocationStore {
     // while the slot was being followed.
     const rotation = async () => [
       ...this.refreshKeys(token),
+      this.userKey(token.subject, 'grace', attempt),
       ...this.refreshArgs(token),
       nextTtl,
       await this.rotationDeadline(token),
       attempt,
+      this.acks.longestLifeMs,
     ];
     let outcome: RefreshRotateOutcome | 'lost' | 'late' = 'late';
     try {
@@ -730,7 +734,7 @@ const SCRIPTS: Readonly<Record<keyof Scripts, { numberOfKeys: number; lua: strin
   fastcoreReadEpoch: { numberOfKeys: 1, lua: READ_EPOCH },
   fastcoreEnsureMarker: { numberOfKeys: 1, lua: ENSURE_MARKER },
   fastcoreCheckRefresh: { numberOfKeys: 5, lua: CHECK_REFRESH },
-  fastcoreRotateRefresh: { numberOfKeys: 5, lua: ROTATE_REFRESH },
+  fastcoreRotateRefresh: { numberOfKeys: 6, lua: ROTATE_REFRESH },
   fastcoreUndoRotation: { numberOfKeys: 1, lua: UNDO_ROTATION },
   fastcoreServerTime: { numberOfKeys: 1, lua: SERVER_TIME },
 };

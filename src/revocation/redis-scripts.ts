@@ -156,7 +156,8 @@ ${STANDING}
 return standing`;
 
 /**
- * `rotateRefreshToken`. ARGV[7]: ttl ms of the new generation; ARGV[8]: the latest server
+ * `rotateRefreshToken`. KEYS[6]: this attempt's grace key (ARGV[10]: how long it is kept, the
+ * longest a write may be sent again). ARGV[7]: ttl ms of the new generation; ARGV[8]: the latest server
  * time (ms) at which the rotation may still happen; ARGV[9]: an id of this rotation alone
  * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
  * and the client has given up on the answer), it changes nothing and answers `late`, so a
@@ -164,7 +165,9 @@ return standing`;
  * sends a command again when the connection closed before its reply: ioredis' resend of
  * unfulfilled commands, a Cluster's retry of a pipeline), it answers `rotated` again and
  * changes nothing: the same rotation, not a reuse of the token it spent. It writes its entry
- * back unchanged, so that the `WAIT` behind the second run covers the first's write.
+ * back unchanged, so that the `WAIT` behind the second run covers the first's write. One
+ * answered `grace` (a second tab, within the reuse interval) answers `grace` again, though the
+ * interval has passed since: never `reused`, which would end the session.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
 local own = redis.call('GET', KEYS[4])
@@ -174,6 +177,9 @@ if own and string.sub(own, 1, #ownPrefix) == ownPrefix then
   redis.call('SET', KEYS[4], own, 'KEEPTTL')
   return 'rotated'
 end
+-- This attempt was answered grace before (written nothing else): the same answer, though the
+-- reuse interval may have passed since.
+if redis.call('EXISTS', KEYS[6]) == 1 then return 'grace' end
 if now > tonumber(ARGV[8]) then return 'late' end
 ${STANDING}
 if standing == 'current' then
@@ -181,6 +187,7 @@ if standing == 'current' then
   redis.call('SET', KEYS[4], before, 'PX', ARGV[7])
   return 'rotated'
 end
+if standing == 'grace' then redis.call('SET', KEYS[6], '1', 'PX', ARGV[10]) end
 return standing`;
 
 /**
