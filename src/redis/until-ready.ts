@@ -8,9 +8,10 @@ export interface ReadyingClient {
 
 /**
  * Resolves `true` once the client is ready, or `false` after `waitMs` (its listener then
- * removed), or at once for a client closed for good (`end`). A client whose connection waits for its first command (ioredis' `lazyConnect`, a
- * Cluster's nodes; status `wait`) is told to connect: one without an offline queue refuses
- * that command instead of opening its connection for it.
+ * removed), or at once for a client closed for good (`end`). A client whose connection waits
+ * for its first command (ioredis' `lazyConnect`, a Cluster's nodes; status `wait`) is told to
+ * connect: one without an offline queue refuses that command instead of opening its
+ * connection for it.
  */
 export function untilReady(redis: ReadyingClient, waitMs: number): Promise<boolean> {
   if (redis.status === undefined || redis.status === 'ready') return Promise.resolve(true);

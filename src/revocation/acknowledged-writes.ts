@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '../errors/security-errors';
 import { keySlot } from '../redis/cluster-hash-tags';
+import { clientKeyPrefix } from '../redis/client-key-prefix';
 import { type ReadyingClient, untilReady } from '../redis/until-ready';
 import { within } from '../redis/within-deadline';
 
@@ -87,10 +88,12 @@ interface Write {
  * master that counted fewer replicas at its last write is asked first (`ROLE`), and while it
  * still has too few the write is refused before it is sent: nothing changes.
  *
- * On a Redis Cluster, a write whose slot moved (MOVED), is moving (ASK), or that a replica
- * answered (a demoted master the client still sends the slot to) is followed, up to 16 times; one whose keys a migration has split (TRYAGAIN) is sent again until
- * `slotMigrationWaitMs` has passed. ioredis follows neither for a pipeline in which something
- * else succeeded, as `WAIT` does.
+ * On a Redis Cluster, a write whose slot moved (MOVED), is moving (ASK), that a replica
+ * answered (a demoted master the client still sends the slot to), or whose node's connection
+ * was lost is followed, up to 16 times; one whose keys a migration has split (TRYAGAIN) is
+ * sent again until `slotMigrationWaitMs` has passed. The writer follows nothing itself
+ * (`maxRedirections: 0`): ioredis would send a redirected command of the pipeline alone to
+ * the new node, away from the `WAIT` behind it.
  */
 export class AcknowledgedWrites {
   /** Per slot (0 on a single Redis): how many replicas its master counted at the last write. */
@@ -241,7 +244,7 @@ export class AcknowledgedWrites {
     // and started again, before the client read the slots again). On a READONLY connection
     // (ioredis opens its replicas so) a script that wrote nothing ran there, and one that
     // wrote was refused (READONLY): either is followed as a MOVED.
-    const demoted = this.options.clustered && role?.[0] === null && isReplica(role[1]);
+    const demoted = this.answeredByReplica(role);
     if (role?.[0] === null && !demoted) {
       const connected = connectedReplicas(role[1]);
       // Only for the slots this node served: a write sent elsewhere (MOVED) says nothing of them.
@@ -306,6 +309,11 @@ export class AcknowledgedWrites {
     this.enqueue(write);
   }
 
+  /** Whether a Cluster node's `ROLE` reply (of a pipeline) says it is a replica now. */
+  private answeredByReplica(role: [Error | null, unknown] | undefined): boolean {
+    return this.options.clustered && role?.[0] === null && isReplica(role[1]);
+  }
+
   /**
    * How many replicas the master serving `key` counts as connected now (`ROLE`, on its node),
    * recorded for `slot`. A node that no longer serves the slot (a failover the client has not
@@ -327,8 +335,7 @@ export class AcknowledgedWrites {
       });
       const [routed, role] = replies ?? [];
       const moved = routed?.[0] instanceof Error && /^(MOVED|ASK) /.test(routed[0].message);
-      const demoted = this.options.clustered && role?.[0] === null && isReplica(role[1]);
-      if (moved || demoted) {
+      if (moved || this.answeredByReplica(role)) {
         await refreshSlots(writer);
         continue;
       }
@@ -359,12 +366,8 @@ function pause(ms: number): Promise<void> {
  * added by hand to a write sent to that node itself. A node that puts another is a 503.
  */
 function prefixMissingOn(writer: AcknowledgingClient, node: AcknowledgingClient): string {
-  const prefixOf = (client: AcknowledgingClient): string => {
-    const prefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
-    return typeof prefix === 'string' ? prefix : '';
-  };
-  const wanted = prefixOf(writer);
-  const own = prefixOf(node);
+  const wanted = clientKeyPrefix(writer);
+  const own = clientKeyPrefix(node);
   if (own === wanted) return '';
   if (own === '') return wanted;
   throw new StoreUnavailableError();

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ConfigurationError, StoreUnavailableError } from '../errors/security-errors';
 import { CLUSTER_SLOTS, slotOfTag, slotTags, userHashTag } from '../redis/cluster-hash-tags';
+import { clientKeyPrefix } from '../redis/client-key-prefix';
 import { takeOverSlotRefresh } from '../redis/cluster-slot-refresh';
 import { untilReady } from '../redis/until-ready';
 import { within } from '../redis/within-deadline';
@@ -807,12 +808,6 @@ function stopsWith(writer: RedisRevocationClient, client: RedisRevocationClient)
     options[name] = (...args: unknown[]): unknown =>
       closed() ? null : (strategy as (...a: unknown[]) => unknown)(...args);
   }
-}
-
-/** The `keyPrefix` option of the client itself ('' for none). */
-function clientKeyPrefix(redis: RedisRevocationClient): string {
-  const prefix = (redis as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
-  return typeof prefix === 'string' ? prefix : '';
 }
 
 /** Whether a Cluster client reads from masters only (ioredis' `scaleReads`, default master). */
