@@ -157,17 +157,17 @@ return standing`;
 
 /**
  * `rotateRefreshToken`. KEYS[6]: this attempt's grace key (ARGV[10]: how long it is kept, the
- * longest a write may be sent again). ARGV[7]: ttl ms of the new generation; ARGV[8]: the
- * latest server time (ms) at which the rotation may still happen; ARGV[9]: an id of this rotation alone
- * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen,
- * and the client has given up on the answer), it changes nothing and answers `late`, so a
- * refresh answered 503 has rotated nothing. Run again once it has rotated (a client that
- * sends a command again when the connection closed before its reply: ioredis' resend of
- * unfulfilled commands, the acknowledged writes' own on a Cluster), it answers `rotated`
- * again and changes nothing: the same rotation, not a reuse of the token it spent. It writes its entry
- * back unchanged, so that the `WAIT` behind the second run covers the first's write. One
- * answered `grace` (a second tab, within the reuse interval) answers `grace` again, though the
- * interval has passed since: never `reused`, which would end the session.
+ * longest a write may be sent again). ARGV[7]: ttl ms of the new generation; ARGV[8]: the latest
+ * server time (ms) at which the rotation may still happen; ARGV[9]: an id of this rotation alone
+ * (kept with the new generation, for `UNDO_ROTATION`). Run later than that (Redis was frozen, and
+ * the client has given up on the answer), it changes nothing and answers `late`, so a refresh
+ * answered 503 has rotated nothing. Run again once it has rotated (a client that sends a command
+ * again when the connection closed before its reply: ioredis' resend of unfulfilled commands, the
+ * acknowledged writes' own on a Cluster), it answers `rotated` again and changes nothing: the
+ * same rotation, not a reuse of the token it spent. It writes its entry back unchanged, so that
+ * the `WAIT` behind the second run covers the first's write. One answered `grace` (a second tab,
+ * within the reuse interval) answers `grace` again, though the interval has passed since: never
+ * `reused`, which would end the session.
  */
 export const ROTATE_REFRESH = `${SERVER_MS}
 local own = redis.call('GET', KEYS[4])
